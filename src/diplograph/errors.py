@@ -1,0 +1,48 @@
+"""The errors the library raises; the CLI turns each into one line and an exit code."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    NONCONFORMING = 1
+    USAGE = 2
+    BAD_INPUT = 3
+
+
+class DiplographError(Exception):
+    """An error a user can act on: what went wrong, where, and a hint."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(DiplographError):
+    """The command was called wrongly (unknown option value, missing parameter)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class InputError(DiplographError):
+    """Input that cannot be read: a parse error, an unknown name, a bad value."""
+
+
+class RdfSyntaxError(InputError):
+    """An RDF file that does not parse, with its position."""
+
+    def __init__(self, path: str, line: int | None, column: int | None, detail: str) -> None:
+        where = path if line is None else f"{path}:{line}"
+        if line is not None and column is not None:
+            where += f":{column}"
+        super().__init__(f"{where}: {detail}", hint="fix the syntax at that position")
+        self.path = path
+        self.line = line
+        self.column = column

@@ -1,0 +1,57 @@
+"""Strict reading of RDF files: Oxigraph's parsers, errors with file:line:column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from diplograph.errors import InputError, RdfSyntaxError
+
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+INPUT_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+def input_format(path: Path) -> ox.RdfFormat:
+    """The parser for a file, by its extension; only formats that cannot fetch anything."""
+    fmt = INPUT_FORMATS.get(path.suffix.lstrip(".").lower())
+    if fmt is None:
+        raise InputError(
+            f"{path}: unsupported input format {path.suffix or '(no extension)'!r}",
+            hint="give Turtle (.ttl), N-Triples (.nt), N-Quads (.nq) or TriG (.trig)",
+        )
+    return fmt
+
+
+def read_triples(path: Path, shown_as: str | None = None) -> list[ox.Triple]:
+    """Every triple of an RDF file (named graphs are merged), or a precise error."""
+    name = shown_as or str(path)
+    fmt = input_format(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror})", hint="check the path") from exc
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{name}: {size} bytes is over the {MAX_INPUT_BYTES // 2**20} MiB input limit",
+            hint="split the file",
+        )
+    try:
+        return [quad.triple for quad in ox.parse(path=path, format=fmt)]
+    except SyntaxError as exc:
+        raise RdfSyntaxError(name, exc.lineno, exc.offset, _detail(exc)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read ({exc})",
+                         hint="check the file's encoding (UTF-8)") from exc
+
+
+def _detail(exc: SyntaxError) -> str:
+    """Oxigraph's message without its own position prefix (we print file:line:col)."""
+    message = str(exc.msg)
+    head, sep, tail = message.partition(": ")
+    return tail if sep and head.startswith("Parser error at line") else message

@@ -1,0 +1,132 @@
+"""Query results as text: a table, W3C SPARQL results CSV/TSV/JSON, or RDF for graphs.
+The only place that branches on output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pyoxigraph as ox
+from rich.console import Console
+from rich.table import Table
+
+from diplograph.errors import UsageError
+from diplograph.namespaces import compact
+from diplograph.query import Result
+from diplograph.store import Term
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json")
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def plain(term: Term | None) -> str:
+    """The W3C CSV form of a term: the IRI, the lexical form, or empty."""
+    return "" if term is None else str(term.value)
+
+
+def shown(term: Term | None) -> str:
+    """How a term reads in a table: IRIs compacted, literals by their lexical form."""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return plain(term)
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def to_json(result: Result) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    doc: dict[str, Any]
+    if result.kind == "ask":
+        doc = {"head": {}, "boolean": result.boolean}
+    else:
+        doc = {
+            "head": {"vars": list(result.columns)},
+            "results": {"bindings": [
+                {c: _json_term(v) for c, v in zip(result.columns, row, strict=True)
+                 if v is not None}
+                for row in result.rows
+            ]},
+        }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(result: Result) -> str:
+    """SPARQL 1.1 Query Results CSV (CRLF line ends)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.columns)
+        writer.writerows([plain(v) for v in row] for row in result.rows)
+    return buffer.getvalue()
+
+
+def to_tsv(result: Result) -> str:
+    """SPARQL 1.1 Query Results TSV: terms in their N-Triples form."""
+    if result.kind == "ask":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join("?" + c for c in result.columns)]
+    lines += ["\t".join("" if v is None else str(v) for v in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_table(result: Result, width: int | None = None) -> str:
+    """A readable table (rich)."""
+    console = Console(file=io.StringIO(), width=width or 160, force_terminal=False,
+                      color_system=None, soft_wrap=False)
+    if result.kind == "ask":
+        console.print("yes" if result.boolean else "no")
+    else:
+        table = Table(*result.columns, show_lines=False, header_style="bold")
+        for row in result.rows:
+            table.add_row(*(shown(v) for v in row))
+        console.print(table)
+    return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
+
+
+def to_rdf(triples: tuple[ox.Triple, ...], fmt: str) -> str:
+    """Triples (a CONSTRUCT's answer) in an RDF format."""
+    data = ox.serialize(list(triples), format=rdf_format(fmt))
+    return data.decode("utf-8") if data else ""
+
+
+def rdf_format(name: str) -> ox.RdfFormat:
+    """The RDF format of a `--format` name."""
+    if name not in RDF_FORMATS:
+        raise UsageError(f"unknown RDF format {name!r}", hint=f"one of: {', '.join(RDF_FORMATS)}")
+    return RDF_FORMATS[name]
+
+
+def render(result: Result, fmt: str, width: int | None = None) -> str:
+    """The result in the asked format."""
+    if result.kind == "graph":
+        return to_rdf(result.triples, "ttl" if fmt in RESULT_FORMATS else fmt)
+    writers = {"table": lambda r: to_table(r, width), "csv": to_csv, "tsv": to_tsv,
+               "json": to_json}
+    if fmt not in writers:
+        raise UsageError(f"unknown result format {fmt!r}",
+                         hint=f"one of: {', '.join(RESULT_FORMATS)}")
+    return writers[fmt](result)

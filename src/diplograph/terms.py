@@ -1,0 +1,158 @@
+"""Parameter values as typed RDF terms: checked, resolved, never pasted into SPARQL."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from functools import cached_property
+
+import pyoxigraph as ox
+
+from diplograph.catalog import Parameter
+from diplograph.errors import InputError
+from diplograph.namespaces import DG, PREFIXES, compact, expand
+from diplograph.store import KnowledgeGraph, Term
+
+XSD = PREFIXES["xsd"]
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+LABELS = tuple(
+    ox.NamedNode(iri)
+    for iri in (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel",
+                PREFIXES["skos"] + "altLabel")
+)
+COUNTRY = ox.NamedNode(DG + "Country")
+_DATE_FORMS = (
+    (re.compile(r"^\d{4}$"), "gYear", "%Y"),
+    (re.compile(r"^\d{4}-\d{2}$"), "gYearMonth", "%Y-%m"),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "date", "%Y-%m-%d"),
+)
+_LANG = re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold().strip()
+
+
+def parse_date(text: str, what: str) -> ox.Literal:
+    """`1996`, `1998-05` or `1995-10-02` as xsd:gYear / xsd:gYearMonth / xsd:date."""
+    for pattern, datatype, fmt in _DATE_FORMS:
+        if pattern.match(text):
+            try:
+                datetime.datetime.strptime(text, fmt)
+            except ValueError:
+                break
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
+    raise InputError(
+        f"{what}: {text!r} is not a date", hint="write YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+
+
+def parse_iri(text: str, what: str) -> ox.NamedNode:
+    """An absolute IRI, or `prefix:local` with a known prefix."""
+    iri = expand(text) or text
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise InputError(
+            f"{what}: {text!r} is not an IRI ({exc})",
+            hint=f"give an absolute IRI or prefix:name with one of {', '.join(PREFIXES)}",
+        ) from exc
+
+
+class Resolver:
+    """Turns what users type (codes, labels in any language, IRIs) into graph nodes."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        self.graph = graph
+
+    def _instances(self, cls: ox.NamedNode) -> set[ox.NamedNode]:
+        return {
+            q.subject
+            for q in self.graph.store.quads_for_pattern(None, RDF_TYPE, cls)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+
+    @cached_property
+    def _countries(self) -> set[ox.NamedNode]:
+        return self._instances(COUNTRY)
+
+    def _label_index(self, members: set[ox.NamedNode]) -> dict[str, set[ox.NamedNode]]:
+        index: dict[str, set[ox.NamedNode]] = defaultdict(set)
+        for predicate in LABELS:
+            for q in self.graph.store.quads_for_pattern(None, predicate, None):
+                if q.subject in members and isinstance(q.object, ox.Literal):
+                    index[_fold(q.object.value)].add(q.subject)  # type: ignore[arg-type]
+        return index
+
+    def _code(self, text: str) -> ox.NamedNode | None:
+        prop = {2: "alpha2", 3: "alpha3"}.get(len(text))
+        if prop is None or not text.isascii() or not text.isalpha():
+            return None
+        for q in self.graph.store.quads_for_pattern(
+            None, ox.NamedNode(DG + prop), ox.Literal(text.upper())
+        ):
+            if isinstance(q.subject, ox.NamedNode):
+                return q.subject
+        return None
+
+    def entity(self, text: str, cls: ox.NamedNode, what: str) -> ox.NamedNode:
+        """The instance of `cls` named by IRI, ISO code (countries) or label."""
+        members = self._countries if cls == COUNTRY else self._instances(cls)
+        kind = compact(cls.value)
+        if ":" in text and (expand(text) or "://" in text):
+            node = parse_iri(text, what)
+            if node in members:
+                return node
+            raise InputError(f"{what}: {text} is not a {kind} in the graph",
+                             hint="check the IRI, or give a name")
+        code = self._code(text) if cls == COUNTRY else None
+        if code is not None:
+            return code
+        index = self._label_index(members)
+        found = index.get(_fold(text), set())
+        if len(found) == 1:
+            return next(iter(found))
+        if found:
+            names = ", ".join(sorted(compact(n.value) for n in found))
+            raise InputError(f"{what}: {text!r} names several: {names}", hint="give the IRI")
+        close = difflib.get_close_matches(_fold(text), index, n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
+            "give an ISO code, a name or an IRI" if cls == COUNTRY else "give a name or an IRI")
+        raise InputError(f"{what}: no {kind} called {text!r}", hint=hint)
+
+    def bind(self, parameter: Parameter, text: str) -> Term:
+        """The typed term for a parameter's value, or an error naming the parameter."""
+        what = f"--{parameter.name}"
+        if _CONTROL.search(text):
+            raise InputError(f"{what}: control characters are not allowed",
+                             hint="remove them from the value")
+        kind = parameter.type
+        if kind == "country":
+            return self.entity(text.strip(), COUNTRY, what)
+        if kind == "entity":
+            cls = parse_iri(str(parameter.entity_class), what)
+            return self.entity(text.strip(), cls, what)
+        if kind == "date":
+            return parse_date(text.strip(), what)
+        if kind == "iri":
+            return parse_iri(text.strip(), what)
+        if kind == "integer":
+            if not re.fullmatch(r"[+-]?\d+", text.strip()):
+                raise InputError(f"{what}: {text!r} is not a whole number", hint="e.g. 62")
+            return ox.Literal(text.strip(), datatype=ox.NamedNode(XSD + "integer"))
+        if kind == "enum":
+            if text not in parameter.values:
+                close = difflib.get_close_matches(text, parameter.values, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise InputError(f"{what}: {text!r} is not allowed",
+                                 hint=f"{hint}one of: {', '.join(parameter.values)}")
+            return ox.Literal(text)
+        if kind == "lang":
+            if not _LANG.match(text):
+                raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
+            return ox.Literal(text.lower())
+        return ox.Literal(text)

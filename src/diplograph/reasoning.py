@@ -31,8 +31,9 @@ def entailments(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
         t for t in triples if not isinstance(t.object, ox.Literal) or str(t.predicate) in active
     )
     asserted = set(graph)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    owlrl.DeductiveClosure(  # improved_datatypes would swap rdflib's literal parsers globally
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False,
+        improved_datatypes=False,
     ).expand(graph)
     added = (t for t in graph if t not in asserted and not is_trivial(*t))
     return sorted((_triple(*t) for t in added), key=str)

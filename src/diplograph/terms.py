@@ -80,12 +80,13 @@ class Resolver:
     def _countries(self) -> set[ox.NamedNode]:
         return self._instances(COUNTRY)
 
-    def _label_index(self, members: set[ox.NamedNode]) -> dict[str, set[ox.NamedNode]]:
-        index: dict[str, set[ox.NamedNode]] = defaultdict(set)
+    def _label_index(self, members: set[ox.NamedNode]) -> dict[str, dict[ox.NamedNode, str]]:
+        """Folded label -> the nodes it names, each with the label as written."""
+        index: dict[str, dict[ox.NamedNode, str]] = defaultdict(dict)
         for predicate in LABELS:
             for q in self.graph.store.quads_for_pattern(None, predicate, None):
                 if q.subject in members and isinstance(q.object, ox.Literal):
-                    index[_fold(q.object.value)].add(q.subject)  # type: ignore[arg-type]
+                    index[_fold(q.object.value)][q.subject] = q.object.value  # type: ignore[index]
         return index
 
     def _code(self, text: str) -> ox.NamedNode | None:
@@ -113,14 +114,16 @@ class Resolver:
         if code is not None:
             return code
         index = self._label_index(members)
-        found = index.get(_fold(text), set())
+        found = index.get(_fold(text), {})
         if len(found) == 1:
             return next(iter(found))
         if found:
             names = ", ".join(sorted(compact(n.value) for n in found))
             raise InputError(f"{what}: {text!r} names several: {names}", hint="give the IRI")
         close = difflib.get_close_matches(_fold(text), index, n=3, cutoff=0.6)
-        hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else (
+        named = [f"{label!r} ({compact(node.value)})"
+                 for key in close for node, label in sorted(index[key].items(), key=str)[:1]]
+        hint = f"did you mean {', '.join(named)}?" if named else (
             "give an ISO code, a name or an IRI" if cls == COUNTRY else "give a name or an IRI")
         raise InputError(f"{what}: no {kind} called {text!r}", hint=hint)
 

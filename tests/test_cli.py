@@ -1,0 +1,136 @@
+"""The command line: help, exit codes, one-line errors, sparql, export, validate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+import pytest
+
+from conftest import ROOT, Run
+from diplograph.cli import cli
+
+
+def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((prefix + name, command))
+        if isinstance(command, click.Group):
+            found += all_commands(command, prefix + name + " ")
+    return found
+
+
+@pytest.mark.parametrize("name,command", all_commands(cli))
+def test_every_command_has_help(name: str, command: click.Command) -> None:
+    assert command.help and len(command.help) > 20, name
+
+
+def test_query_help_lists_the_query_parameters(run: Run) -> None:
+    result = run("query", "timeline", "--help")
+    assert result.exit_code == 0
+    for option in ("--a", "--b", "--from", "--to", "--lang", "--format"):
+        assert option in result.stdout
+    assert "[required]" in result.stdout
+
+
+def test_queries_lists_and_shows_the_catalog(run: Run) -> None:
+    listing = run("queries").stdout
+    for name in ("relations", "timeline", "visits", "embassies", "ambassadors", "agreements",
+                 "votes", "honours", "monuments", "sources"):
+        assert name in listing
+    shown = run("queries", "show", "relations").stdout
+    assert shown.startswith("#+ summary:") and "SELECT" in shown
+
+
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (["query", "relatons", "--country", "AZ"], 3, "did you mean relations?"),
+        (["query", "relations"], 2, "needs --country"),
+        (["query", "relations", "--country", "Kazakhztan"], 3, "did you mean"),
+        (["query", "visits", "--from", "2008-02-30"], 3, "is not a date"),
+        (["query", "visits", "--lang", "not a tag"], 3, "is not a language tag"),
+        (["query", "sources", "--subject", "http://x/a b"], 3, "is not an IRI"),
+        (["query", "relations", "--country", "AZ", "--nope", "x"], 2, "No such option"),
+        (["queries", "show", "nope"], 3, "no query named"),
+        (["sparql", "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"], 3,
+         "SERVICE is not allowed"),
+        (["sparql", "SELECT * WHERE { ?s ?p }"], 3, "query:"),
+        (["sparql", "DELETE WHERE { ?s ?p ?o }"], 3, "DELETE is not allowed"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_documented_exit_code(
+    run: Run, args: list[str], code: int, message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    if code == 3:
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert result.stderr.startswith("error: ") and "(hint: " in result.stderr
+
+
+def test_sparql_ask_select_and_construct(run: Run) -> None:
+    prefix = "PREFIX dg: <https://w3id.org/diplograph/ontology#> "
+    ask = run("sparql", prefix + "ASK { ?r a dg:DiplomaticRelation }", "--format", "json")
+    assert ask.exit_code == 0 and '"boolean": true' in ask.stdout
+    select = run("sparql", prefix + "SELECT (COUNT(*) AS ?n) WHERE { ?c a dg:Country }")
+    assert select.stdout.splitlines() == ["n", "249"]
+    construct = run("sparql", prefix + "CONSTRUCT { ?r a dg:DiplomaticRelation } "
+                    "WHERE { ?r a dg:DiplomaticRelation }", "--format", "nt")
+    assert len(construct.stdout.strip().splitlines()) == 2
+
+
+def test_inference_is_on_by_default_and_can_be_turned_off(run: Run) -> None:
+    ask = ("PREFIX dg: <https://w3id.org/diplograph/ontology#> PREFIX country: "
+           "<https://w3id.org/diplograph/country/> "
+           "ASK { country:UZ dg:hasDiplomaticRelationWith country:AZ }")
+    assert run("sparql", ask, "--format", "csv").stdout.splitlines()[1] == "true"
+    assert run("sparql", ask, "--format", "csv", "--no-inference").stdout.splitlines()[1] == "false"
+
+
+def test_export_every_format_reparses_to_the_same_graph(run: Run, tmp_path: Path) -> None:
+    reference = None
+    for fmt, rdf_format in [("nt", ox.RdfFormat.N_TRIPLES), ("ttl", ox.RdfFormat.TURTLE),
+                            ("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG),
+                            ("jsonld", ox.RdfFormat.JSON_LD), ("xml", ox.RdfFormat.RDF_XML)]:
+        out = tmp_path / f"dump.{fmt}"
+        result = run("export", "--output", str(out))
+        assert result.exit_code == 0, result.output
+        triples = {q.triple for q in ox.parse(path=out, format=rdf_format)}
+        if reference is None:
+            reference = triples
+            assert len(reference) > 48000
+        assert triples == reference, fmt
+
+
+def test_export_is_deterministic(run: Run) -> None:
+    assert run("export", "--format", "ttl").stdout == run("export", "--format", "ttl").stdout
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run([sys.executable, "-m", "diplograph", "--help"],
+                            capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0 and "diplograph" in result.stdout
+
+
+def test_bundled_graph_is_found_outside_a_project(tmp_path: Path, store_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "diplograph", "--store", str(store_dir), "query", "relations",
+         "--country", "UZ", "--format", "csv"],
+        capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1995-10-02" in result.stdout
+
+
+def test_project_option_must_name_a_project(run: Run, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["--project", str(tmp_path), "queries"])
+    assert result.exit_code == 2
+    assert "not a diplograph project" in result.stderr

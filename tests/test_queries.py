@@ -1,0 +1,190 @@
+"""Named queries answer what the source document says."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import Run
+
+
+def rows(stdout: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(stdout)))
+
+
+def query(run: Run, name: str, *args: str) -> list[dict[str, str]]:
+    result = run("query", name, *args, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    return rows(result.stdout)
+
+
+def test_relations_of_azerbaijan_with_dates_oldest_first(run: Run) -> None:
+    found = query(run, "relations", "--country", "AZ")
+    assert [(r["partner_code"], r["established"]) for r in found] == [
+        ("KZ", "1992-08-30"),
+        ("UZ", "1995-10-02"),
+    ]
+    assert found[1]["partner_label"] == "Uzbekistan"
+    assert found[1]["relation"].startswith("https://w3id.org/diplograph/")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["KZ", "kz", "KAZ", "Kazakhstan", "Qazaxıstan", "Казахстан",
+     "https://w3id.org/diplograph/country/KZ", "country:KZ"],
+)
+def test_a_country_is_named_by_code_label_in_any_language_or_iri(run: Run, spelling: str) -> None:
+    found = query(run, "relations", "--country", spelling)
+    assert [(r["partner_code"], r["established"]) for r in found] == [("AZ", "1992-08-30")]
+
+
+def test_labels_follow_lang_and_fall_back_to_english(run: Run) -> None:
+    found = query(run, "relations", "--country", "AZ", "--lang", "az")
+    assert {r["partner_label"] for r in found} == {"Qazaxstan", "Özbəkistan"}
+    found = query(run, "relations", "--country", "AZ", "--lang", "ru")
+    assert {r["partner_label"] for r in found} == {"Казахстан", "Узбекистан"}
+
+
+def test_timeline_is_every_dated_event_between_the_two_states_oldest_first(run: Run) -> None:
+    found = query(run, "timeline", "--a", "AZ", "--b", "UZ")
+    dates = [r["date"] for r in found]
+    assert dates == sorted(dates)
+    assert ("1995-10-02", "diplomatic relations established") in {
+        (r["date"], r["kind"]) for r in found
+    }
+    for date in ("1996", "1996-05-26", "1997-06-18", "1998-05", "2004-03-23", "2008-09-11"):
+        assert date in dates
+    assert "1992-08-30" not in dates  # Azerbaijan-Kazakhstan, not Uzbekistan
+    assert dates.index("1996") < dates.index("1996-05-26")  # precisions sort together
+
+
+def test_timeline_is_symmetric_and_bounded_by_from_and_to(run: Run) -> None:
+    forward = query(run, "timeline", "--a", "AZ", "--b", "UZ")
+    backward = query(run, "timeline", "--a", "Özbəkistan", "--b", "Azerbaijan")
+    assert forward == backward
+    bounded = query(run, "timeline", "--a", "AZ", "--b", "UZ", "--from", "1997", "--to", "2004")
+    assert bounded
+    assert all("1997" <= r["date"][:4] <= "2004" for r in bounded)
+    assert {r["date"] for r in bounded} < {r["date"] for r in forward}
+
+
+def test_visits_with_type_and_documents_signed(run: Run) -> None:
+    found = query(run, "visits")
+    assert [(r["start"], r["end"], r["from_code"], r["host_code"], r["visit_type"])
+            for r in found] == [
+        ("1996-05-26", "1996-05-27", "UZ", "AZ", "official"),
+        ("1997-06-18", "1997-06-19", "AZ", "UZ", "official"),
+        ("2004-03-23", "2004-03-24", "AZ", "UZ", "state"),
+        ("2008-09-11", "2008-09-12", "UZ", "AZ", "official"),
+    ]
+    assert [r["documents_signed"] for r in found[:2]] == ["19", "19"]
+    assert found[0]["visitor_label"] == "Islam Karimov"
+
+
+def test_embassies_keep_the_precision_of_the_source(run: Run) -> None:
+    found = query(run, "embassies")
+    assert {(r["sending_code"], r["host_code"], r["opened"]) for r in found} == {
+        ("KZ", "AZ", "1993-01-09"),
+        ("AZ", "UZ", "1996"),
+        ("UZ", "AZ", "1998-05"),
+        ("AZ", "KZ", "2004-03-01"),
+    }
+    assert [r["qualifier"] for r in found if r["opened"] == "1996"] == ["mid"]
+    assert len(query(run, "embassies", "--country", "KZ")) == 2
+
+
+def test_ambassadors_first_and_since(run: Run) -> None:
+    found = query(run, "ambassadors", "--sending", "KZ", "--host", "AZ")
+    by_name = {r["ambassador_label"]: r for r in found}
+    assert by_name["Ibrahim Amangaliyev"]["first"] == "true"
+    primbetov = next(r for name, r in by_name.items() if "Primbetov" in name)
+    assert (primbetov["since"], primbetov["first"]) == ("2008-01", "false")
+    assert "Extraordinary and Plenipotentiary" in primbetov["rank"]
+
+
+def test_agreements_signed_at_visits(run: Run) -> None:
+    found = query(run, "agreements", "--a", "AZ", "--b", "UZ", "--lang", "az")
+    titles = {r["title"] for r in found}
+    assert ("Azərbaycan Respublikası və Özbəkistan Respublikası arasında dostluq və "
+            "əməkdaşlıq haqqında müqavilə") in titles
+    assert all(r["occasion"] for r in found)
+
+
+def test_kazakhstan_abstained_on_the_2008_resolution(run: Run) -> None:
+    found = query(run, "votes", "--country", "KZ")
+    assert [(r["date"], r["country_code"], r["vote"]) for r in found] == [
+        ("2008-03-14", "KZ", "abstain")
+    ]
+    assert found[0]["session"] == "62"
+    assert query(run, "votes", "--country", "UZ") == []
+
+
+def test_honorary_doctorates(run: Run) -> None:
+    found = query(run, "honours", "--person", "Heydər Əliyev")
+    assert [(r["date"], r["recipient_label"]) for r in found] == [("1997-06-19", "Heydar Aliyev")]
+    assert len(query(run, "honours")) == 2
+
+
+def test_monuments_by_country(run: Run) -> None:
+    in_azerbaijan = query(run, "monuments", "--country", "AZ")
+    assert [(r["commemorates_label"], r["city_label"], r["unveiled"]) for r in in_azerbaijan] == [
+        ("Alisher Navoi", "Baku", "2008-09-12")
+    ]
+    in_uzbekistan = query(run, "monuments", "--country", "UZ")
+    assert [r["commemorates_label"] for r in in_uzbekistan] == ["Nizami Ganjavi"]
+
+
+def test_sources_quote_the_sentence(run: Run) -> None:
+    relation = query(run, "relations", "--country", "UZ")[0]["relation"]
+    found = query(run, "sources", "--subject", relation)
+    quotes = {r["quote_lang"]: r["quote"] for r in found}
+    assert "2 oktyabr 1995-ci ildə" in quotes["az"]
+    assert found[0]["source_id"] == "000_83205e02681364cb"
+
+
+def test_json_is_w3c_sparql_results(run: Run) -> None:
+    result = run("query", "relations", "--country", "AZ", "--format", "json")
+    doc = json.loads(result.stdout)
+    assert doc["head"]["vars"][:4] == ["relation", "partner_code", "partner_label", "established"]
+    first = doc["results"]["bindings"][0]
+    assert first["relation"]["type"] == "uri"
+    assert first["partner_label"] == {"type": "literal", "value": "Kazakhstan", "xml:lang": "en"}
+    assert first["established"]["datatype"] == "http://www.w3.org/2001/XMLSchema#date"
+
+
+def test_tsv_writes_terms_in_ntriples_form(run: Run) -> None:
+    lines = run("query", "relations", "--country", "AZ", "--format", "tsv").stdout.splitlines()
+    assert lines[0].split("\t")[:4] == ["?relation", "?partner_code", "?partner_label",
+                                        "?established"]
+    cells = lines[1].split("\t")
+    assert cells[0].startswith("<https://") and cells[2] == '"Kazakhstan"@en'
+    assert cells[3] == '"1992-08-30"^^<http://www.w3.org/2001/XMLSchema#date>'
+
+
+def test_table_is_readable(run: Run) -> None:
+    out = run("query", "relations", "--country", "AZ", "--format", "table").stdout
+    assert "Uzbekistan" in out and "1995-10-02" in out and "partner_label" in out
+
+
+def test_no_rows_is_said_on_stderr(run: Run) -> None:
+    result = run("query", "votes", "--country", "UZ", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "resolution,title,date,country_code,vote,session"
+    assert "no rows" in result.stderr and "country=" in result.stderr
+
+
+def test_every_documented_example_gives_its_row_count(run: Run, project: object) -> None:
+    from diplograph.catalog import Catalog
+
+    catalog = Catalog.load(project.queries_dir)  # type: ignore[attr-defined]
+    checked = 0
+    for named in catalog.queries.values():
+        assert named.examples, f"{named.name} documents no example"
+        for example in named.examples:
+            args = [a for k, v in example.params.items() for a in (f"--{k}", v)]
+            assert len(query(run, named.name, *args)) == example.rows, (named.name, example)
+            checked += 1
+    assert checked >= len(catalog.queries)

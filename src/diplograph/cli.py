@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -130,6 +131,7 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None) -> None:
     Run named SPARQL queries, export RDF dumps, validate new facts.
     Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 bad input.
     """
+    logging.getLogger("rdflib").setLevel(logging.ERROR)  # we report ill-typed terms ourselves
     ctx.obj = App(Project.locate(project), store)
 
 

@@ -120,9 +120,12 @@ class Resolver:
         if found:
             names = ", ".join(sorted(compact(n.value) for n in found))
             raise InputError(f"{what}: {text!r} names several: {names}", hint="give the IRI")
-        close = difflib.get_close_matches(_fold(text), index, n=3, cutoff=0.6)
+        suggestions: dict[ox.NamedNode, str] = {}
+        for key in difflib.get_close_matches(_fold(text), index, n=12, cutoff=0.6):
+            for node, label in index[key].items():
+                suggestions.setdefault(node, label)
         named = [f"{label!r} ({compact(node.value)})"
-                 for key in close for node, label in sorted(index[key].items(), key=str)[:1]]
+                 for node, label in list(suggestions.items())[:3]]
         hint = f"did you mean {', '.join(named)}?" if named else (
             "give an ISO code, a name or an IRI" if cls == COUNTRY else "give a name or an IRI")
         raise InputError(f"{what}: no {kind} called {text!r}", hint=hint)

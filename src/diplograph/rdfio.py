@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,8 +29,11 @@ def input_format(path: Path) -> ox.RdfFormat:
     return fmt
 
 
-def read_triples(path: Path, shown_as: str | None = None) -> list[ox.Triple]:
-    """Every triple of an RDF file (named graphs are merged), or a precise error."""
+def read_triples(
+    path: Path, shown_as: str | None = None, *, base_iri: str | None = None
+) -> list[ox.Triple]:
+    """Every triple of an RDF file (named graphs are merged), or a precise error.
+    Relative IRIs are an error unless a base IRI is given."""
     name = shown_as or str(path)
     fmt = input_format(path)
     try:
@@ -41,8 +45,17 @@ def read_triples(path: Path, shown_as: str | None = None) -> list[ox.Triple]:
             f"{name}: {size} bytes is over the {MAX_INPUT_BYTES // 2**20} MiB input limit",
             hint="split the file",
         )
+    return _parse(name, lambda: ox.parse(path=path, format=fmt, base_iri=base_iri))
+
+
+def parse_turtle(data: bytes, shown_as: str) -> list[ox.Triple]:
+    """Every triple of Turtle text held in memory, or a precise error."""
+    return _parse(shown_as, lambda: ox.parse(data, format=ox.RdfFormat.TURTLE))
+
+
+def _parse(name: str, parser: Callable[[], ox.QuadParser]) -> list[ox.Triple]:
     try:
-        return [quad.triple for quad in ox.parse(path=path, format=fmt)]
+        return [quad.triple for quad in parser()]
     except SyntaxError as exc:
         raise RdfSyntaxError(name, exc.lineno, exc.offset, _detail(exc)) from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -1,56 +1,106 @@
-"""`diplograph validate`: new facts checked in the context of the graph."""
+"""`diplograph validate`: new facts checked in the context of the graph, pointing at
+the input line; the fast focus-node validation agrees with validating everything."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from conftest import Run
+import pytest
 
-PREFIXES = """\
-@prefix dg: <https://w3id.org/diplograph/ontology#> .
-@prefix dgr: <https://w3id.org/diplograph/resource/> .
-@prefix country: <https://w3id.org/diplograph/country/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+from conftest import ROOT, Run
+from diplograph.project import Project
+from diplograph.store import KnowledgeGraph
+from diplograph.validate import NewFacts, validate_facts, validate_merged
 
-EMBASSY = PREFIXES + """
-dgr:embassy-UZ-in-KZ a dg:Embassy ;
-    rdfs:label "Embassy of Uzbekistan in Kazakhstan"@en ;
-    dg:sendingState country:{sender} ;
-    dg:hostState country:KZ ;
-    prov:wasDerivedFrom dgr:source-000 ;
-    dg:quote "..."@az .
-"""
+FIXTURES = ROOT / "tests" / "fixtures" / "facts"
+NONCONFORMING = {
+    "end-before-start.ttl": ("dgsh:EventShape", "dg:endDate", "before the start date"),
+    "unknown-country.ttl": ("dgsh:VisitShape > dg:hostState", "dg:hostState", "a dg:Country"),
+    "missing-required.ttl": ("dgsh:VisitShape > dg:visitType", "dg:visitType", "exactly one"),
+    "embassy-before-relations.ttl": ("dgsh:EmbassyShape", "dg:beganOperating",
+                                     "before its sending and host states established"),
+}
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+def fixture(name: str) -> str:
+    return str(FIXTURES / name)
 
 
-def test_conforming_facts_pass(run: Run, tmp_path: Path) -> None:
-    path = write(tmp_path, "ok.ttl", EMBASSY.replace("{sender}", "UZ"))
-    result = run("validate", str(path))
+def test_conforming_facts_pass(run: Run) -> None:
+    result = run("validate", fixture("good.ttl"))
     assert result.exit_code == 0, result.output
-    assert "conforms" in result.stdout and "1 subjects checked" in result.stdout
+    assert result.stdout.splitlines()[-1].endswith(
+        "conforms: 12 triples, 1 subjects checked; 0 violations, 0 warnings, 0 infos")
 
 
-def test_violations_point_at_the_input_line(run: Run, tmp_path: Path) -> None:
-    path = write(tmp_path, "same-state.ttl", EMBASSY.replace("{sender}", "KZ"))
-    result = run("validate", str(path))
-    assert result.exit_code == 1
-    assert f"{path}:8: Violation: dgr:embassy-UZ-in-KZ" in result.stdout
-    doc = json.loads(run("validate", "--format", "json", str(path)).stdout)
-    assert doc["conforms"] is False
-    assert doc["findings"][0]["location"] == f"{path}:8"
+@pytest.mark.parametrize("name", sorted(NONCONFORMING))
+def test_each_failure_mode_is_reported_at_its_input_line(run: Run, name: str) -> None:
+    shape, path, message = NONCONFORMING[name]
+    result = run("validate", fixture(name))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{shape} (1)"
+    text = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(text, start=1) if " a dg:" in t)
+    assert lines[1].startswith(f"  {fixture(name)}:{line}: violation: dgr:")
+    assert f" {path}: " in lines[1] and message in lines[1]
+    assert "does not conform" in lines[-1] and "1 violations" in lines[-1]
 
 
-def test_syntax_errors_give_file_line_column(run: Run, tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.ttl", PREFIXES + "dgr:x dg:p <not an iri> .\n")
-    result = run("validate", str(path))
+@pytest.mark.parametrize(
+    "name,message",
+    [("bad-syntax.ttl", "bad-syntax.ttl:12:5: A dot is expected"),
+     ("ill-typed-date.ttl", "ill-typed-date.ttl:11: ill-typed literal: '2010-02-30' is not "
+                            "a valid xsd:date")],
+)
+def test_unreadable_input_is_exit_3_with_file_and_line(run: Run, name: str, message: str) -> None:
+    result = run("validate", fixture(name))
     assert result.exit_code == 3
-    assert result.stderr.startswith(f"error: {path}:7:")
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_json_and_turtle_reports(run: Run) -> None:
+    doc = json.loads(run("validate", "--format", "json", fixture("end-before-start.ttl")).stdout)
+    assert doc["conforms"] is False and doc["subjects_checked"] == 1
+    assert doc["findings"][0]["severity"] == "violation"
+    assert doc["findings"][0]["value"] == "2010-05-01"
+    turtle = run("validate", "--format", "turtle", fixture("end-before-start.ttl")).stdout
+    assert "sh:ValidationReport" in turtle and "sh:conforms false" in turtle
+
+
+def test_max_results_limits_the_listing_not_the_verdict(run: Run, tmp_path: Path) -> None:
+    both = tmp_path / "both.ttl"
+    both.write_text((FIXTURES / "end-before-start.ttl").read_text()
+                    + (FIXTURES / "embassy-before-relations.ttl").read_text())
+    result = run("validate", "--max-results", "1", str(both))
+    assert result.exit_code == 1
+    assert "... 1 more results (--max-results)" in result.stdout
+    assert "2 violations" in result.stdout
+
+
+def test_deep_nesting_is_refused(run: Run, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.ttl"
+    deep.write_text("<http://example.org/a> <http://example.org/b> "
+                    + "[ <http://example.org/c> " * 101 + '"x"' + " ]" * 101 + " .\n")
+    result = run("validate", str(deep))
+    assert result.exit_code == 3 and "nested deeper than 100" in result.stderr
+
+
+def test_rdf_xml_and_json_ld_input_are_refused(run: Run, tmp_path: Path) -> None:
+    for name in ("facts.rdf", "facts.jsonld"):
+        path = tmp_path / name
+        path.write_text("{}")
+        result = run("validate", str(path))
+        assert result.exit_code == 3 and "unsupported input format" in result.stderr
+
+
+def test_focus_validation_equals_validating_the_whole_merged_graph(
+    graph: KnowledgeGraph, project: Project
+) -> None:
+    names = ["good.ttl", *sorted(NONCONFORMING)]
+    facts = NewFacts.read([FIXTURES / n for n in names])
+    fast = validate_facts(graph, project, facts)
+    reference = validate_merged(graph, facts)
+    assert len(fast.findings) == len(NONCONFORMING)
+    assert fast == reference

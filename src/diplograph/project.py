@@ -46,6 +46,11 @@ class Project:
         return cls(cwd.resolve() if _is_project(cwd) else bundled_root())
 
     @property
+    def is_bundled(self) -> bool:
+        """True for the graph shipped inside the installed package."""
+        return self.root.name == "_bundled"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 
@@ -54,6 +59,11 @@ class Project:
         """SHACL shapes: `ontology/shapes.ttl`."""
         shapes = self.root / "ontology" / SHAPES_FILE
         return (shapes,) if shapes.is_file() else ()
+
+    @property
+    def shapes_context(self) -> Path:
+        """The CONSTRUCT query giving what the shapes read beyond a node's neighbours."""
+        return self.root / "ontology" / "shapes-context.rq"
 
     @property
     def ontology_files(self) -> tuple[Path, ...]:

@@ -1,53 +1,92 @@
-"""Commands that check new facts: `validate`."""
+"""Commands that check and add new facts: `validate`, `add`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
+from diplograph.additions import add_files
 from diplograph.cli.app import app_of, cli
 from diplograph.errors import ExitCode
-from diplograph.validate import NewFacts, ValidationReport, validate_facts
+from diplograph.reports import RENDERERS, REPORT_FORMATS
+from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+
+FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "info": Severity.INFO}
+
+files_argument = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+
+
+def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--format, --max-results and --fail-on, shared by validate and add."""
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
+                     show_default=True, help="Report format (turtle: a sh:ValidationReport)."),
+        click.option("--max-results", type=click.IntRange(min=0),
+                     help="Show at most this many results (the summary counts them all)."),
+        click.option("--fail-on", type=click.Choice(tuple(FAIL_ON)), default="violation",
+                     show_default=True, help="Lowest severity that makes the facts fail."),
+    ]):
+        command = option(command)
+    return command
+
+
+def print_report(report: ValidationReport, fmt: str, max_results: int | None,
+                 fail_on: str, *, err: bool = False) -> None:
+    click.echo(RENDERERS[fmt](report, FAIL_ON[fail_on], max_results), nl=False, err=err)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report format.")
+@files_argument
+@report_options
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str) -> None:
-    """Check new facts (Turtle, N-Triples) against the shapes, in the context of the graph.
+def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results: int | None,
+             fail_on: str) -> None:
+    """Check new facts (Turtle, N-Triples, N-Quads, TriG) against the shapes, in the
+    context of the graph and the ontology. Nothing is changed.
 
-    Exit 0 if they conform, 1 if there are violations, 3 if a file cannot be read."""
-    report = validate_facts(app_of(ctx).graph, NewFacts.read(files))
-    click.echo(report_text(report) if fmt == "text" else report_json(report), nl=False)
-    if not report.conforms:
+    Exit 0 if they conform, 1 if not, 3 if a file cannot be read."""
+    app = app_of(ctx)
+    report = validate_facts(app.graph, app.project, NewFacts.read(files))
+    print_report(report, fmt, max_results, fail_on)
+    if not report.conforms(FAIL_ON[fail_on]):
         ctx.exit(int(ExitCode.NONCONFORMING))
 
 
-def report_text(report: ValidationReport) -> str:
-    """The validation report for people: one block per finding, then a summary."""
-    lines = []
-    for f in report.findings:
-        where = f"{f.location}: " if f.location else ""
-        lines.append(f"{where}{f.severity}: {f.focus}"
-                     + (f" {f.path}" if f.path else "") + f": {f.message}")
-        if f.value is not None:
-            lines.append(f"    value: {f.value}")
-        lines.append(f"    shape: {f.shape}")
-    violations = sum(f.severity == "Violation" for f in report.findings)
-    verdict = "conforms" if report.conforms else "does not conform"
-    lines.append(f"{', '.join(report.files)}: {verdict}: {report.triples} triples, "
-                 f"{report.focus_nodes} subjects checked, {violations} violations, "
-                 f"{len(report.findings) - violations} other results")
-    return "\n".join(lines) + "\n"
+@cli.command()
+@files_argument
+@click.option("--to", "to", type=click.Path(dir_okay=False, path_type=Path),
+              help="The data file to append to (default: data/additions.ttl).")
+@click.option("--dry-run", is_flag=True, help="Show what would be appended; change nothing.")
+@report_options
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: bool, fmt: str,
+        max_results: int | None, fail_on: str) -> None:
+    """Validate new facts and, if the whole batch conforms, append them to a data file.
 
-
-def report_json(report: ValidationReport) -> str:
-    """The validation report as JSON."""
-    doc = {"conforms": report.conforms, **asdict(report)}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    Facts the graph already holds are left out; blank nodes are refused. The file is
+    replaced atomically, and only if it then parses to exactly old + new facts.
+    Exit 0 if added (or nothing new), 1 if the facts do not conform, 3 on bad input."""
+    app = app_of(ctx)
+    outcome = add_files(app.project, list(files), to=to, store_dir=app.store_dir,
+                        dry_run=dry_run, fail_on=FAIL_ON[fail_on])
+    if not outcome.report.conforms(FAIL_ON[fail_on]):
+        print_report(outcome.report, fmt, max_results, fail_on)
+        click.echo(f"error: nothing added to {outcome.target}: the facts do not conform",
+                   err=True)
+        ctx.exit(int(ExitCode.NONCONFORMING))
+    subjects = len({t.subject for t in outcome.added})
+    if not outcome.added:
+        click.echo(f"nothing to add: the graph already holds all "
+                   f"{outcome.report.triples} triples", err=True)
+    elif dry_run:
+        click.echo(outcome.block, nl=False)
+        click.echo(f"would add {len(outcome.added)} triples about {subjects} subjects to "
+                   f"{outcome.target}", err=True)
+    else:
+        click.echo(f"added {len(outcome.added)} triples about {subjects} subjects to "
+                   f"{outcome.target}", err=True)

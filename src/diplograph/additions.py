@@ -1,0 +1,149 @@
+"""Adding validated facts to a data file without risk to what is there.
+
+Under a lock on the project's data folder: validate the whole batch against the
+current graph, leave out facts the graph already holds, append the rest to the
+target file as a Turtle block (the existing bytes stay as they are), check that the
+result parses to exactly old + new, and replace the file atomically."""
+
+from __future__ import annotations
+
+import datetime
+import fcntl
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from diplograph.atomic import write_atomically
+from diplograph.errors import InputError, UsageError
+from diplograph.namespaces import PREFIXES
+from diplograph.project import Project
+from diplograph.rdfio import parse_turtle
+from diplograph.store import KnowledgeGraph, open_graph
+from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+
+DEFAULT_TARGET = "additions.ttl"
+LOCK_FILE = ".diplograph.lock"
+_PREFIX_LINE = re.compile(r"^@prefix\s+([\w.-]*):\s*<([^>]*)>\s*\.\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Addition:
+    """What an add did (or, on a dry run, would do)."""
+
+    report: ValidationReport
+    target: Path
+    added: tuple[ox.Triple, ...] = ()
+    block: str = ""
+
+
+def target_file(project: Project, to: Path | None) -> Path:
+    """The data file facts go to: `--to`, or data/additions.ttl; it must be a Turtle
+    file in the project's data folder."""
+    if project.is_bundled:
+        raise UsageError("the bundled graph is read-only",
+                         hint="give --project DIR (a copy of the graph) to add facts to")
+    data = (project.root / "data").resolve()
+    target = (to if to is not None else data / DEFAULT_TARGET).resolve()
+    if target.parent != data or target.suffix != ".ttl":
+        raise UsageError(f"{to}: facts go to a .ttl file directly in {data}",
+                         hint=f"e.g. --to {data / DEFAULT_TARGET}")
+    return target
+
+
+@contextmanager
+def locked(project: Project) -> Iterator[None]:
+    """Hold the project's add lock; concurrent adds wait their turn."""
+    with open(project.root / "data" / LOCK_FILE, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def already_known(graph: KnowledgeGraph, triples: tuple[ox.Triple, ...]) -> set[ox.Triple]:
+    """The triples some asserted source already states."""
+    asserted = set(graph.graphs(inference=False))
+    return {t for t in triples
+            if any(q.graph_name in asserted
+                   for q in graph.store.quads_for_pattern(t.subject, t.predicate, t.object))}
+
+
+def turtle_block(triples: list[ox.Triple], existing: bytes, note: str) -> str:
+    """The triples as readable Turtle, under a comment, declaring only the prefixes the
+    existing file does not already declare the same way."""
+    declared = dict(_PREFIX_LINE.findall(existing.decode("utf-8")))
+    body = (ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE,
+                         prefixes=PREFIXES) or b"").decode("utf-8")
+    lines = [line for line in body.splitlines()
+             if not ((m := _PREFIX_LINE.match(line)) and declared.get(m[1]) == m[2])]
+    used = [line for line in lines if not _PREFIX_LINE.match(line)]
+    needed = [line for line in lines if (m := _PREFIX_LINE.match(line))
+              and re.search(rf"(?<![\w-]){re.escape(m[1])}:", "\n".join(used))]
+    return "\n".join([f"# {note}", *needed, "", *[line for line in used if line.strip()]]) + "\n"
+
+
+def add_files(
+    project: Project,
+    paths: list[Path],
+    *,
+    to: Path | None = None,
+    store_dir: Path | None = None,
+    dry_run: bool = False,
+    fail_on: Severity = Severity.VIOLATION,
+) -> Addition:
+    """Validate the files' facts and append the new ones to the target data file."""
+    target = target_file(project, to)
+    facts = NewFacts.read(paths)
+    blank = next((t for t in facts.triples if isinstance(t.subject, ox.BlankNode)
+                  or isinstance(t.object, ox.BlankNode)), None)
+    if blank is not None:
+        where = facts.locations.get(str(blank.subject), ", ".join(facts.files))
+        raise InputError(f"{where}: blank nodes cannot be added (they have no identity "
+                         "to find them again)", hint="name the node with an IRI (dgr:...)")
+    with locked(project):
+        graph = open_graph(project, store_dir)
+        report = validate_facts(graph, project, facts)
+        if not report.conforms(fail_on):
+            return Addition(report, target)
+        known = already_known(graph, facts.triples)
+        fresh = sorted({t for t in facts.triples if t not in known}, key=str)
+        if not fresh:
+            return Addition(report, target)
+        old = target.read_bytes() if target.exists() else _new_file_header(target)
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        note = f"added {stamp} from {', '.join(Path(f).name for f in facts.files)}"
+        block = turtle_block(fresh, old, note)
+        joined = old + (b"" if old.endswith(b"\n") or not old else b"\n") + b"\n" + block.encode()
+        _check_result(target, old, joined, fresh)
+        if not dry_run:
+            write_atomically(target, joined)
+            _sync_folder(target.parent)
+        return Addition(report, target, tuple(fresh), block)
+
+
+def _new_file_header(target: Path) -> bytes:
+    return (f"# {target.name}: facts added with `diplograph add`.\n"
+            "# Each block below says when and from which file.\n").encode()
+
+
+def _check_result(target: Path, old: bytes, joined: bytes, fresh: list[ox.Triple]) -> None:
+    """Refuse to write unless the new file parses to exactly the old triples + the new."""
+    before = set(parse_turtle(old, str(target)))
+    after = set(parse_turtle(joined, str(target)))
+    if after != before | set(fresh):
+        raise InputError(f"{target}: appending would not give old + new facts",
+                         hint="the file was left as it was; report this as a bug")
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,107 @@
+"""Validation reports as text for people, JSON for programs, Turtle (sh:ValidationReport)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import pyoxigraph as ox
+
+from diplograph.namespaces import PREFIXES
+from diplograph.render import shown
+from diplograph.store import Term
+from diplograph.validate import Finding, Severity, ValidationReport
+
+SH = PREFIXES["sh"]
+REPORT_FORMATS = ("text", "json", "turtle")
+
+
+def _counts(report: ValidationReport) -> str:
+    by = {s: sum(f.severity is s for f in report.findings) for s in Severity}
+    return (f"{by[Severity.VIOLATION]} violations, {by[Severity.WARNING]} warnings, "
+            f"{by[Severity.INFO]} infos")
+
+
+def as_text(report: ValidationReport, fail_on: Severity, max_results: int | None) -> str:
+    """Findings grouped by shape, each with its input file:line; then a summary line
+    that also says how many subjects were checked, so an empty pass is visible."""
+    listed = report.findings[:max_results]
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in listed:
+        groups[f.shape].append(f)
+    lines = []
+    for shape, findings in groups.items():
+        lines.append(f"{shape} ({len(findings)})")
+        for f in findings:
+            where = f"{f.location}: " if f.location else ""
+            path = f" {shown(f.path)}" if f.path else ""
+            lines.append(f"  {where}{f.severity.name.lower()}: {shown(f.focus)}{path}: "
+                         f"{f.message}")
+            if f.value is not None:
+                lines.append(f"      value: {shown(f.value)}")
+    if len(listed) < len(report.findings):
+        lines.append(f"... {len(report.findings) - len(listed)} more results (--max-results)")
+    verdict = "conforms" if report.conforms(fail_on) else "does not conform"
+    lines.append(f"{', '.join(report.files)}: {verdict}: {report.triples} triples, "
+                 f"{report.focus_nodes} subjects checked; {_counts(report)}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: ValidationReport, fail_on: Severity, max_results: int | None) -> str:
+    """The report as one JSON document."""
+    doc = {
+        "conforms": report.conforms(fail_on),
+        "files": list(report.files),
+        "triples": report.triples,
+        "subjects_checked": report.focus_nodes,
+        "results": len(report.findings),
+        "findings": [_json_finding(f) for f in report.findings[:max_results]],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_finding(f: Finding) -> dict[str, Any]:
+    return {
+        "severity": f.severity.name.lower(),
+        "focus": str(f.focus.value),
+        "path": None if f.path is None else str(f.path.value),
+        "value": None if f.value is None else str(f.value.value),
+        "message": f.message,
+        "shape": f.shape,
+        "location": f.location,
+    }
+
+
+def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | None) -> str:
+    """A SHACL sh:ValidationReport; sh:sourceShape holds the shape's name as the text
+    report shows it, since anonymous property shapes have no stable identity."""
+    node = ox.BlankNode("report")
+    triples = [
+        ox.Triple(node, ox.NamedNode(PREFIXES["rdf"] + "type"),
+                  ox.NamedNode(SH + "ValidationReport")),
+        ox.Triple(node, ox.NamedNode(SH + "conforms"),
+                  ox.Literal(str(report.conforms(fail_on)).lower(),
+                             datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))),
+    ]
+    for number, f in enumerate(report.findings[:max_results]):
+        result = ox.BlankNode(f"result{number}")
+        triples.append(ox.Triple(node, ox.NamedNode(SH + "result"), result))
+        values: list[tuple[str, Term]] = [
+            ("type", ox.NamedNode(SH + "ValidationResult")),
+            ("focusNode", f.focus),
+            ("resultSeverity", ox.NamedNode(SH + f.severity.name.title())),
+            ("resultMessage", ox.Literal(f.message, language="en")),
+            ("sourceShape", ox.Literal(f.shape)),
+        ]
+        if f.path is not None:
+            values.append(("resultPath", f.path))
+        if f.value is not None:
+            values.append(("value", f.value))
+        for name, value in values:
+            predicate = PREFIXES["rdf"] + "type" if name == "type" else SH + name
+            triples.append(ox.Triple(result, ox.NamedNode(predicate), value))
+    return (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode()
+
+
+RENDERERS = {"text": as_text, "json": as_json, "turtle": as_turtle}

@@ -1,0 +1,164 @@
+"""`diplograph add`: only whole conforming batches land, appended without touching
+the existing bytes, atomically, once, and never lost to a concurrent add or a kill."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import ROOT
+from diplograph.cli import cli
+from diplograph.rdfio import read_triples
+
+FIXTURES = ROOT / "tests" / "fixtures" / "facts"
+KEEP_COUNTRIES = {"AZ", "UZ", "KZ", "UA", "AM"}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the graph with only the countries its facts name (so stores compile fast)."""
+    folder = tmp_path / "graph"
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, folder / part)
+    (folder / "data").mkdir()
+    for path in (ROOT / "data").glob("*.ttl"):
+        if path.name != "countries.ttl":
+            shutil.copy(path, folder / "data" / path.name)
+    prefix = "https://w3id.org/diplograph/country/"
+    kept = [t for t in read_triples(ROOT / "data" / "countries.ttl")
+            if not str(t.subject.value).startswith(prefix)
+            or str(t.subject.value).removeprefix(prefix) in KEEP_COUNTRIES]
+    (folder / "data" / "countries.ttl").write_bytes(
+        ox.serialize(kept, format=ox.RdfFormat.TURTLE) or b"")
+    return folder
+
+
+def invoke(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--project", str(project), "--store",
+                                    str(project.parent / "store"), *args])
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((project / "data").glob("*.ttl"))}
+
+
+def triples_of(path: Path) -> set[ox.Triple]:
+    return set(read_triples(path))
+
+
+def visit(number: int) -> str:
+    """A conforming new fact of its own (its own IRI and dates)."""
+    text = (FIXTURES / "good.ttl").read_text(encoding="utf-8")
+    return text.replace("visit-2010-05-karimov-kazakhstan", f"visit-2010-05-number-{number}")
+
+
+def test_add_appends_a_block_and_keeps_the_existing_bytes(project: Path) -> None:
+    target = project / "data" / "azerbaijan-kazakhstan.ttl"
+    before = target.read_bytes()
+    result = invoke(project, "add", str(FIXTURES / "good.ttl"), "--to", str(target))
+    assert result.exit_code == 0, result.output
+    assert "added 12 triples about 1 subjects" in result.stderr
+    after = target.read_bytes()
+    assert after.startswith(before)
+    assert b"# added " in after[len(before):] and b"from good.ttl" in after[len(before):]
+    old = {q.triple for q in ox.parse(before, format=ox.RdfFormat.TURTLE)}
+    assert triples_of(target) == old | set(read_triples(FIXTURES / "good.ttl"))
+    found = invoke(project, "query", "visits", "--country", "KZ", "--format", "csv")
+    assert "2010-05-03,2010-05-04,Islam Karimov,UZ,KZ,working" in found.stdout
+
+
+def test_adding_again_changes_nothing(project: Path) -> None:
+    assert invoke(project, "add", str(FIXTURES / "good.ttl")).exit_code == 0
+    files = snapshot(project)
+    again = invoke(project, "add", str(FIXTURES / "good.ttl"))
+    assert again.exit_code == 0 and "nothing to add" in again.stderr
+    duplicate = invoke(project, "add", str(FIXTURES / "duplicate-fact.ttl"))
+    assert duplicate.exit_code == 0 and "nothing to add" in duplicate.stderr
+    assert snapshot(project) == files
+
+
+@pytest.mark.parametrize(
+    "name,code",
+    [("end-before-start.ttl", 1), ("unknown-country.ttl", 1), ("missing-required.ttl", 1),
+     ("embassy-before-relations.ttl", 1), ("bad-syntax.ttl", 3), ("ill-typed-date.ttl", 3),
+     ("blank-node.ttl", 3)],
+)
+def test_a_bad_batch_changes_nothing(project: Path, name: str, code: int) -> None:
+    files = snapshot(project)
+    result = invoke(project, "add", str(FIXTURES / "good.ttl"), str(FIXTURES / name))
+    assert result.exit_code == code, result.output
+    assert snapshot(project) == files
+    if name == "blank-node.ttl":
+        assert "blank nodes cannot be added" in result.stderr
+
+
+def test_dry_run_shows_the_block_and_writes_nothing(project: Path) -> None:
+    files = snapshot(project)
+    result = invoke(project, "add", "--dry-run", str(FIXTURES / "good.ttl"))
+    assert result.exit_code == 0
+    assert "dgr:visit-2010-05-karimov-kazakhstan" in result.stdout
+    assert "would add 12 triples" in result.stderr
+    assert snapshot(project) == files
+
+
+def test_the_target_must_be_a_data_file_of_the_project(project: Path, tmp_path: Path) -> None:
+    result = invoke(project, "add", "--to", str(tmp_path / "elsewhere.ttl"),
+                    str(FIXTURES / "good.ttl"))
+    assert result.exit_code == 2 and "facts go to a .ttl file directly in" in result.stderr
+
+
+def run_add(project: Path, fact: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "diplograph", "--project", str(project), "--store",
+         str(project.parent / "store"), "add", str(fact)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def test_eight_concurrent_adds_all_land(project: Path, tmp_path: Path) -> None:
+    facts = []
+    for number in range(8):
+        path = tmp_path / f"fact-{number}.ttl"
+        path.write_text(visit(number), encoding="utf-8")
+        facts.append(path)
+    processes = [run_add(project, path) for path in facts]
+    for process in processes:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err.decode()
+    added = triples_of(project / "data" / "additions.ttl")
+    for path in facts:
+        assert set(read_triples(path)) <= added
+
+
+def test_a_killed_add_leaves_every_file_whole(project: Path, tmp_path: Path) -> None:
+    rng = random.Random(20261127)
+    invoke(project, "validate", str(FIXTURES / "good.ttl"))  # compile once
+    for attempt in range(6):
+        before = snapshot(project)
+        fact = tmp_path / f"kill-{attempt}.ttl"
+        fact.write_text(visit(100 + attempt), encoding="utf-8")
+        process = run_add(project, fact)
+        time.sleep(rng.uniform(0.05, 2.5))
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate()
+        after = snapshot(project)
+        new = set(read_triples(fact))
+        for name, data in after.items():
+            old = before.get(name, b"")
+            if data == old:
+                continue
+            assert data.startswith(old), name
+            parsed = set(ox.parse(data, format=ox.RdfFormat.TURTLE))
+            old_triples = set(ox.parse(old, format=ox.RdfFormat.TURTLE)) if old else set()
+            assert {q.triple for q in parsed} == {q.triple for q in old_triples} | new, name
+        assert not list((project / "data").glob("*.ttl.*")), "a temporary file was left"

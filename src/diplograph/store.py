@@ -4,10 +4,11 @@ store with the OWL RL entailments in their own graph, rebuilt when a source chan
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplograph import __version__
+from diplograph.atomic import write_atomically
 from diplograph.project import Project
 from diplograph.rdfio import read_triples
 from diplograph.reasoning import entailments
@@ -23,6 +25,8 @@ STORE_ENV = "DIPLOGRAPH_STORE"
 GRAPH_BASE = "https://w3id.org/diplograph/graph/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 _FORMAT = "1"  # bump when the store's layout changes
+_BUILD_PREFIX = ".build-"
+COMPLETE = "COMPLETE"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -45,13 +49,33 @@ def default_cache_dir() -> Path:
     return Path(xdg) / "diplograph"
 
 
-def source_key(project: Project) -> str:
-    """A digest of every source file's name and bytes (and of the store format)."""
+def source_key(project: Project, cache: Path) -> str:
+    """A digest of every source file's name and bytes (and of the store format). File
+    digests are remembered by size and modification time, so an unchanged file is
+    not read again."""
+    memo_path = cache / "digests.json"
+    try:
+        memo: dict[str, list[str]] = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
     digest = hashlib.sha256(f"diplograph {__version__} store {_FORMAT}\n".encode())
+    changed = False
     for path in project.source_files:
-        digest.update(project.relative(path).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        stat = path.stat()
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        entry = memo.get(str(path))
+        if entry is None or entry[0] != stamp:
+            entry = [stamp, hashlib.sha256(path.read_bytes()).hexdigest()]
+            memo[str(path)] = entry
+            changed = True
+        digest.update(f"{project.relative(path)}\0{entry[1]}\n".encode())
+    if changed:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomically(memo_path, json.dumps(memo, indent=0, sort_keys=True).encode())
     return digest.hexdigest()[:32]
+
+
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -94,6 +118,13 @@ class KnowledgeGraph:
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
         )
 
+    def counts(self) -> dict[ox.NamedNode, int]:
+        """How many triples each named graph holds, by graph name."""
+        names = sorted((g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)),
+                       key=lambda g: g.value)
+        return {g: sum(1 for _ in self.store.quads_for_pattern(None, None, None, g))
+                for g in names}
+
     def triples(self, *, inference: bool = True) -> Iterator[ox.Triple]:
         """Every triple a query sees (a triple in two graphs comes twice)."""
         for graph in self.graphs(inference=inference):
@@ -101,39 +132,91 @@ class KnowledgeGraph:
                 yield quad.triple
 
 
-def open_graph(project: Project, cache_dir: Path | None = None) -> KnowledgeGraph:
+def open_graph(
+    project: Project, cache_dir: Path | None = None, *, progress: Progress | None = None
+) -> KnowledgeGraph:
     """Open the compiled store for the project's current sources, compiling it first
-    if no store matches them."""
+    if no store matches them (`progress` hears what the compilation is doing)."""
     cache = cache_dir or default_cache_dir()
-    target = cache / source_key(project)
-    if not (target / "COMPLETE").is_file():
-        compile_store(project, target)
+    key = source_key(project, cache)
+    target = cache / key
+    if not (target / COMPLETE).is_file():
+        compile_store(project, target, key, progress=progress)
     return KnowledgeGraph(ox.Store.read_only(str(target)), target)
 
 
-def compile_store(project: Project, target: Path) -> None:
+def rebuild(
+    project: Project, cache_dir: Path | None = None, *, progress: Progress | None = None
+) -> KnowledgeGraph:
+    """Compile the project's store again even though its sources did not change."""
+    cache = cache_dir or default_cache_dir()
+    target = cache / source_key(project, cache)
+    if target.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=cache))
+        os.replace(target, retired / "store")
+        shutil.rmtree(retired, ignore_errors=True)
+    return open_graph(project, cache, progress=progress)
+
+
+def clear(cache_dir: Path | None = None) -> list[Path]:
+    """Remove every compiled store (and leftovers of interrupted builds) from the cache."""
+    cache = cache_dir or default_cache_dir()
+    removed = [p for p in sorted(cache.glob("*")) if (p / COMPLETE).is_file()
+               or p.name.startswith(_BUILD_PREFIX)] if cache.is_dir() else []
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+def _remove_abandoned_builds(cache: Path) -> None:
+    """Delete build folders whose process is gone (killed half-way)."""
+    for work in cache.glob(_BUILD_PREFIX + "*"):
+        pid = work.name.removeprefix(_BUILD_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def compile_store(
+    project: Project, target: Path, key: str, *, progress: Progress | None = None
+) -> None:
     """Parse every source, add the entailments and publish the store at `target`
-    atomically: a reader never sees a half-built store."""
+    atomically: a reader never sees a half-built store, and a build killed half-way
+    leaves only a folder the next build removes."""
+    say = progress or (lambda message: None)
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    _remove_abandoned_builds(target.parent)
+    work = Path(tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
     try:
         store = ox.Store(str(work / "store"))
         reasoner_input: list[ox.Triple] = []
         for path in project.source_files:
             rel = project.relative(path)
+            say(f"parsing {rel}")
             triples = read_triples(path, rel)
             is_shapes = path in project.shapes_files
             graph = shapes_graph(rel) if is_shapes else asserted_graph(rel)
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
             if not is_shapes:
                 reasoner_input.extend(triples)
-        store.extend(
+        say("reasoning (OWL 2 RL)")
+        store.bulk_extend(
             ox.Quad(t.subject, t.predicate, t.object, INFERRED)
             for t in entailments(reasoner_input)
         )
         store.flush()
+        store.optimize()
         del store
-        (work / "store" / "COMPLETE").write_text(source_key(project) + "\n")
+        (work / "store" / COMPLETE).write_text(key + "\n")
         with suppress(OSError):  # another process published the same store first
             os.replace(work / "store", target)
     finally:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich.console import Console
+from rich.status import Status
 
 from diplograph import __version__
 from diplograph.atomic import write_atomically
@@ -34,7 +37,8 @@ class App:
     @property
     def graph(self) -> KnowledgeGraph:
         if self._graph is None:
-            self._graph = open_graph(self.project, self.store_dir)
+            with CompileStatus() as status:
+                self._graph = open_graph(self.project, self.store_dir, progress=status.update)
         return self._graph
 
     @property
@@ -42,6 +46,30 @@ class App:
         if self._catalog is None:
             self._catalog = Catalog.load(self.project.queries_dir)
         return self._catalog
+
+
+class CompileStatus:
+    """A spinner on a terminal's stderr while the store compiles; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.console = Console(stderr=True)
+        self.status: Status | None = None
+
+    def update(self, step: str) -> None:
+        if not self.console.is_terminal:
+            return
+        message = f"compiling the graph store: {step}"
+        if self.status is None:
+            self.status = self.console.status(message)
+            self.status.start()
+        self.status.update(message)
+
+    def __enter__(self) -> CompileStatus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
 
 
 def app_of(ctx: click.Context) -> App:
@@ -63,6 +91,9 @@ class ErrorReportingGroup(click.Group):
             return super().invoke(ctx)
         except DiplographError as exc:
             fail(ctx, exc.message, exc.hint, exc.exit_code)
+        except BrokenPipeError:  # the reader of our output went away (| head)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+            ctx.exit(0)
         except OSError as exc:
             fail(ctx, f"{exc.filename or 'file'}: {exc.strerror or exc}",
                  "check the path and permissions", ExitCode.BAD_INPUT)

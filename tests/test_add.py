@@ -67,7 +67,7 @@ def test_add_appends_a_block_and_keeps_the_existing_bytes(project: Path) -> None
     before = target.read_bytes()
     result = invoke(project, "add", str(FIXTURES / "good.ttl"), "--to", str(target))
     assert result.exit_code == 0, result.output
-    assert "added 12 triples about 1 subjects" in result.stderr
+    assert "added 13 triples about 1 subjects" in result.stderr
     after = target.read_bytes()
     assert after.startswith(before)
     assert b"# added " in after[len(before):] and b"from good.ttl" in after[len(before):]
@@ -107,7 +107,7 @@ def test_dry_run_shows_the_block_and_writes_nothing(project: Path) -> None:
     result = invoke(project, "add", "--dry-run", str(FIXTURES / "good.ttl"))
     assert result.exit_code == 0
     assert "dgr:visit-2010-05-karimov-kazakhstan" in result.stdout
-    assert "would add 12 triples" in result.stderr
+    assert "would add 13 triples" in result.stderr
     assert snapshot(project) == files
 
 

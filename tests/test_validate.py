@@ -4,6 +4,8 @@ the input line; the fast focus-node validation agrees with validating everything
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,7 @@ def test_conforming_facts_pass(run: Run) -> None:
     result = run("validate", fixture("good.ttl"))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].endswith(
-        "conforms: 12 triples, 1 subjects checked; 0 violations, 0 warnings, 0 infos")
+        "conforms: 13 triples, 1 subjects checked; 0 violations, 0 warnings, 0 infos")
 
 
 @pytest.mark.parametrize("name", sorted(NONCONFORMING))
@@ -58,6 +60,48 @@ def test_unreadable_input_is_exit_3_with_file_and_line(run: Run, name: str, mess
     result = run("validate", fixture(name))
     assert result.exit_code == 3
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_warnings_pass_unless_fail_on_asks(run: Run) -> None:
+    name = fixture("no-english-rendering.ttl")
+    default = run("validate", name)
+    assert default.exit_code == 0
+    assert "warning: dgr:visit-2010-05-quoted-in-azerbaijani-only dg:quote" in default.stdout
+    assert run("validate", "--fail-on", "warning", name).exit_code == 1
+    assert run("validate", "--fail-on", "warning", fixture("good.ttl")).exit_code == 0
+
+
+def test_input_is_never_a_reason_to_reach_out(tmp_path: Path) -> None:
+    """owl:imports and remote IRIs in new facts are data, not instructions: an audit
+    hook sees no socket, no URL opened, and no file read outside the project."""
+    facts = tmp_path / "imports.ttl"
+    facts.write_text(
+        (FIXTURES / "good.ttl").read_text()
+        + "<http://example.org/o> a <http://www.w3.org/2002/07/owl#Ontology> ;\n"
+        "    <http://www.w3.org/2002/07/owl#imports> <http://example.org/remote.ttl> .\n")
+    script = (
+        "import sys\n"
+        "def hook(event, args):\n"
+        "    if event.startswith(('socket.', 'urllib.', 'http.')):\n"
+        "        raise RuntimeError(f'network access: {event} {args}')\n"
+        "sys.addaudithook(hook)\n"
+        "from diplograph.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--project", str(ROOT), "--store",
+         str(tmp_path / "store"), "validate", str(facts)],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "network access" not in result.stderr
+
+
+def test_oversized_input_is_refused_before_reading(run: Run, tmp_path: Path) -> None:
+    big = tmp_path / "big.nt"
+    with big.open("wb") as handle:
+        handle.truncate(101 * 2**20)
+    result = run("validate", str(big))
+    assert result.exit_code == 3 and "over the 100 MiB input limit" in result.stderr
 
 
 def test_json_and_turtle_reports(run: Run) -> None:

@@ -82,10 +82,11 @@ def turtle_block(triples: list[ox.Triple], existing: bytes, note: str) -> str:
                          prefixes=PREFIXES) or b"").decode("utf-8")
     lines = [line for line in body.splitlines()
              if not ((m := _PREFIX_LINE.match(line)) and declared.get(m[1]) == m[2])]
-    used = [line for line in lines if not _PREFIX_LINE.match(line)]
-    needed = [line for line in lines if (m := _PREFIX_LINE.match(line))
-              and re.search(rf"(?<![\w-]){re.escape(m[1])}:", "\n".join(used))]
-    return "\n".join([f"# {note}", *needed, "", *[line for line in used if line.strip()]]) + "\n"
+    used = [line.replace("\t", "    ") for line in lines
+            if line.strip() and not _PREFIX_LINE.match(line)]
+    needed = sorted(line for line in lines if (m := _PREFIX_LINE.match(line))
+                    and re.search(rf"(?<![\w-]){re.escape(m[1])}:", "\n".join(used)))
+    return "\n".join([f"# {note}", *needed, "", *used]) + "\n"
 
 
 def add_files(

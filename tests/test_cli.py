@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 import click
-import pyoxigraph as ox
 import pytest
+from click.shell_completion import BashComplete
 
 from conftest import ROOT, Run
 from diplograph.cli import cli
+from diplograph.project import Project
 
 
 def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -60,6 +61,13 @@ def test_queries_lists_and_shows_the_catalog(run: Run) -> None:
          "SERVICE is not allowed"),
         (["sparql", "SELECT * WHERE { ?s ?p }"], 3, "query:"),
         (["sparql", "DELETE WHERE { ?s ?p ?o }"], 3, "DELETE is not allowed"),
+        (["query", "votes", "--year", "08"], 3, "is not a year"),
+        (["query", "votes", "--option", "abstian"], 3, "did you mean 'abstain'?"),
+        (["query", "names", "--name", "Kazakhstan"], 3, "is not a text with a language tag"),
+        (["query", "monuments", "--country", "AZ", "--country", "Narnia"], 3,
+         "no dg:Country called 'Narnia'"),
+        (["query", "relations", "--country", "AZ", "--format", "nt"], 2,
+         "not a format for query results"),
     ],
 )
 def test_bad_input_is_one_line_and_a_documented_exit_code(
@@ -72,6 +80,34 @@ def test_bad_input_is_one_line_and_a_documented_exit_code(
     if code == 3:
         assert len(result.stderr.strip().splitlines()) == 1
         assert result.stderr.startswith("error: ") and "(hint: " in result.stderr
+
+
+def completions(project: Path, store_dir: Path, args: list[str], incomplete: str) -> list[str]:
+    """What the shell would offer after `diplograph ARGS INCOMPLETE<TAB>`."""
+    complete = BashComplete(cli, {}, "diplograph", "_DIPLOGRAPH_COMPLETE")
+    root = ["--project", str(project), "--store", str(store_dir)]
+    return [item.value for item in complete.get_completions(root + args, incomplete)]
+
+
+def test_shell_completion_of_queries_parameters_and_country_codes(
+    project: Project, store_dir: Path
+) -> None:
+    assert completions(project.root, store_dir, ["query"], "ti") == ["timeline"]
+    assert completions(project.root, store_dir, ["queries", "show"], "am") == ["ambassadors"]
+    options = completions(project.root, store_dir, ["query", "timeline"], "--")
+    assert {"--a", "--b", "--from", "--to", "--lang", "--show-sparql", "--explain"} <= set(options)
+    assert completions(project.root, store_dir, ["query", "relations", "--country"], "k") == [
+        "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ"]
+    assert completions(project.root, store_dir, ["query", "votes", "--option"], "a") == [
+        "abstain", "absent"]
+
+
+def test_queries_lists_types_and_multi_valued_parameters(run: Run) -> None:
+    listing = run("queries").stdout.splitlines()
+    votes = next(line for line in listing if line.startswith("votes "))
+    assert votes.endswith("[country?:country... option?:enum year?:year resolution?:entity "
+                          "lang?:lang]")
+    assert "[name:lang-string]" in next(line for line in listing if line.startswith("names "))
 
 
 def test_sparql_ask_select_and_construct(run: Run) -> None:
@@ -91,25 +127,6 @@ def test_inference_is_on_by_default_and_can_be_turned_off(run: Run) -> None:
            "ASK { country:UZ dg:hasDiplomaticRelationWith country:AZ }")
     assert run("sparql", ask, "--format", "csv").stdout.splitlines()[1] == "true"
     assert run("sparql", ask, "--format", "csv", "--no-inference").stdout.splitlines()[1] == "false"
-
-
-def test_export_every_format_reparses_to_the_same_graph(run: Run, tmp_path: Path) -> None:
-    reference = None
-    for fmt, rdf_format in [("nt", ox.RdfFormat.N_TRIPLES), ("ttl", ox.RdfFormat.TURTLE),
-                            ("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG),
-                            ("jsonld", ox.RdfFormat.JSON_LD), ("xml", ox.RdfFormat.RDF_XML)]:
-        out = tmp_path / f"dump.{fmt}"
-        result = run("export", "--output", str(out))
-        assert result.exit_code == 0, result.output
-        triples = {q.triple for q in ox.parse(path=out, format=rdf_format)}
-        if reference is None:
-            reference = triples
-            assert len(reference) > 48000
-        assert triples == reference, fmt
-
-
-def test_export_is_deterministic(run: Run) -> None:
-    assert run("export", "--format", "ttl").stdout == run("export", "--format", "ttl").stdout
 
 
 def test_python_dash_m_runs_the_cli() -> None:

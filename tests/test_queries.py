@@ -5,14 +5,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import Run
+from diplograph.catalog import Catalog
+from diplograph.cli import cli
+from diplograph.project import Project
 
 
 def rows(stdout: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(stdout)))
+
+
+def copy_project(project: Project, tmp_path: Path) -> Path:
+    """A copy of the bundled project to change (its store is the same as long as the
+    ontology and data are)."""
+    fork = tmp_path / "fork"
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(project.root / part, fork / part)
+    return fork
 
 
 def query(run: Run, name: str, *args: str) -> list[dict[str, str]]:
@@ -176,15 +192,120 @@ def test_no_rows_is_said_on_stderr(run: Run) -> None:
     assert "no rows" in result.stderr and "country=" in result.stderr
 
 
-def test_every_documented_example_gives_its_row_count(run: Run, project: object) -> None:
-    from diplograph.catalog import Catalog
-
-    catalog = Catalog.load(project.queries_dir)  # type: ignore[attr-defined]
+def test_every_documented_example_gives_its_row_count(run: Run, project: Project) -> None:
+    catalog = Catalog.load(project.queries_dir)
     checked = 0
     for named in catalog.queries.values():
         assert named.examples, f"{named.name} documents no example"
         for example in named.examples:
-            args = [a for k, v in example.params.items() for a in (f"--{k}", v)]
-            assert len(query(run, named.name, *args)) == example.rows, (named.name, example)
+            assert len(query(run, named.name, *example.arguments)) == example.rows, (
+                named.name, example)
             checked += 1
     assert checked >= len(catalog.queries)
+
+
+def test_queries_test_runs_every_example_and_fails_on_a_wrong_count(
+    run: Run, project: Project, tmp_path: Path, store_dir: Path
+) -> None:
+    result = run("queries", "test")
+    assert result.exit_code == 0, result.output
+    assert "ok   relations --country AZ: 2 rows" in result.stdout
+    assert "0 failed" in result.stderr
+    fork = copy_project(project, tmp_path)
+    wrong = fork / "queries" / "relations.rq"
+    wrong.write_text(wrong.read_text().replace("rows: 2}", "rows: 3}"))
+    result = CliRunner().invoke(cli, ["--project", str(fork), "--store", str(store_dir),
+                                      "queries", "test"])
+    assert result.exit_code == 1
+    assert "FAIL relations --country AZ: 2 rows (expected 3)" in result.stdout
+
+
+def test_queries_lint_finds_unknown_terms_and_properties(
+    run: Run, project: Project, tmp_path: Path, store_dir: Path
+) -> None:
+    assert run("queries", "lint").exit_code == 0
+    fork = copy_project(project, tmp_path)
+    bad = fork / "queries" / "relations.rq"
+    bad.write_text(bad.read_text().replace("a dg:DiplomaticRelation", "a dg:DiplomaticRelaton")
+                   .replace("dg:alpha2", "dg:alpha_2"))
+    result = CliRunner().invoke(cli, ["--project", str(fork), "--store", str(store_dir),
+                                      "queries", "lint"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "relations.rq: dg:DiplomaticRelaton is not in the ontology",
+        "relations.rq: dg:alpha_2 is not in the ontology",
+        "relations.rq: property dg:alpha_2 is used by no fact and declared by no ontology",
+    ]
+
+
+def test_multi_valued_parameters_bind_every_value(run: Run) -> None:
+    both = query(run, "monuments", "--country", "AZ", "--country", "Özbəkistan")
+    assert {r["country_code"] for r in both} == {"AZ", "UZ"}
+    votes = query(run, "votes", "--country", "KZ", "--country", "UZ", "--option", "abstain")
+    assert [(r["country_code"], r["vote"]) for r in votes] == [("KZ", "abstain")]
+    result = run("query", "relations", "--country", "AZ", "--country", "UZ")
+    assert result.exit_code == 0  # click keeps the last value of a single-valued option
+
+
+def test_year_enum_and_lang_string_parameters(run: Run) -> None:
+    assert len(query(run, "votes", "--year", "2008")) == 1
+    assert query(run, "votes", "--year", "2007") == []
+    found = query(run, "names", "--name", "Казахстан@ru")
+    assert [r["thing"] for r in found] == ["https://w3id.org/diplograph/country/KZ"]
+    assert query(run, "names", "--name", "Казахстан@az") == []
+
+
+def test_show_sparql_prints_the_bound_values_as_values_blocks(run: Run) -> None:
+    result = run("query", "relations", "--country", "KZ", "--format", "csv", "--show-sparql")
+    assert result.exit_code == 0
+    assert "VALUES $country { <https://w3id.org/diplograph/country/KZ> }" in result.stderr
+    assert 'VALUES $lang { "en" }' in result.stderr
+    assert rows(result.stdout)[0]["partner_code"] == "AZ"
+
+
+def test_explain_gives_the_source_and_sentence_of_each_row(run: Run) -> None:
+    result = run("query", "relations", "--country", "AZ", "--format", "csv", "--explain",
+                 "--lang", "az")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert lines[:3] == [
+        "row 1:",
+        "  dgr:relation-AZ-KZ from 000_83205e02681364cb",
+        '    "Azərbaycan-Qazaxıstan əlaqələri . Azərbaycan Respublikası ilə Qazaxıstan '
+        'Respublikası arasında diplomatik əlaqələr 30 avqust 1992-ci il tarixində '
+        'yaradılmışdır."',
+    ]
+    assert lines[3] == "row 2:"
+
+
+@pytest.mark.parametrize("fmt", ["xml", "ndjson", "json", "csv", "tsv"])
+def test_output_extension_picks_the_format(run: Run, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"relations.{fmt}"
+    assert run("query", "relations", "--country", "AZ", "--output", str(out)).exit_code == 0
+    assert out.read_text() == run("query", "relations", "--country", "AZ",
+                                  "--format", fmt).stdout
+
+
+def test_xml_is_w3c_sparql_results(run: Run) -> None:
+    doc = ElementTree.fromstring(run("query", "relations", "--country", "AZ",
+                                     "--format", "xml").stdout)
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    assert [v.get("name") for v in doc.findall("r:head/r:variable", ns)] == [
+        "relation", "partner_code", "partner_label", "established"]
+    first = doc.findall("r:results/r:result", ns)[0]
+    label = first.find("r:binding[@name='partner_label']/r:literal", ns)
+    assert label is not None and label.text == "Kazakhstan"
+    assert label.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_ndjson_is_one_object_per_row(run: Run) -> None:
+    lines = run("query", "relations", "--country", "AZ", "--format", "ndjson").stdout.splitlines()
+    assert [json.loads(line)["partner_code"] for line in lines] == ["KZ", "UZ"]
+
+
+def test_rows_formats_refuse_rdf_formats_and_construct_takes_any(run: Run) -> None:
+    result = run("query", "relations", "--country", "AZ", "--format", "ttl")
+    assert result.exit_code == 2 and "not a format for query results" in result.stderr
+    construct = run("sparql", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3",
+                    "--format", "xml")
+    assert construct.exit_code == 0 and "rdf:RDF" in construct.stdout

@@ -1,31 +1,52 @@
-"""The stored query catalog: `queries/*.rq`, each SPARQL with a `#+` YAML header."""
+"""The stored query catalog: `queries/*.rq`, each SPARQL with a `#+` YAML header, checked
+when it loads (no remote access, no update, parameters declared exactly) and on demand
+against the graph's vocabulary (lint)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import yaml
 
 from diplograph.errors import InputError
+from diplograph.namespaces import PREFIXES, compact
+from diplograph.store import GRAPH_BASE, KnowledgeGraph
 
-PARAMETER_TYPES = ("country", "entity", "date", "iri", "string", "integer", "enum", "lang")
+PARAMETER_TYPES = ("country", "entity", "date", "year", "iri", "string", "lang-string",
+                   "integer", "enum", "lang")
+HEADER_KEYS = ("summary", "description", "params", "examples", "tags")
+PARAMETER_KEYS = ("type", "required", "default", "help", "values", "class", "example",
+                  "column", "multi")
 _FORBIDDEN = re.compile(
-    r"(?<![?$\w])(SERVICE|LOAD|FROM|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)\b", re.I
+    r"(?<![?$\w:.-])(SERVICE|LOAD|FROM|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH)"
+    r"(?![\w:.-])", re.I
 )
-# strings, IRIs and comments are blanked before looking for keywords or variables
+# strings, IRIs and comments are blanked (keeping offsets) before looking for keywords,
+# variables or the WHERE clause
 _NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
                     r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# namespaces the project defines: their terms must be declared or present in the graph
+OWN_PREFIXES = ("dg", "dgv", "dgr", "country", "dgsh")
+_PROPERTY_CLASSES = tuple(
+    ox.NamedNode(iri) for iri in (
+        PREFIXES["rdf"] + "Property", PREFIXES["owl"] + "ObjectProperty",
+        PREFIXES["owl"] + "DatatypeProperty", PREFIXES["owl"] + "AnnotationProperty")
+)
+RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 
 @dataclass(frozen=True)
 class Parameter:
     """One declared parameter of a named query, written `$name` in the SPARQL; its
-    variable is left out of the results unless `column` says it is also a result column."""
+    variable is left out of the results unless `column` says it is also a result column.
+    A `multi` parameter takes several values, bound through a VALUES block."""
 
     name: str
     type: str
@@ -36,14 +57,26 @@ class Parameter:
     entity_class: str | None = None
     example: str | None = None
     column: bool = False
+    multi: bool = False
+
+    @property
+    def signature(self) -> str:
+        """`name?:type` (optional) or `name:type...` (several values), as listed."""
+        return (f"{self.name}{'' if self.required else '?'}:{self.type}"
+                + ("..." if self.multi else ""))
 
 
 @dataclass(frozen=True)
 class Example:
     """A documented call of a query and how many rows it gives on the bundled graph."""
 
-    params: dict[str, str]
+    params: dict[str, tuple[str, ...]]
     rows: int
+
+    @property
+    def arguments(self) -> list[str]:
+        """The example as command-line options."""
+        return [a for k, vs in self.params.items() for v in vs for a in (f"--{k}", v)]
 
 
 @dataclass(frozen=True)
@@ -69,24 +102,39 @@ class NamedQuery:
         for p in self.parameters:
             if p.name == name:
                 return p
-        raise InputError(f"query {self.name!r} has no parameter {name!r}")
+        raise InputError(f"query {self.name!r} has no parameter {name!r}",
+                         hint=f"`diplograph query {self.name} --help` lists them")
+
+
+def blank_noise(sparql: str) -> str:
+    """The query with strings, IRIs and comments replaced by spaces (same offsets)."""
+    return _NOISE.sub(lambda m: " " * len(m.group()), sparql)
 
 
 def forbidden_keyword(sparql: str) -> str | None:
     """The first keyword that would reach out (SERVICE, LOAD, FROM) or change data."""
-    found = _FORBIDDEN.search(_NOISE.sub(" ", sparql))
+    found = _FORBIDDEN.search(blank_noise(sparql))
     return found.group(1).upper() if found else None
+
+
+def where_offset(sparql: str) -> int | None:
+    """Where the top-level WHERE group's content begins (just after its `{`)."""
+    body = blank_noise(sparql)
+    select = re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", body, re.I)
+    if select is None:
+        return None
+    where = re.compile(r"\bWHERE\s*\{|\{", re.I).search(body, select.end())
+    return None if where is None else where.end()
 
 
 def _fail(path: Path, problem: str) -> InputError:
     return InputError(f"{path}: {problem}", hint="see the header format in queries/README.md")
 
 
-def _parameter(path: Path, name: str, spec: Any) -> Parameter:
+def _parameter(path: Path, name: Any, spec: Any) -> Parameter:
     if not isinstance(spec, dict) or not _NAME.match(str(name)):
         raise _fail(path, f"parameter {name!r} must be a lower-case name with a mapping")
-    unknown = set(spec) - {"type", "required", "default", "help", "values", "class", "example",
-                       "column"}
+    unknown = set(spec) - set(PARAMETER_KEYS)
     if unknown:
         raise _fail(path, f"parameter {name!r}: unknown keys {sorted(unknown)}")
     kind = spec.get("type")
@@ -109,7 +157,40 @@ def _parameter(path: Path, name: str, spec: Any) -> Parameter:
         entity_class=spec.get("class"),
         example=None if example is None else str(example),
         column=bool(spec.get("column", False)),
+        multi=bool(spec.get("multi", False)),
     )
+
+
+def _example(path: Path, spec: Any, parameters: tuple[Parameter, ...]) -> Example:
+    if not isinstance(spec, dict) or not isinstance(spec.get("rows"), int) or spec["rows"] < 0:
+        raise _fail(path, f"example {spec!r} needs `rows:` with the expected row count")
+    given = spec.get("params") or {}
+    declared = {p.name: p for p in parameters}
+    if not isinstance(given, dict) or set(given) - set(declared):
+        raise _fail(path, f"example {spec!r} gives parameters the query does not declare")
+    params: dict[str, tuple[str, ...]] = {}
+    for name, value in given.items():
+        values = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+        if len(values) != 1 and not declared[name].multi:
+            raise _fail(path, f"example {spec!r} gives several values to single {name!r}")
+        params[str(name)] = values
+    return Example(params=params, rows=spec["rows"])
+
+
+def _check_variables(path: Path, text: str, parameters: tuple[Parameter, ...]) -> None:
+    body = blank_noise(text)
+    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", body))
+    declared = {p.name for p in parameters}
+    if used - declared:
+        raise _fail(path, f"${sorted(used - declared)[0]} is used but not declared in `params`")
+    select = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", body, re.I | re.S)
+    for name in sorted(declared):
+        if name not in used:
+            raise _fail(path, f"parameter {name!r} is declared but the query never uses ${name}")
+        if re.search(rf"\?{name}\b", body):
+            raise _fail(path, f"write parameter {name!r} as ${name} everywhere, not ?{name}")
+        if select is None or not re.search(rf"\${name}\b", select.group(1)):
+            raise _fail(path, f"parameter ${name} must be in the SELECT list to be bound")
 
 
 def load_query(path: Path) -> NamedQuery:
@@ -123,38 +204,25 @@ def load_query(path: Path) -> NamedQuery:
         raise _fail(path, f"header is not valid YAML ({exc.__class__.__name__})") from exc
     if not isinstance(header, dict) or not header.get("summary"):
         raise _fail(path, "header needs at least `#+ summary: ...`")
+    if set(header) - set(HEADER_KEYS):
+        raise _fail(path, f"unknown header keys {sorted(set(header) - set(HEADER_KEYS))}")
     params = header.get("params") or {}
     if not isinstance(params, dict):
         raise _fail(path, "`params` must be a mapping of name to specification")
     parameters = tuple(_parameter(path, n, s) for n, s in params.items())
-    body = _NOISE.sub(" ", text)
     forbidden = forbidden_keyword(text)
     if forbidden:
         raise _fail(path, f"{forbidden} is not allowed in a stored query")
-    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", body))
-    declared = {p.name for p in parameters}
-    if used - declared:
-        raise _fail(path, f"${sorted(used - declared)[0]} is used but not declared in `params`")
-    select = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\{)", body, re.I | re.S)
-    for name in declared:
-        if name not in used:
-            raise _fail(path, f"parameter {name!r} is declared but the query never uses ${name}")
-        if re.search(rf"\?{name}\b", body):
-            raise _fail(path, f"write parameter {name!r} as ${name} everywhere, not ?{name}")
-        if select is None or not re.search(rf"\${name}\b", select.group(1)):
-            raise _fail(path, f"parameter ${name} must be in the SELECT list to be bound")
-    examples = tuple(
-        Example(params={str(k): str(v) for k, v in (e.get("params") or {}).items()},
-                rows=int(e["rows"]))
-        for e in header.get("examples") or ()
-    )
+    _check_variables(path, text, parameters)
+    if where_offset(text) is None:
+        raise _fail(path, "no SELECT ... WHERE { } found")
     return NamedQuery(
         name=path.stem,
         path=path,
         summary=str(header["summary"]).strip(),
         description=str(header.get("description", "")).strip(),
         parameters=parameters,
-        examples=examples,
+        examples=tuple(_example(path, e, parameters) for e in header.get("examples") or ()),
         tags=tuple(str(t) for t in header.get("tags") or ()),
         text=text,
     )
@@ -178,3 +246,99 @@ class Catalog:
         close = difflib.get_close_matches(name, self.queries, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "`diplograph queries` lists them"
         raise InputError(f"no query named {name!r}", hint=hint)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the graph knows: terms its ontology declares, properties, and every IRI."""
+
+    declared: frozenset[str]
+    properties: frozenset[str]
+    present: frozenset[str]
+
+    @classmethod
+    def of(cls, graph: KnowledgeGraph) -> Vocabulary:
+        """Read the vocabulary from the compiled graph (asserted and inferred)."""
+        ontology = GRAPH_BASE + "asserted/ontology/"
+        declared: set[str] = set()
+        properties: set[str] = set()
+        present: set[str] = set()
+        for name in graph.graphs():
+            for quad in graph.store.quads_for_pattern(None, None, None, name):
+                properties.add(quad.predicate.value)
+                for term in (quad.subject, quad.object):
+                    if isinstance(term, ox.NamedNode):
+                        present.add(term.value)
+                if name.value.startswith(ontology) and isinstance(quad.subject, ox.NamedNode):
+                    declared.add(quad.subject.value)
+                    if quad.predicate == RDF_TYPE and quad.object in _PROPERTY_CLASSES:
+                        properties.add(quad.subject.value)
+        return cls(frozenset(declared), frozenset(properties), frozenset(present))
+
+
+def _iris_and_predicates(sparql: str) -> tuple[set[str], set[str]]:
+    """Every IRI a query mentions, and those in a triple pattern's predicate position."""
+    from rdflib import URIRef
+    from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+    from rdflib.paths import Path as RdfPath
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    iris: set[str] = set()
+    predicates: set[str] = set()
+
+    def path_iris(path: Any) -> Iterator[str]:
+        if isinstance(path, URIRef):
+            yield str(path)
+        elif isinstance(path, SequencePath | AlternativePath | NegatedPath):
+            for part in path.args:
+                yield from path_iris(part)
+        elif isinstance(path, InvPath):
+            yield from path_iris(path.arg)
+        elif isinstance(path, MulPath):
+            yield from path_iris(path.path)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, URIRef):
+            iris.add(str(node))
+        elif isinstance(node, RdfPath):
+            found = set(path_iris(node))
+            iris.update(found)
+            predicates.update(found)
+        elif isinstance(node, dict):
+            if "triples" in node and isinstance(node["triples"], list):
+                for triple in node["triples"]:
+                    if isinstance(triple, tuple | list) and len(triple) == 3:
+                        predicates.update(path_iris(triple[1]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list | tuple | set):
+            for value in node:
+                walk(value)
+
+    walk(translateQuery(parseQuery(sparql)).algebra)
+    return iris, predicates
+
+
+def lint_query(named: NamedQuery, vocabulary: Vocabulary) -> list[str]:
+    """Problems of one stored query against the graph's vocabulary: an IRI of the
+    project's own namespaces that the ontology does not declare (or, for resources, the
+    graph does not hold), or a triple pattern whose property is unknown."""
+    try:
+        iris, predicates = _iris_and_predicates(named.text)
+    except Exception as exc:  # rdflib's parser raises pyparsing errors of many kinds
+        return [f"{named.path.name}: does not parse: {exc}"]
+    own = {PREFIXES[p]: p for p in OWN_PREFIXES}
+    reused = {iri for p, iri in PREFIXES.items() if p not in OWN_PREFIXES}
+    problems = []
+    for iri in sorted(iris):
+        base = next((b for b in own if iri.startswith(b)), None)
+        if iri in own or iri in reused:
+            continue  # a namespace itself, as in STRSTARTS(STR(?c), STR(dg:))
+        if base is None and not any(iri.startswith(b) for b in reused):
+            problems.append(f"{named.path.name}: {iri} is in no known vocabulary")
+        elif base is not None and iri not in vocabulary.declared | vocabulary.present:
+            problems.append(f"{named.path.name}: {compact(iri)} is not in the ontology")
+    problems += [f"{named.path.name}: property {compact(p)} is used by no fact and "
+                 "declared by no ontology" for p in sorted(predicates - vocabulary.properties)]
+    return problems

@@ -1,29 +1,45 @@
-"""Running named queries (with bound parameters) and ad-hoc SPARQL on the graph."""
+"""Running named queries (with bound parameters) and ad-hoc SPARQL on the graph; the
+examples of the catalog as a self-test; the provenance behind each result row."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from diplograph.catalog import NamedQuery, forbidden_keyword
-from diplograph.errors import InputError, UsageError
+from diplograph.catalog import (
+    Catalog,
+    Example,
+    NamedQuery,
+    blank_noise,
+    forbidden_keyword,
+    where_offset,
+)
+from diplograph.errors import DiplographError, InputError, UsageError
+from diplograph.namespaces import DG, PREFIXES
 from diplograph.store import KnowledgeGraph, Term
 from diplograph.terms import Resolver
 
 Row = tuple[Term | None, ...]
+Values = Mapping[str, str | Sequence[str] | None]
+Bound = dict[str, tuple[Term, ...]]
+QUOTE = ox.NamedNode(DG + "quote")
+DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
+IDENTIFIER = ox.NamedNode(PREFIXES["dcterms"] + "identifier")
 
 
 @dataclass(frozen=True)
 class Result:
-    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT)."""
+    """What a query gave: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT), and
+    the parameter values it was bound to."""
 
     columns: tuple[str, ...] = ()
     rows: tuple[Row, ...] = ()
     boolean: bool | None = None
     triples: tuple[ox.Triple, ...] = ()
-    bound: dict[str, Term] = field(default_factory=dict)
+    bound: Bound = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -44,42 +60,68 @@ def _collect(
     return Result(columns=columns, rows=rows)
 
 
-def bind_parameters(
-    graph: KnowledgeGraph, query: NamedQuery, values: Mapping[str, str | None]
-) -> dict[str, Term]:
-    """Check and type every given value (and defaults); refuse unknown or missing ones."""
+def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) -> Bound:
+    """Check and type every given value (and defaults); refuse unknown or missing
+    parameters, and several values for a single-valued one."""
     unknown = set(values) - {p.name for p in query.parameters}
     if unknown:
         raise UsageError(f"query {query.name!r} has no parameter {sorted(unknown)[0]!r}",
                          hint=f"`diplograph query {query.name} --help` lists them")
     resolver = Resolver(graph)
-    bound: dict[str, Term] = {}
+    bound: Bound = {}
     for p in query.parameters:
-        text = values.get(p.name)
-        if text is None:
-            text = p.default
-        if text is None:
+        given = values.get(p.name)
+        texts = (given,) if isinstance(given, str) else tuple(given or ())
+        if not texts and p.default is not None:
+            texts = (p.default,)
+        if not texts:
             if p.required:
                 raise UsageError(f"query {query.name!r} needs --{p.name}",
                                  hint=f"e.g. --{p.name} {p.example or '...'}")
             continue
-        bound[p.name] = resolver.bind(p, text)
+        if len(texts) > 1 and not p.multi:
+            raise UsageError(f"--{p.name} takes one value, {len(texts)} were given",
+                             hint="give it once")
+        bound[p.name] = tuple(dict.fromkeys(resolver.bind(p, text) for text in texts))
     return bound
+
+
+def values_block(bound: Bound) -> str:
+    """A VALUES clause per parameter, each term written by pyoxigraph from a checked,
+    typed term: the one way a value enters query text."""
+    return "".join(
+        f"\n  VALUES ${name} {{ {' '.join(str(term) for term in terms)} }}"
+        for name, terms in bound.items()
+    )
+
+
+def with_values(query: NamedQuery, bound: Bound) -> str:
+    """The query's SPARQL with the bound values as VALUES blocks opening its WHERE group."""
+    at = where_offset(query.text)
+    if at is None or not bound:
+        return query.text
+    return query.text[:at] + values_block(bound) + query.text[at:]
 
 
 def run_named(
     graph: KnowledgeGraph,
     query: NamedQuery,
-    values: Mapping[str, str | None],
+    values: Values,
     *,
     inference: bool = True,
 ) -> Result:
-    """Run a stored query with its parameters bound by the engine (SEP-0007
-    substitution); parameter columns are left out of the result."""
+    """Run a stored query: single values are bound by the engine (SEP-0007 substitution),
+    multi-valued parameters through VALUES; parameter columns are left out."""
     bound = bind_parameters(graph, query, values)
-    answer = graph.query(query.text, bound, inference=inference)
+    multi = {p.name for p in query.parameters if p.multi}
+    text = with_values(query, {k: v for k, v in bound.items() if k in multi})
+    single = {k: v[0] for k, v in bound.items() if k not in multi}
+    answer = graph.query(text, single, inference=inference)
     result = _collect(answer, {p.name for p in query.parameters if not p.column})
-    return Result(result.columns, result.rows, result.boolean, result.triples, bound)
+    rows = result.rows
+    if re.search(r"\bSELECT\s+DISTINCT\b", blank_noise(query.text), re.I):
+        rows = tuple(dict.fromkeys(rows))  # hidden parameter columns do not defeat DISTINCT
+    return Result(result.columns, rows, result.boolean, result.triples, bound)
 
 
 def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True) -> Result:
@@ -92,3 +134,62 @@ def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True) -> R
         return _collect(graph.query(text, inference=inference), set())
     except SyntaxError as exc:
         raise InputError(f"query: {exc.msg}", hint="check the SPARQL syntax") from exc
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    """One documented example run: the rows it promised and what it gave (or its error)."""
+
+    query: str
+    example: Example
+    rows: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.rows == self.example.rows
+
+
+def run_examples(graph: KnowledgeGraph, catalog: Catalog) -> list[ExampleRun]:
+    """Run every example of every stored query and compare its row count."""
+    runs = []
+    for named in catalog.queries.values():
+        for example in named.examples:
+            try:
+                rows = len(run_named(graph, named, example.params).rows)
+            except DiplographError as exc:
+                runs.append(ExampleRun(named.name, example, None, exc.message))
+                continue
+            runs.append(ExampleRun(named.name, example, rows))
+    return runs
+
+
+@dataclass(frozen=True)
+class Support:
+    """A node of a result row and where the graph says it comes from."""
+
+    node: ox.NamedNode
+    quotes: tuple[ox.Literal, ...]
+    sources: tuple[str, ...]
+
+
+def explain(graph: KnowledgeGraph, row: Row) -> list[Support]:
+    """The facts of a row that carry provenance: their quoted sentences and sources."""
+    graphs = graph.graphs(inference=False)
+
+    def objects(subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> list[Term]:
+        found = dict.fromkeys(
+            q.object for g in graphs
+            for q in graph.store.quads_for_pattern(subject, predicate, None, g))
+        return [t for t in found if isinstance(t, ox.NamedNode | ox.BlankNode | ox.Literal)]
+
+    supports = []
+    for node in dict.fromkeys(t for t in row if isinstance(t, ox.NamedNode)):
+        sources = objects(node, DERIVED_FROM)
+        if not sources:
+            continue
+        names = [next((i.value for i in objects(s, IDENTIFIER)), s.value)
+                 if isinstance(s, ox.NamedNode | ox.BlankNode) else s.value for s in sources]
+        quotes = [q for q in objects(node, QUOTE) if isinstance(q, ox.Literal)]
+        supports.append(Support(node, tuple(quotes), tuple(names)))
+    return supports

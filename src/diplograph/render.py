@@ -1,5 +1,5 @@
-"""Query results as text: a table, W3C SPARQL results CSV/TSV/JSON, or RDF for graphs.
-The only place that branches on output formats."""
+"""Query results as text: a table, W3C SPARQL results CSV/TSV/JSON/XML, NDJSON, or RDF
+for graphs. The only place that branches on output formats."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from rich.console import Console
@@ -17,7 +18,7 @@ from diplograph.namespaces import compact
 from diplograph.query import Result
 from diplograph.store import Term
 
-RESULT_FORMATS = ("table", "csv", "tsv", "json")
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "ndjson")
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -27,6 +28,7 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 
 
 def plain(term: Term | None) -> str:
@@ -69,6 +71,48 @@ def to_json(result: Result) -> str:
             ]},
         }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_ndjson(result: Result) -> str:
+    """One JSON object per row, column to lexical form (unbound columns left out)."""
+    if result.kind == "ask":
+        return json.dumps({"boolean": result.boolean}) + "\n"
+    return "".join(
+        json.dumps({c: plain(v) for c, v in zip(result.columns, row, strict=True)
+                    if v is not None}, ensure_ascii=False) + "\n"
+        for row in result.rows
+    )
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        attribute = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype.value != XSD_STRING:
+        attribute = f" datatype={quoteattr(term.datatype.value)}"
+    else:
+        attribute = ""
+    return f"<literal{attribute}>{escape(term.value)}</literal>"
+
+
+def to_xml(result: Result) -> str:
+    """SPARQL Query Results XML."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{SPARQL_RESULTS}">']
+    if result.kind == "ask":
+        lines += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
+    else:
+        lines += ["  <head>"] + [f"    <variable name={quoteattr(c)}/>" for c in result.columns]
+        lines += ["  </head>", "  <results>"]
+        for row in result.rows:
+            lines.append("    <result>")
+            lines += [f"      <binding name={quoteattr(c)}>{_xml_term(v)}</binding>"
+                      for c, v in zip(result.columns, row, strict=True) if v is not None]
+            lines.append("    </result>")
+        lines.append("  </results>")
+    return "\n".join([*lines, "</sparql>"]) + "\n"
 
 
 def to_csv(result: Result) -> str:
@@ -121,12 +165,14 @@ def rdf_format(name: str) -> ox.RdfFormat:
 
 
 def render(result: Result, fmt: str, width: int | None = None) -> str:
-    """The result in the asked format."""
+    """The result in the asked format: `xml` is SPARQL Results XML for rows and RDF/XML
+    for a graph; a graph asked for as a results format comes as Turtle."""
     if result.kind == "graph":
-        return to_rdf(result.triples, "ttl" if fmt in RESULT_FORMATS else fmt)
+        return to_rdf(result.triples, fmt if fmt in RDF_FORMATS else "ttl")
     writers = {"table": lambda r: to_table(r, width), "csv": to_csv, "tsv": to_tsv,
-               "json": to_json}
+               "json": to_json, "xml": to_xml, "ndjson": to_ndjson}
     if fmt not in writers:
-        raise UsageError(f"unknown result format {fmt!r}",
-                         hint=f"one of: {', '.join(RESULT_FORMATS)}")
+        raise UsageError(f"{fmt!r} is not a format for query results",
+                         hint=f"one of: {', '.join(RESULT_FORMATS)} "
+                              "(RDF formats are for CONSTRUCT and DESCRIBE)")
     return writers[fmt](result)

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from functools import cached_property
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -25,11 +26,12 @@ LABELS = tuple(
 )
 COUNTRY = ox.NamedNode(DG + "Country")
 _DATE_FORMS = (
-    (re.compile(r"^\d{4}$"), "gYear", "%Y"),
-    (re.compile(r"^\d{4}-\d{2}$"), "gYearMonth", "%Y-%m"),
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "date", "%Y-%m-%d"),
+    (re.compile(r"^[0-9]{4}$"), "gYear", "%Y"),
+    (re.compile(r"^[0-9]{4}-[0-9]{2}$"), "gYearMonth", "%Y-%m"),
+    (re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), "date", "%Y-%m-%d"),
 )
-_LANG = re.compile(r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")
+_LANG = re.compile(r"[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*")
+_LABEL_INDEXES: dict[tuple[Path, str], dict[str, dict[ox.NamedNode, str]]] = {}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -51,6 +53,22 @@ def parse_date(text: str, what: str) -> ox.Literal:
     )
 
 
+def parse_year(text: str, what: str) -> ox.Literal:
+    """`1996` as xsd:gYear."""
+    if not re.fullmatch(r"[0-9]{4}", text):
+        raise InputError(f"{what}: {text!r} is not a year", hint="write YYYY, e.g. 1996")
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear"))
+
+
+def parse_lang_string(text: str, what: str) -> ox.Literal:
+    """`Qazaxıstan@az` as the language-tagged literal "Qazaxıstan"@az."""
+    value, at, tag = text.rpartition("@")
+    if not at or not value or not _LANG.fullmatch(tag):
+        raise InputError(f"{what}: {text!r} is not a text with a language tag",
+                         hint="write TEXT@LANG, e.g. Qazaxıstan@az")
+    return ox.Literal(value, language=tag.lower())
+
+
 def parse_iri(text: str, what: str) -> ox.NamedNode:
     """An absolute IRI, or `prefix:local` with a known prefix."""
     iri = expand(text) or text
@@ -58,7 +76,7 @@ def parse_iri(text: str, what: str) -> ox.NamedNode:
         return ox.NamedNode(iri)
     except ValueError as exc:
         raise InputError(
-            f"{what}: {text!r} is not an IRI ({exc})",
+            f"{what}: {text!r} is not an IRI ({str(exc)!r})",
             hint=f"give an absolute IRI or prefix:name with one of {', '.join(PREFIXES)}",
         ) from exc
 
@@ -80,14 +98,19 @@ class Resolver:
     def _countries(self) -> set[ox.NamedNode]:
         return self._instances(COUNTRY)
 
-    def _label_index(self, members: set[ox.NamedNode]) -> dict[str, dict[ox.NamedNode, str]]:
-        """Folded label -> the nodes it names, each with the label as written."""
-        index: dict[str, dict[ox.NamedNode, str]] = defaultdict(dict)
-        for predicate in LABELS:
-            for q in self.graph.store.quads_for_pattern(None, predicate, None):
-                if q.subject in members and isinstance(q.object, ox.Literal):
-                    index[_fold(q.object.value)][q.subject] = q.object.value  # type: ignore[index]
-        return index
+    def _label_index(self, cls: ox.NamedNode) -> dict[str, dict[ox.NamedNode, str]]:
+        """Folded label -> the instances of `cls` it names, each with the label as
+        written; kept per compiled store, which never changes once published."""
+        key = (self.graph.path, cls.value)
+        if key not in _LABEL_INDEXES:
+            members = self._countries if cls == COUNTRY else self._instances(cls)
+            index: dict[str, dict[ox.NamedNode, str]] = defaultdict(dict)
+            for predicate in LABELS:
+                for q in self.graph.store.quads_for_pattern(None, predicate, None):
+                    if q.subject in members and isinstance(q.object, ox.Literal):
+                        index[_fold(q.object.value)][q.subject] = q.object.value  # type: ignore[index]
+            _LABEL_INDEXES[key] = dict(index)
+        return _LABEL_INDEXES[key]
 
     def _code(self, text: str) -> ox.NamedNode | None:
         prop = {2: "alpha2", 3: "alpha3"}.get(len(text))
@@ -99,6 +122,14 @@ class Resolver:
             if isinstance(q.subject, ox.NamedNode):
                 return q.subject
         return None
+
+    def country_codes(self) -> list[str]:
+        """Every state's ISO alpha-2 code, sorted (for shell completion)."""
+        return sorted({
+            q.object.value
+            for q in self.graph.store.quads_for_pattern(None, ox.NamedNode(DG + "alpha2"), None)
+            if isinstance(q.object, ox.Literal)
+        })
 
     def entity(self, text: str, cls: ox.NamedNode, what: str) -> ox.NamedNode:
         """The instance of `cls` named by IRI, ISO code (countries) or label."""
@@ -113,15 +144,19 @@ class Resolver:
         code = self._code(text) if cls == COUNTRY else None
         if code is not None:
             return code
-        index = self._label_index(members)
+        index = self._label_index(cls)
         found = index.get(_fold(text), {})
         if len(found) == 1:
             return next(iter(found))
         if found:
             names = ", ".join(sorted(compact(n.value) for n in found))
             raise InputError(f"{what}: {text!r} names several: {names}", hint="give the IRI")
+        folded = _fold(text)
+        # a typo rarely hits the first letter: comparing only names that share it keeps
+        # the suggestion fast among the tens of thousands of labels in 150 languages
+        candidates = [k for k in index if k[:1] == folded[:1]]
         suggestions: dict[ox.NamedNode, str] = {}
-        for key in difflib.get_close_matches(_fold(text), index, n=12, cutoff=0.6):
+        for key in difflib.get_close_matches(folded, candidates, n=12, cutoff=0.6):
             for node, label in index[key].items():
                 suggestions.setdefault(node, label)
         named = [f"{label!r} ({compact(node.value)})"
@@ -144,10 +179,14 @@ class Resolver:
             return self.entity(text.strip(), cls, what)
         if kind == "date":
             return parse_date(text.strip(), what)
+        if kind == "year":
+            return parse_year(text.strip(), what)
+        if kind == "lang-string":
+            return parse_lang_string(text, what)
         if kind == "iri":
             return parse_iri(text.strip(), what)
         if kind == "integer":
-            if not re.fullmatch(r"[+-]?\d+", text.strip()):
+            if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
                 raise InputError(f"{what}: {text!r} is not a whole number", hint="e.g. 62")
             return ox.Literal(text.strip(), datatype=ox.NamedNode(XSD + "integer"))
         if kind == "enum":
@@ -158,7 +197,7 @@ class Resolver:
                                  hint=f"{hint}one of: {', '.join(parameter.values)}")
             return ox.Literal(text)
         if kind == "lang":
-            if not _LANG.match(text):
+            if not _LANG.fullmatch(text):
                 raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
             return ox.Literal(text.lower())
         return ox.Literal(text)

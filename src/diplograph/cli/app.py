@@ -22,7 +22,10 @@ from diplograph.query import Result
 from diplograph.render import RDF_FORMATS, RESULT_FORMATS, render
 from diplograph.store import KnowledgeGraph, open_graph
 
-OUTPUT_EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "txt": "table"}
+OUTPUT_EXTENSIONS = {
+    "csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
+    "ndjson": "ndjson", "jsonl": "ndjson", "txt": "table", "rdf": "xml",
+}
 
 
 @dataclass
@@ -130,14 +133,16 @@ def show_result(result: Result, fmt: str | None, output: Path | None) -> None:
     """Render a result; an empty SELECT also says so on stderr, with what constrained it."""
     emit(render(result, result_format(fmt, output)), output)
     if result.kind == "select" and not result.rows:
-        given = ", ".join(f"{k}={v.value}" for k, v in result.bound.items()) or "no parameters"
+        given = ", ".join(f"{k}={'|'.join(t.value for t in terms)}"
+                          for k, terms in result.bound.items()) or "no parameters"
         click.echo(f"no rows ({given})", err=True)
 
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(RESULT_FORMATS + tuple(RDF_FORMATS)),
-    help="Output format (default: table on a terminal, CSV otherwise; "
-         "or from --output's extension).")
+    "--format", "fmt", type=click.Choice(tuple(dict.fromkeys(RESULT_FORMATS + tuple(RDF_FORMATS)))),
+    help="Output format: rows as table, csv, tsv, json, xml (W3C SPARQL results) or ndjson; "
+         "graphs as ttl, nt, nq, trig, jsonld or xml (default: from --output's extension, "
+         "else table on a terminal, CSV otherwise).")
 output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                              help="Write to this file (atomically) instead of stdout.")
 inference_option = click.option("--no-inference", is_flag=True,

@@ -1,13 +1,15 @@
-"""Commands that run queries: `queries`, `query NAME`, `sparql`."""
+"""Commands that run queries: `queries` (list, show, lint, test), `query NAME`, `sparql`."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+from click.shell_completion import CompletionItem
 
-from diplograph.catalog import NamedQuery
+from diplograph.catalog import NamedQuery, Parameter, Vocabulary, lint_query
 from diplograph.cli.app import (
     app_of,
     cli,
@@ -16,31 +18,97 @@ from diplograph.cli.app import (
     output_option,
     show_result,
 )
-from diplograph.query import run_named, run_sparql
+from diplograph.errors import ExitCode
+from diplograph.namespaces import compact
+from diplograph.query import Support, explain, run_examples, run_named, run_sparql, with_values
+from diplograph.terms import Resolver
+
+LANGUAGES = ("az", "en", "ru")
+Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+
+
+def complete_query_name(ctx: click.Context, param: click.Parameter,
+                        incomplete: str) -> list[CompletionItem]:
+    """Stored query names starting with what was typed."""
+    return [CompletionItem(name, help=q.summary)
+            for name, q in app_of(ctx).catalog.queries.items() if name.startswith(incomplete)]
+
+
+def value_completer(parameter: Parameter) -> Completer:
+    """Completion of a parameter's values: country codes from the graph, enum values,
+    language tags."""
+
+    def complete(ctx: click.Context, param: click.Parameter,
+                 incomplete: str) -> list[CompletionItem]:
+        if parameter.type == "country":
+            options = Resolver(app_of(ctx).graph).country_codes()
+        elif parameter.type == "enum":
+            options = list(parameter.values)
+        elif parameter.type == "lang":
+            options = list(LANGUAGES)
+        else:
+            options = []
+        return [CompletionItem(o) for o in options if o.lower().startswith(incomplete.lower())]
+
+    return complete
 
 
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def queries(ctx: click.Context) -> None:
-    """List the named queries."""
+    """List the named queries: name, summary and parameters (`?` optional, `...` several)."""
     if ctx.invoked_subcommand is None:
         catalog = app_of(ctx).catalog
-        rows = [
-            (q.name, q.summary, " ".join(
-                f"{p.name}{'' if p.required else '?'}:{p.type}" for p in q.parameters))
-            for q in catalog.queries.values()
-        ]
+        rows = [(q.name, q.summary, " ".join(p.signature for p in q.parameters))
+                for q in catalog.queries.values()]
         width = max(len(r[0]) for r in rows) if rows else 0
         for name, summary, params in rows:
             click.echo(f"{name:<{width}}  {summary}" + (f"  [{params}]" if params else ""))
 
 
 @queries.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_query_name)
 @click.pass_context
 def queries_show(ctx: click.Context, name: str) -> None:
     """Print a named query: its header and SPARQL."""
     click.echo(app_of(ctx).catalog.get(name).text, nl=False)
+
+
+@queries.command("lint")
+@click.pass_context
+def queries_lint(ctx: click.Context) -> None:
+    """Check every stored query against the graph: each IRI of the project's namespaces
+    is in the ontology or the data, each property of a triple pattern is known.
+
+    Exit 0 if there are no problems, 1 if there are."""
+    app = app_of(ctx)
+    vocabulary = Vocabulary.of(app.graph)
+    problems = [p for q in app.catalog.queries.values() for p in lint_query(q, vocabulary)]
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(app.catalog.queries)} queries, {len(problems)} problems", err=True)
+    if problems:
+        ctx.exit(int(ExitCode.NONCONFORMING))
+
+
+@queries.command("test")
+@click.pass_context
+def queries_test(ctx: click.Context) -> None:
+    """Run every documented example and check the number of rows it gives.
+
+    Exit 0 if every example gives its documented row count, 1 otherwise."""
+    app = app_of(ctx)
+    runs = run_examples(app.graph, app.catalog)
+    for run in runs:
+        call = " ".join([run.query, *run.example.arguments])
+        got = run.error if run.error is not None else f"{run.rows} rows"
+        verdict = "ok  " if run.ok else "FAIL"
+        click.echo(f"{verdict} {call}: {got}"
+                   + ("" if run.ok else f" (expected {run.example.rows})"))
+    failed = sum(not r.ok for r in runs)
+    click.echo(f"{len(runs)} examples, {failed} failed", err=True)
+    if failed or not runs:
+        ctx.exit(int(ExitCode.NONCONFORMING))
 
 
 class QueryGroup(click.Group):
@@ -53,28 +121,58 @@ class QueryGroup(click.Group):
         return named_query_command(app_of(ctx).catalog.get(cmd_name))
 
 
+def _option(p: Parameter) -> click.Option:
+    notes = (" [required]" if p.required else "") + (f" [default: {p.default}]"
+                                                     if p.default else "")
+    notes += " [may be repeated]" if p.multi else ""
+    metavar = f"[{'|'.join(p.values)}]" if p.values else p.type.upper()
+    return click.Option([f"--{p.name}", f"param_{p.name}"], metavar=metavar,
+                        multiple=p.multi, help=(p.help + notes).strip(),
+                        shell_complete=value_completer(p))
+
+
+def support_lines(number: int, supports: list[Support], lang: str) -> list[str]:
+    """How `--explain` reports one row: each fact with provenance, its sources and the
+    sentence it was read from (in `lang`, else English, else as written)."""
+    lines = [f"row {number}:" + ("" if supports else " no fact of this row carries a source")]
+    for support in supports:
+        quotes = {q.language: q.value for q in support.quotes}
+        quote = quotes.get(lang) or quotes.get("en") or next(iter(quotes.values()), "")
+        lines.append(f"  {compact(support.node.value)} from {', '.join(support.sources)}")
+        if quote:
+            lines.append(f"    \"{quote}\"")
+    return lines
+
+
 def named_query_command(named: NamedQuery) -> click.Command:
     """A click command whose options are the query's declared parameters."""
-    options: list[click.Parameter] = [
-        click.Option([f"--{p.name}", f"param_{p.name}"], metavar=p.type.upper(),
-                     help=(p.help + (" [required]" if p.required else "")
-                           + (f" [default: {p.default}]" if p.default else "")).strip())
-        for p in named.parameters
-    ]
 
     @format_option
     @output_option
     @inference_option
+    @click.option("--show-sparql", is_flag=True,
+                  help="Print the query as it runs, bound values as VALUES, on stderr.")
+    @click.option("--explain", "explain_rows", is_flag=True,
+                  help="Print on stderr the sources and sentences behind each row.")
     @click.pass_context
     def run(ctx: click.Context, /, fmt: str | None, output: Path | None, no_inference: bool,
-            **params: str | None) -> None:
-        values = {k.removeprefix("param_"): v for k, v in params.items() if v is not None}
+            show_sparql: bool, explain_rows: bool,
+            **params: str | tuple[str, ...] | None) -> None:
+        values = {k.removeprefix("param_"): v for k, v in params.items() if v}
         graph = app_of(ctx).graph
-        show_result(run_named(graph, named, values, inference=not no_inference), fmt, output)
+        result = run_named(graph, named, values, inference=not no_inference)
+        if show_sparql:
+            click.echo(with_values(named, result.bound), err=True)
+        show_result(result, fmt, output)
+        if explain_rows:
+            lang = next((t.value for t in result.bound.get("lang", ())), "en")
+            for number, row in enumerate(result.rows, start=1):
+                for line in support_lines(number, explain(graph, row), lang):
+                    click.echo(line, err=True)
 
     command = click.command(name=named.name, help=f"{named.summary}\n\n{named.description}",
                             short_help=named.summary)(run)
-    command.params.extend(options)
+    command.params.extend(_option(p) for p in named.parameters)
     return command
 
 

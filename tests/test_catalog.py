@@ -1,0 +1,163 @@
+"""The catalog refuses bad templates when it loads, and parameter values become typed terms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from diplograph.catalog import Catalog, Parameter, forbidden_keyword, load_query, where_offset
+from diplograph.errors import InputError
+from diplograph.store import KnowledgeGraph
+from diplograph.terms import Resolver
+
+HEADER = "#+ summary: A test query.\n#+ params:\n#+   country: {type: country}\n"
+GOOD = HEADER + "SELECT $country ?x WHERE { ?x <https://w3id.org/diplograph/p> $country }\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "q.rq") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def refusal(tmp_path: Path, text: str) -> str:
+    with pytest.raises(InputError) as caught:
+        load_query(write(tmp_path, text))
+    assert "\n" not in caught.value.message and caught.value.hint
+    return caught.value.message
+
+
+def test_a_good_template_loads_with_its_header(tmp_path: Path) -> None:
+    named = load_query(write(tmp_path, GOOD.replace(
+        "#+ params:", "#+ tags: [t]\n#+ examples:\n#+   - {params: {country: [AZ]}, rows: 2}\n"
+                      "#+ params:")))
+    assert (named.name, named.summary, named.tags) == ("q", "A test query.", ("t",))
+    assert named.parameters == (Parameter(name="country", type="country"),)
+    assert named.examples[0].params == {"country": ("AZ",)} and named.examples[0].rows == 2
+
+
+@pytest.mark.parametrize("body,keyword", [
+    ("SELECT $country ?x WHERE { SERVICE <http://example.org/sparql> { ?x ?p $country } }",
+     "SERVICE"),
+    ("SELECT $country ?x FROM <http://example.org/g> WHERE { ?x ?p $country }", "FROM"),
+    ("SELECT $country ?x FROM NAMED <http://example.org/g> WHERE { ?x ?p $country }", "FROM"),
+    ("LOAD <http://example.org/data.ttl> ; SELECT $country ?x WHERE { ?x ?p $country }", "LOAD"),
+    ("DELETE WHERE { ?x ?p $country }", "DELETE"),
+    ("INSERT DATA { <a:b> <a:c> <a:d> } ; SELECT $country ?x WHERE { ?x ?p $country }",
+     "INSERT"),
+    ("SELECT $country ?x WHERE { ?x ?p $country } ; DROP ALL", "DROP"),
+    ("SELECT $country ?x WHERE { ?x ?p $country } ; clear default", "CLEAR"),
+    ("WITH <a:g> DELETE { ?x ?p $country } WHERE { ?x ?p $country }", "WITH"),
+])
+def test_remote_access_and_updates_are_refused_at_load(
+    tmp_path: Path, body: str, keyword: str
+) -> None:
+    assert f"{keyword} is not allowed in a stored query" in refusal(tmp_path, HEADER + body)
+
+
+def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
+    assert forbidden_keyword(
+        'PREFIX load: <http://example.org/service/> # DELETE me\n'
+        'SELECT ?from ?drop WHERE { ?from load:from-service "INSERT DATA" ; dg:Load ?drop }'
+    ) is None
+
+
+@pytest.mark.parametrize("text,problem", [
+    (HEADER + "SELECT ?x WHERE { ?x ?p ?o }", "declared but the query never uses $country"),
+    (HEADER + "SELECT $country ?x WHERE { ?x ?p $country ; ?q $other }",
+     "$other is used but not declared"),
+    (HEADER + "SELECT ?x WHERE { ?x ?p $country }", "must be in the SELECT list"),
+    (HEADER + "SELECT $country ?x WHERE { ?x ?p $country ; ?q ?country }",
+     "as $country everywhere"),
+    (GOOD.replace("type: country", "type: place"), "type must be one of"),
+    (GOOD.replace("type: country", "type: enum"), "`values` goes with type enum"),
+    (GOOD.replace("type: country", "type: country, colour: red"), "unknown keys ['colour']"),
+    (GOOD.replace("#+ params:", "#+ sumary: typo\n#+ params:"), "unknown header keys"),
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: AZ}}\n#+ params:"),
+     "needs `rows:`"),
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {land: AZ}, rows: 1}\n"
+                                "#+ params:"), "does not declare"),
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: [AZ, UZ]}, rows: 1}"
+                                "\n#+ params:"), "several values to single 'country'"),
+    ("SELECT ?x WHERE { ?x ?p ?o }", "needs at least `#+ summary"),
+    ("#+ summary: [unclosed\nSELECT ?x WHERE { ?x ?p ?o }", "not valid YAML"),
+])
+def test_bad_templates_are_refused_with_what_is_wrong(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    message = refusal(tmp_path, text)
+    assert message.startswith(str(tmp_path / "q.rq")) and problem in message, message
+
+
+def test_one_bad_template_refuses_the_catalog(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "good.rq")
+    write(tmp_path, HEADER + "SELECT $country WHERE { SERVICE <http://x/> { ?a ?b $country } }",
+          "bad.rq")
+    with pytest.raises(InputError, match=r"bad\.rq: SERVICE"):
+        Catalog.load(tmp_path)
+
+
+def test_where_offset_is_inside_the_top_level_group() -> None:
+    text = 'PREFIX a: <http://x/>\nSELECT ?x # {\nWHERE {\n ?x ?p "{" { SELECT ?y { ?y ?p ?o } } }'
+    at = where_offset(text)
+    assert at is not None and text[:at].endswith("WHERE {")
+
+
+def bind(graph: KnowledgeGraph, kind: str, text: str, **extra: object) -> ox.NamedNode | ox.Literal:
+    term = Resolver(graph).bind(Parameter(name="p", type=kind, **extra), text)  # type: ignore[arg-type]
+    assert isinstance(term, ox.NamedNode | ox.Literal)
+    return term
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize("kind,text,expected", [
+    ("year", "1996", ox.Literal("1996", datatype=ox.NamedNode(XSD + "gYear"))),
+    ("date", "1998-05", ox.Literal("1998-05", datatype=ox.NamedNode(XSD + "gYearMonth"))),
+    ("date", "2008-02-29", ox.Literal("2008-02-29", datatype=ox.NamedNode(XSD + "date"))),
+    ("lang-string", "Qazaxıstan@AZ", ox.Literal("Qazaxıstan", language="az")),
+    ("lang-string", "a@b@en", ox.Literal("a@b", language="en")),
+    ("integer", " 62 ", ox.Literal("62", datatype=ox.NamedNode(XSD + "integer"))),
+    ("string", 'x" } ; DROP ALL', ox.Literal('x" } ; DROP ALL')),
+    ("iri", "dgr:relation-AZ-KZ", ox.NamedNode("https://w3id.org/diplograph/resource/relation-AZ-KZ")),
+    ("country", " Казахстан ", ox.NamedNode("https://w3id.org/diplograph/country/KZ")),
+])
+def test_values_become_typed_terms(
+    graph: KnowledgeGraph, kind: str, text: str, expected: ox.NamedNode | ox.Literal
+) -> None:
+    assert bind(graph, kind, text) == expected
+
+
+@pytest.mark.parametrize("kind,text,problem", [
+    ("year", "96", "is not a year"),
+    ("year", "١٩٩٦", "is not a year"),
+    ("date", "2007-02-29", "is not a date"),
+    ("date", "2008-13", "is not a date"),
+    ("lang-string", "Qazaxıstan", "is not a text with a language tag"),
+    ("lang-string", "x@en us", "is not a text with a language tag"),
+    ("lang", "en\n", "is not a language tag"),
+    ("integer", "6.2", "is not a whole number"),
+    ("iri", "http://x/a>b", "is not an IRI"),
+    ("string", "a\x00b", "control characters are not allowed"),
+    ("country", "Narnia", "no dg:Country called 'Narnia'"),
+])
+def test_ill_typed_values_are_refused(
+    graph: KnowledgeGraph, kind: str, text: str, problem: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        bind(graph, kind, text)
+    assert caught.value.message.startswith("--p: ") and problem in caught.value.message
+
+
+def test_enum_values_are_checked_with_a_suggestion(graph: KnowledgeGraph) -> None:
+    with pytest.raises(InputError) as caught:
+        bind(graph, "enum", "abstian", values=("yes", "no", "abstain"))
+    assert caught.value.hint == "did you mean 'abstain'? one of: yes, no, abstain"
+
+
+def test_country_codes_for_completion(graph: KnowledgeGraph) -> None:
+    codes = Resolver(graph).country_codes()
+    assert len(codes) == 249 and {"AZ", "KZ", "UZ"} <= set(codes)

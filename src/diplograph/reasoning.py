@@ -1,72 +1,531 @@
-"""OWL 2 RL entailments of the asserted graph (the only importer of owlrl)."""
+"""OWL 2 RL entailments and inconsistencies of the asserted graph.
+
+Two engines give the same non-trivial entailments: `native`, a semi-naive forward
+chainer over the OWL 2 RL rules of the constructs in `NATIVE_CONSTRUCTS` (the
+default, fast at scale), and `owlrl`, the reference implementation (this module is
+its only importer). An input using a construct the native engine lacks is reasoned
+with owlrl. `$DIPLOGRAPH_REASONER` (or the `engine` argument) picks the engine.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from itertools import combinations
 
 import owlrl
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
-from rdflib.term import Node
 
 from diplograph.bridge import rdflib_graph, to_oxigraph
+from diplograph.errors import UsageError
+from diplograph.namespaces import compact
 
-_VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
-_REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
-              RDFS.subClassOf, RDFS.subPropertyOf}
-_TOP = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
-_RDFS, _OWL, _TYPE, _FIRST = str(RDFS), str(OWL), str(RDF.type), str(RDF.first)
-_DOCUMENTATION = {str(p) for p in (RDFS.label, RDFS.comment, RDFS.isDefinedBy, RDFS.seeAlso)}
-_DECLARATIONS = {f"<{c}>" for c in (OWL.ObjectProperty, OWL.DatatypeProperty,
-                                  OWL.AnnotationProperty, RDF.Property)}
+ENGINE_ENV = "DIPLOGRAPH_REASONER"
+_LOG = logging.getLogger(__name__)
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def entailments(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The triples the OWL RL closure adds, less the trivial ones (see `is_trivial`),
-    sorted. Literal-valued triples of predicates no axiom mentions (labels, quotes)
-    take part in no rule but sameAs copying, and are left out of the reasoner's input."""
-    triples = list(triples)
-    active = _axiom_terms(triples)
-    graph = rdflib_graph(
-        t for t in triples if not isinstance(t.object, ox.Literal) or str(t.predicate) in active
+def _nt(namespace: str, name: str) -> str:
+    return f"<{namespace}{name}>"
+
+
+TYPE, FIRST, REST, NIL = (_nt(_RDF, n) for n in ("type", "first", "rest", "nil"))
+SCO, SPO, DOMAIN, RANGE = (_nt(_RDFS, n) for n in ("subClassOf", "subPropertyOf", "domain",
+                                                   "range"))
+(EQC, EQP, INV, SAME, DIFF, HAS_VALUE, ON_PROPERTY, INTERSECTION, UNION, DISJOINT_WITH,
+ COMPLEMENT, PROPERTY_DISJOINT, MEMBERS, DISTINCT_MEMBERS, NOTHING, THING) = (
+    _nt(_OWL, n) for n in (
+        "equivalentClass", "equivalentProperty", "inverseOf", "sameAs", "differentFrom",
+        "hasValue", "onProperty", "intersectionOf", "unionOf", "disjointWith",
+        "complementOf", "propertyDisjointWith", "members", "distinctMembers", "Nothing",
+        "Thing"))
+(SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL, IRREFLEXIVE, ASYMMETRIC,
+ ALL_DISJOINT_CLASSES, ALL_DISJOINT_PROPERTIES, ALL_DIFFERENT) = (
+    _nt(_OWL, n) for n in (
+        "SymmetricProperty", "TransitiveProperty", "FunctionalProperty",
+        "InverseFunctionalProperty", "IrreflexiveProperty", "AsymmetricProperty",
+        "AllDisjointClasses", "AllDisjointProperties", "AllDifferent"))
+
+#: OWL constructs the native engine implements; any other OWL term sends the input to owlrl.
+NATIVE_CONSTRUCTS = frozenset(_nt(_OWL, n) for n in (
+    "Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "NamedIndividual",
+    "Ontology", "Restriction", "Thing", "Nothing", "versionInfo", "versionIRI", "imports",
+    "equivalentClass", "equivalentProperty", "inverseOf", "sameAs", "differentFrom",
+    "hasValue", "onProperty", "intersectionOf", "unionOf", "disjointWith", "complementOf",
+    "propertyDisjointWith", "members", "distinctMembers", "SymmetricProperty",
+    "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
+    "IrreflexiveProperty", "AsymmetricProperty", "AllDisjointClasses",
+    "AllDisjointProperties", "AllDifferent", "deprecated", "priorVersion",
+    "backwardCompatibleWith", "incompatibleWith", "DeprecatedClass", "DeprecatedProperty"))
+
+_REFLEXIVE = {SAME, EQC, EQP, SCO, SPO}
+_TOP = {THING, _nt(_RDFS, "Resource"), _nt(_OWL, "NamedIndividual"), _nt(_RDFS, "Class"),
+        _nt(_OWL, "Class")}
+_TOP_VALUED = {TYPE, SCO, DOMAIN, RANGE}
+_VOCABULARIES = tuple(f"<{ns}" for ns in (_RDF, _RDFS, _OWL, _XSD))
+_DOCUMENTATION = {_nt(_RDFS, n) for n in ("label", "comment", "isDefinedBy", "seeAlso")}
+_DECLARATIONS = {_nt(_OWL, "ObjectProperty"), _nt(_OWL, "DatatypeProperty"),
+                 _nt(_OWL, "AnnotationProperty"), _nt(_RDF, "Property")}
+_EQUALITY = {FUNCTIONAL, INVERSE_FUNCTIONAL}
+
+Key = tuple[str, str, str]
+_NO_OBJECTS: dict[str, set[str]] = {}
+_NONE: set[str] = set()
+
+
+class Engine(Enum):
+    """A reasoner implementation."""
+
+    NATIVE = "native"
+    OWLRL = "owlrl"
+
+
+class UnknownEngineError(UsageError):
+    """$DIPLOGRAPH_REASONER or the engine argument names no engine."""
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """A contradiction the OWL RL closure exposes: the node it is about and why."""
+
+    focus: ox.NamedNode | ox.BlankNode | ox.Literal
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """The result of reasoning: non-trivial entailments (sorted), contradictions, engine."""
+
+    entailments: list[ox.Triple]
+    inconsistencies: list[Inconsistency]
+    engine: Engine
+
+
+def default_engine() -> Engine:
+    """$DIPLOGRAPH_REASONER, else the native engine."""
+    name = os.environ.get(ENGINE_ENV, Engine.NATIVE.value)
+    try:
+        return Engine(name)
+    except ValueError:
+        raise UnknownEngineError(
+            f"unknown reasoner {name!r} in ${ENGINE_ENV}",
+            hint=f"one of: {', '.join(e.value for e in Engine)}") from None
+
+
+def entailments(triples: Iterable[ox.Triple], engine: Engine | None = None) -> list[ox.Triple]:
+    """The triples the OWL RL closure adds, less the trivial ones (see `is_trivial`), sorted."""
+    return reason(triples, engine).entailments
+
+
+def inconsistencies(triples: Iterable[ox.Triple],
+                    engine: Engine | None = None) -> list[Inconsistency]:
+    """Every contradiction in the OWL RL closure of the triples (owl:Nothing members,
+    members of disjoint or complementary classes, sameAs against differentFrom,
+    irreflexive/asymmetric/disjoint property violations), sorted by focus node."""
+    return reason(triples, engine).inconsistencies
+
+
+def reason(triples: Iterable[ox.Triple], engine: Engine | None = None) -> Reasoning:
+    """Compute the OWL RL closure of the triples with the chosen engine (default:
+    `default_engine()`; the native one hands inputs it cannot handle to owlrl).
+    Literal-valued triples of predicates no axiom mentions (labels, quotes) take part
+    in no rule but sameAs copying, and are left out of either engine's input."""
+    terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+    keys = _reasoner_input(triples, terms)
+    chosen = engine or default_engine()
+    if chosen is Engine.NATIVE and (unsupported := _unsupported(keys)):
+        _LOG.info("reasoning with owlrl: the native engine does not implement %s",
+                  ", ".join(sorted(unsupported)))
+        chosen = Engine.OWLRL
+    closure = _Closure(keys) if chosen is Engine.NATIVE else _owlrl_closure(keys, terms)
+    added = sorted(k for k in closure.derived() if not _trivial(*k))
+    return Reasoning(
+        entailments=[ox.Triple(*(_term(x, terms) for x in k)) for k in added],  # type: ignore[arg-type]
+        inconsistencies=[Inconsistency(_term(focus, terms), rule, message)
+                         for focus, rule, message in sorted(set(closure.contradictions()))],
+        engine=chosen,
     )
+
+
+def is_trivial(triple: ox.Triple) -> bool:
+    """True for entailments that hold of everything and so say nothing: reflexive
+    sameAs/subClassOf/..., membership of (and domains and ranges in) the top classes,
+    statements about the RDF/OWL vocabularies themselves, and anything on blank nodes or
+    literal subjects."""
+    return _trivial(str(triple.subject), str(triple.predicate), str(triple.object))
+
+
+def _trivial(s: str, p: str, o: str) -> bool:
+    if s[0] in '_"' or o.startswith("_:"):
+        return True
+    if p in _REFLEXIVE and s == o:
+        return True
+    if p in _TOP_VALUED and o in _TOP:
+        return True
+    return s.startswith(_VOCABULARIES)
+
+
+def _reasoner_input(triples: Iterable[ox.Triple],
+                    terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> list[Key]:
+    """The triples in N-Triples form (remembering each term), without the literal-valued
+    triples of predicates no axiom mentions."""
+    keys: list[Key] = []
+    for t in triples:
+        key = (str(t.subject), str(t.predicate), str(t.object))
+        for text, term in zip(key, (t.subject, t.predicate, t.object), strict=True):
+            if text not in terms:
+                terms[text] = term  # type: ignore[assignment]
+        keys.append(key)
+    active = _axiom_terms(keys)
+    return [k for k in keys if k[2][0] != '"' or k[1] in active]
+
+
+def _axiom_terms(keys: Iterable[Key]) -> set[str]:
+    """Every term an RDFS/OWL axiom mentions, beyond declaring and documenting it."""
+    active: set[str] = set()
+    for s, p, o in keys:
+        if p == TYPE:
+            if o not in _DECLARATIONS and o.startswith(f"<{_OWL}"):
+                active.add(s)
+        elif p == FIRST or (p.startswith((f"<{_RDFS}", f"<{_OWL}")) and p not in _DOCUMENTATION):
+            active.update((s, o))
+    return active
+
+
+def _unsupported(keys: Iterable[Key]) -> set[str]:
+    """The OWL terms used (as predicate or class) that the native engine lacks."""
+    owl = f"<{_OWL}"
+    used = {p for _, p, _ in keys if p.startswith(owl)}
+    used |= {o for _, p, o in keys if p == TYPE and o.startswith(owl)}
+    return used - NATIVE_CONSTRUCTS
+
+
+def _term(text: str, terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],
+          ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if text not in terms:  # a vocabulary term no input triple holds
+        terms[text] = ox.NamedNode(text[1:-1])
+    return terms[text]
+
+
+@dataclass
+class _Index:
+    """Triples in N-Triples form, indexed by predicate then subject, and predicate then object."""
+
+    spo: defaultdict[str, defaultdict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    pos: defaultdict[str, defaultdict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+
+    def insert(self, s: str, p: str, o: str) -> bool:
+        """Add a triple; False if it was there already."""
+        objects = self.spo[p][s]
+        if o in objects:
+            return False
+        objects.add(o)
+        self.pos[p][o].add(s)
+        return True
+
+    def has(self, s: str, p: str, o: str) -> bool:
+        return o in self.spo.get(p, _NO_OBJECTS).get(s, _NONE)
+
+    def objects(self, s: str, p: str) -> set[str]:
+        return self.spo.get(p, _NO_OBJECTS).get(s, _NONE)
+
+    def subjects(self, p: str, o: str) -> set[str]:
+        return self.pos.get(p, _NO_OBJECTS).get(o, _NONE)
+
+    def pairs(self, p: str) -> list[tuple[str, str]]:
+        """A snapshot of every (subject, object) of a predicate."""
+        return [(s, o) for s, os in self.spo.get(p, _NO_OBJECTS).items() for o in os]
+
+    def items(self, head: str) -> list[str]:
+        """The members of an RDF list."""
+        members: list[str] = []
+        while head != NIL and len(members) < 100_000:
+            firsts, rests = self.objects(head, FIRST), self.objects(head, REST)
+            if not firsts or not rests:
+                break
+            members.append(min(firsts))
+            head = min(rests)
+        return members
+
+    def contradictions(self) -> Iterator[tuple[str, str, str]]:
+        """(focus, rule, message) for each contradiction the indexed closure holds."""
+        typed = self.pos.get(TYPE, _NO_OBJECTS)
+        nothing = typed.get(NOTHING, _NONE)  # owlrl makes these members of every class
+        for x in nothing:
+            yield x, "cls-nothing2", f"{_show(x)} is a member of owl:Nothing"
+        pairs = [(c1, c2, "cax-dw") for c1, c2 in self.pairs(DISJOINT_WITH)]
+        pairs += [(c1, c2, "cls-com") for c1, c2 in self.pairs(COMPLEMENT)]
+        for node in self.subjects(TYPE, ALL_DISJOINT_CLASSES):
+            for head in self.objects(node, MEMBERS):
+                pairs += [(c1, c2, "cax-adc") for c1, c2 in combinations(self.items(head), 2)]
+        for c1, c2, rule in pairs:
+            for x in typed.get(c1, _NONE) & typed.get(c2, _NONE) - nothing:
+                yield x, rule, f"{_show(x)} is both a {_show(c1)} and a {_show(c2)}, " \
+                               "which are disjoint"
+        different = self.pairs(DIFF)
+        for node in self.subjects(TYPE, ALL_DIFFERENT):
+            for head in self.objects(node, MEMBERS) | self.objects(node, DISTINCT_MEMBERS):
+                different += list(combinations(self.items(head), 2))
+        for x, y in different:
+            if x == y or self.has(x, SAME, y):
+                yield x, "eq-diff1", f"{_show(x)} is owl:sameAs {_show(y)} " \
+                                     "and owl:differentFrom it"
+        yield from self._property_contradictions()
+
+    def _property_contradictions(self) -> Iterator[tuple[str, str, str]]:
+        for p in self.subjects(TYPE, IRREFLEXIVE):
+            for x, y in self.pairs(p):
+                if x == y:
+                    yield x, "prp-irp", f"{_show(x)} {_show(p)} itself, an irreflexive property"
+        for p in self.subjects(TYPE, ASYMMETRIC):
+            for x, y in self.pairs(p):
+                if self.has(y, p, x):
+                    yield x, "prp-asyp", f"{_show(x)} and {_show(y)} are {_show(p)} each " \
+                                         "other, an asymmetric property"
+        disjoint = self.pairs(PROPERTY_DISJOINT)
+        for node in self.subjects(TYPE, ALL_DISJOINT_PROPERTIES):
+            for head in self.objects(node, MEMBERS):
+                disjoint += list(combinations(self.items(head), 2))
+        for p1, p2 in disjoint:
+            for x, y in self.pairs(p1):
+                if self.has(x, p2, y):
+                    yield x, "prp-pdw", f"{_show(x)} is linked to {_show(y)} by both " \
+                                        f"{_show(p1)} and {_show(p2)}, disjoint properties"
+
+
+def _show(text: str) -> str:
+    return compact(text[1:-1]) if text.startswith("<") else text
+
+
+class _Closure(_Index):
+    """The native engine: every input triple is indexed, then each triple (input or
+    derived) is taken off a queue once and joined, in every rule-body position it can
+    fill, with the indexed triples; derivations not yet indexed join the queue."""
+
+    def __init__(self, keys: list[Key]) -> None:
+        super().__init__()
+        self.queue = [k for k in keys if self.insert(*k)]
+        self.added: list[Key] = []
+        self._compile_restrictions()
+        self.equality = bool(self.spo.get(SAME)) or any(
+            self.subjects(TYPE, c) for c in _EQUALITY)
+        while self.queue:
+            self._fire(*self.queue.pop())
+
+    def derived(self) -> Iterator[Key]:
+        return iter(self.added)
+
+    def add(self, s: str, p: str, o: str) -> None:
+        if s[0] != '"' and self.insert(s, p, o):
+            self.queue.append((s, p, o))
+            self.added.append((s, p, o))
+
+    def _compile_restrictions(self) -> None:
+        """hasValue restrictions and intersections, looked up by property and member."""
+        self.has_value: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.restricting: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        for r, v in self.pairs(HAS_VALUE):
+            for p in self.objects(r, ON_PROPERTY):
+                self.has_value[r].append((p, v))
+                self.restricting[p, v].append(r)
+        for rs in self.restricting.values():  # scm-hv with p1 = p2
+            for r1 in rs:
+                for r2 in rs:
+                    if r1 != r2:
+                        self.add(r1, SCO, r2)
+        self.intersections: defaultdict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+        for c, head in self.pairs(INTERSECTION):
+            members = self.items(head)
+            for m in members:
+                self.intersections[m].append((c, members))
+                self.add(c, SCO, m)  # scm-int
+        for c, head in self.pairs(UNION):
+            for m in self.items(head):
+                self.add(m, SCO, c)  # scm-uni
+
+    def _fire(self, s: str, p: str, o: str) -> None:
+        add, literal = self.add, o[0] == '"'
+        if self.equality:
+            self._replace_equals(s, p, o)
+        for c in self.objects(p, DOMAIN):
+            add(s, TYPE, c)  # prp-dom
+        for q in self.objects(p, SPO):
+            add(s, q, o)  # prp-spo1
+        for r in self.restricting.get((p, o), ()):
+            add(s, TYPE, r)  # cls-hv2
+        if not literal:
+            for c in self.objects(p, RANGE):
+                add(o, TYPE, c)  # prp-rng
+            for q in self.objects(p, INV) | self.subjects(INV, p):
+                add(o, q, s)  # prp-inv1, prp-inv2
+        characteristics = self.objects(p, TYPE)
+        if characteristics:
+            self._characteristics(s, p, o, characteristics)
+        if p == TYPE:
+            self._typed(s, o)
+        elif p.startswith((f"<{_RDFS}", f"<{_OWL}")):
+            self._axiom(s, p, o)
+
+    def _characteristics(self, s: str, p: str, o: str, kinds: set[str]) -> None:
+        if o[0] != '"':
+            if SYMMETRIC in kinds:
+                self.add(o, p, s)  # prp-symp
+            if TRANSITIVE in kinds:  # prp-trp
+                for z in list(self.objects(o, p)):
+                    self.add(s, p, z)
+                for w in list(self.subjects(p, s)):
+                    self.add(w, p, o)
+            if FUNCTIONAL in kinds:  # prp-fp
+                for other in list(self.objects(s, p)):
+                    if other != o and other[0] != '"':
+                        self.add(o, SAME, other)
+        if INVERSE_FUNCTIONAL in kinds:  # prp-ifp
+            for other in list(self.subjects(p, o)):
+                if other != s:
+                    self.add(s, SAME, other)
+
+    def _typed(self, x: str, c: str) -> None:
+        for d in self.objects(c, SCO):
+            self.add(x, TYPE, d)  # cax-sco (cax-eqc via scm-eqc1, cls-int2 via scm-int)
+        for p, v in self.has_value.get(c, ()):
+            self.add(x, p, v)  # cls-hv1
+        for whole, members in self.intersections.get(c, ()):
+            if all(m == THING or self.has(x, TYPE, m) for m in members):
+                self.add(x, TYPE, whole)  # cls-int1
+        if c in (SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL):
+            for s, o in self.pairs(x):
+                self._characteristics(s, x, o, {c})
+
+    def _axiom(self, s: str, p: str, o: str) -> None:
+        """Schema rules (scm-*) and the instance rules seen from the axiom's side."""
+        add = self.add
+        if p == SCO:
+            for d in list(self.objects(o, SCO)):
+                add(s, SCO, d)  # scm-sco
+            for b in list(self.subjects(SCO, s)):
+                add(b, SCO, o)
+            for x in list(self.subjects(TYPE, s)):
+                add(x, TYPE, o)  # cax-sco
+            for q in list(self.subjects(DOMAIN, s)):
+                add(q, DOMAIN, o)  # scm-dom1
+            for q in list(self.subjects(RANGE, s)):
+                add(q, RANGE, o)  # scm-rng1
+            if self.has(o, SCO, s):  # scm-eqc2
+                add(s, EQC, o)
+                add(o, EQC, s)
+        elif p == SPO:
+            self._subproperty(s, o)
+        elif p in (EQC, EQP):
+            sub = SCO if p == EQC else SPO
+            add(s, sub, o)  # scm-eqc1, scm-eqp1
+            add(o, sub, s)
+        elif p == DOMAIN:
+            for x in list(self.spo.get(s, _NO_OBJECTS)):
+                add(x, TYPE, o)  # prp-dom
+            for d in list(self.objects(o, SCO)):
+                add(s, DOMAIN, d)  # scm-dom1
+            for q in list(self.subjects(SPO, s)):
+                add(q, DOMAIN, o)  # scm-dom2
+        elif p == RANGE:
+            for y in list(self.pos.get(s, _NO_OBJECTS)):
+                if y[0] != '"':
+                    add(y, TYPE, o)  # prp-rng
+            for d in list(self.objects(o, SCO)):
+                add(s, RANGE, d)  # scm-rng1
+            for q in list(self.subjects(SPO, s)):
+                add(q, RANGE, o)  # scm-rng2
+        elif p == INV:
+            for x, y in self.pairs(s):
+                if y[0] != '"':
+                    add(y, o, x)  # prp-inv1
+            for x, y in self.pairs(o):
+                if y[0] != '"':
+                    add(y, s, x)  # prp-inv2
+        elif p == SAME:
+            self._same(s, o)
+
+    def _subproperty(self, p1: str, p2: str) -> None:
+        add = self.add
+        for p3 in list(self.objects(p2, SPO)):
+            add(p1, SPO, p3)  # scm-spo
+        for p0 in list(self.subjects(SPO, p1)):
+            add(p0, SPO, p2)
+        for x, y in self.pairs(p1):
+            add(x, p2, y)  # prp-spo1
+        for c in list(self.objects(p2, DOMAIN)):
+            add(p1, DOMAIN, c)  # scm-dom2
+        for c in list(self.objects(p2, RANGE)):
+            add(p1, RANGE, c)  # scm-rng2
+        if self.has(p2, SPO, p1):  # scm-eqp2
+            add(p1, EQP, p2)
+            add(p2, EQP, p1)
+        for r1, v in [(r, v) for r, pvs in self.has_value.items() for p, v in pvs if p == p1]:
+            for r2 in self.restricting.get((p2, v), ()):
+                add(r1, SCO, r2)  # scm-hv
+
+    def _same(self, x: str, y: str) -> None:
+        """eq-sym, eq-trans and eq-rep-s/p/o for a new x owl:sameAs y."""
+        add = self.add
+        add(y, SAME, x)
+        for z in list(self.objects(y, SAME)):
+            add(x, SAME, z)
+        for w in list(self.subjects(SAME, x)):
+            add(w, SAME, y)
+        for p in list(self.spo):
+            for o in list(self.objects(x, p)):
+                add(y, p, o)
+            for s in list(self.subjects(p, x)):
+                add(s, p, y)
+        for s, o in self.pairs(x):
+            add(s, y, o)
+
+    def _replace_equals(self, s: str, p: str, o: str) -> None:
+        same = self.spo.get(SAME, _NO_OBJECTS)
+        for s2 in list(same.get(s, ())):
+            self.add(s2, p, o)  # eq-rep-s
+        for p2 in list(same.get(p, ())):
+            self.add(s, p2, o)  # eq-rep-p
+        for o2 in list(same.get(o, ())):
+            self.add(s, p, o2)  # eq-rep-o
+
+
+class _OwlrlClosure(_Index):
+    """owlrl's closure, indexed for the contradiction checks."""
+
+    def __init__(self, keys: list[Key], added: list[Key]) -> None:
+        super().__init__()
+        self.added = added
+        for k in (*keys, *added):
+            self.insert(*k)
+
+    def derived(self) -> Iterator[Key]:
+        return iter(self.added)
+
+
+def _owlrl_closure(keys: list[Key],
+                   terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> _OwlrlClosure:
+    graph = rdflib_graph(ox.Triple(*(terms[x] for x in k)) for k in keys)  # type: ignore[arg-type]
     asserted = set(graph)
     owlrl.DeductiveClosure(  # improved_datatypes would swap rdflib's literal parsers globally
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False,
         improved_datatypes=False,
     ).expand(graph)
-    added = (t for t in graph if t not in asserted and not is_trivial(*t))
-    return sorted((_triple(*t) for t in added), key=str)
-
-
-def _triple(s: Node, p: Node, o: Node) -> ox.Triple:
-    subject, predicate = to_oxigraph(s), to_oxigraph(p)
-    assert not isinstance(subject, ox.Literal) and isinstance(predicate, ox.NamedNode)
-    return ox.Triple(subject, predicate, to_oxigraph(o))
-
-
-def _axiom_terms(triples: Iterable[ox.Triple]) -> set[str]:
-    """Every term (in N-Triples form) an RDFS/OWL axiom mentions, beyond declaring and
-    documenting it."""
-    active: set[str] = set()
-    for t in triples:
-        p, s, o = t.predicate.value, str(t.subject), str(t.object)
-        if p == _TYPE:
-            if o not in _DECLARATIONS and o.startswith(f"<{_OWL}"):
-                active.add(s)
-        elif p == _FIRST or (p.startswith((_RDFS, _OWL)) and p not in _DOCUMENTATION):
-            active.update((s, o))
-    return active
-
-
-def is_trivial(s: Node, p: Node, o: Node) -> bool:
-    """True for entailments that hold of everything and so say nothing: reflexive
-    sameAs/subClassOf/..., membership of the top classes, statements about the
-    RDF/OWL vocabularies themselves, and anything on blank nodes or literal subjects."""
-    if isinstance(s, (BNode, Literal)) or isinstance(o, BNode):
-        return True
-    if p in _REFLEXIVE and s == o:
-        return True
-    if p in (RDF.type, RDFS.subClassOf) and o in _TOP:
-        return True
-    return isinstance(s, URIRef) and str(s).startswith(_VOCABULARIES)
+    added: list[Key] = []
+    for t in graph:
+        if t not in asserted:
+            key = tuple(str(to_oxigraph(x)) for x in t)
+            for text, node in zip(key, t, strict=True):
+                terms.setdefault(text, to_oxigraph(node))
+            added.append(key)  # type: ignore[arg-type]
+    return _OwlrlClosure(keys, added)

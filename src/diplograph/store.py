@@ -24,7 +24,7 @@ from diplograph.reasoning import entailments
 STORE_ENV = "DIPLOGRAPH_STORE"
 GRAPH_BASE = "https://w3id.org/diplograph/graph/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
-_FORMAT = "1"  # bump when the store's layout changes
+_FORMAT = "2"  # bump when the store's layout changes
 _BUILD_PREFIX = ".build-"
 COMPLETE = "COMPLETE"
 

@@ -1,0 +1,163 @@
+"""RDF dumps: every format re-parses (by another parser) to the same graph, bytes are
+stable, scopes, compression, the VoID description and the manifest."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import warnings
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from conftest import Run
+from diplograph.bridge import to_oxigraph
+from diplograph.export import DATASET, FORMATS, VOID_GRAPH, Scope, dump, select_graphs
+from diplograph.project import Project
+from diplograph.store import INFERRED, KnowledgeGraph, open_graph
+
+RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
+                  "jsonld": "json-ld", "xml": "xml"}
+VOID = "http://rdfs.org/ns/void#"
+
+
+def with_rdflib(path: Path, fmt: str) -> ox.Dataset:
+    """The file parsed by rdflib (a parser independent of the writer), as Oxigraph quads."""
+    dataset = rdflib.Dataset()
+    with warnings.catch_warnings():  # rdflib's own Dataset.parse uses deprecated names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(data=path.read_bytes(), format=RDFLIB_FORMATS[fmt])
+    default = dataset.default_graph.identifier
+    quads = ox.Dataset()
+    for s, p, o, g in dataset.quads():
+        name = g.identifier if isinstance(g, rdflib.Graph) else g
+        graph = ox.DefaultGraph() if name in (None, default) else to_oxigraph(name)
+        quads.add(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))  # type: ignore[arg-type]
+    return quads
+
+
+def canonical(quads: ox.Dataset) -> ox.Dataset:
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return quads
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_reparses_to_an_isomorphic_graph(run: Run, graph: KnowledgeGraph,
+                                                      tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"dump.{fmt}"
+    result = run("export", "--all", "--with-ontology", "--with-shapes", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
+    expected = dump(graph, FORMATS[fmt], graphs).quads
+    source = [q for name in graphs for q in graph.store.quads_for_pattern(None, None, None, name)]
+    if fmt not in ("nq", "trig"):  # triple formats: one default graph
+        expected = [ox.Quad(q.subject, q.predicate, q.object) for q in expected]
+        source = [ox.Quad(q.subject, q.predicate, q.object) for q in source]
+    parsed = canonical(with_rdflib(out, fmt))
+    assert parsed == canonical(ox.Dataset(expected)), fmt
+    without_void = ox.Dataset(q for q in parsed if q.subject != DATASET
+                              and not q.subject.value.startswith(DATASET.value + "#"))
+    assert canonical(without_void) == canonical(ox.Dataset(source)), fmt
+    labels = {q.object.value for q in parsed if isinstance(q.object, ox.Literal)}
+    assert {"Qazaxıstan", "Казахстан", "Azərbaycan"} <= labels  # nothing replaced by '?'
+    assert ox.parse(path=out, format=FORMATS[fmt]) is not None
+
+
+def test_quad_formats_keep_one_graph_per_source_file(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "dump.nq"
+    assert run("export", "--all", "--output", str(out)).exit_code == 0
+    names = {q.graph_name.value for q in ox.parse(path=out, format=ox.RdfFormat.N_QUADS)}
+    base = "https://w3id.org/diplograph/graph/"
+    assert {base + "asserted/data/countries.ttl", base + "asserted/data/sources.ttl",
+            INFERRED.value, VOID_GRAPH.value} <= names
+    assert not any("/ontology/" in n or "/shapes/" in n for n in names)
+
+
+def test_every_format_is_byte_identical_each_time(run: Run) -> None:
+    for fmt in FORMATS:
+        first = run("export", "--all", "--with-ontology", "--with-shapes", "--format", fmt)
+        again = run("export", "--all", "--with-ontology", "--with-shapes", "--format", fmt)
+        assert first.exit_code == 0 and first.stdout_bytes == again.stdout_bytes, fmt
+
+
+def test_a_recompiled_store_gives_the_same_bytes(project: Project, graph: KnowledgeGraph,
+                                                 tmp_path: Path) -> None:
+    other = open_graph(project, tmp_path / "other-store")
+    for fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_QUADS):
+        graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
+        assert dump(graph, fmt, graphs).data == dump(other, fmt, graphs).data
+
+
+def test_scopes_pick_the_asserted_or_inferred_facts(run: Run, graph: KnowledgeGraph) -> None:
+    inferred = {q.triple for q in graph.store.quads_for_pattern(None, None, None, INFERRED)}
+
+    def triples(*args: str) -> set[ox.Triple]:
+        out = run("export", "--format", "nt", *args).stdout_bytes
+        return {q.triple for q in ox.parse(out, format=ox.RdfFormat.N_TRIPLES)
+                if q.subject != DATASET and not str(q.subject).startswith(f"<{DATASET.value}#")}
+
+    assert triples("--inferred") == inferred
+    asserted = triples()
+    assert not asserted & inferred and len(asserted) > 48000
+    assert triples("--all") == asserted | inferred
+    owl = "http://www.w3.org/2002/07/owl#"
+    assert not any(t.object.value == owl + "Class" for t in asserted)
+    assert any(t.object.value == owl + "Class" for t in triples("--with-ontology"))
+    assert any(t.predicate.value.startswith("http://www.w3.org/ns/shacl#")
+               for t in triples("--with-shapes"))
+
+
+def test_void_counts_the_dumped_triples(graph: KnowledgeGraph) -> None:
+    result = dump(graph, ox.RdfFormat.N_QUADS, select_graphs(graph, Scope.ASSERTED))
+    void = ox.Store()
+    void.extend(q for q in result.quads if q.graph_name == VOID_GRAPH)
+    facts = [q for q in result.quads if q.graph_name != VOID_GRAPH]
+    [[n]] = void.query(f"SELECT ?n {{ <{DATASET.value}> <{VOID}triples> ?n }}",
+                       use_default_graph_as_union=True)
+    assert int(n.value) == len(facts)
+    [[countries]] = void.query(
+        f"SELECT ?n {{ ?part <{VOID}class> <https://w3id.org/diplograph/ontology#Country> ; "
+        f"<{VOID}entities> ?n }}", use_default_graph_as_union=True)
+    assert int(countries.value) == 249
+    label = sum(1 for q in facts if q.predicate.value.endswith("rdf-schema#label"))
+    [[labels]] = void.query(
+        f"SELECT ?n {{ ?part <{VOID}property> <http://www.w3.org/2000/01/rdf-schema#label> ; "
+        f"<{VOID}triples> ?n }}", use_default_graph_as_union=True)
+    assert int(labels.value) == label
+
+
+def test_gz_output_compresses_the_format_of_the_inner_extension(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "dump.nt.gz"
+    assert run("export", "--output", str(out)).exit_code == 0
+    assert gzip.decompress(out.read_bytes()) == run("export", "--format", "nt").stdout_bytes
+    first = out.read_bytes()
+    assert run("export", "--output", str(out)).exit_code == 0
+    assert out.read_bytes() == first
+
+
+def test_manifest_describes_the_dump(run: Run, project: Project, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    out, sidecar = tmp_path / "dump.trig", tmp_path / "dump.json"
+    result = run("export", "--all", "--output", str(out), "--manifest", str(sidecar))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(sidecar.read_text())
+    assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert manifest["date"] == "2023-11-14"
+    parsed = list(ox.parse(path=out, format=ox.RdfFormat.TRIG))
+    assert manifest["triples"] == len(parsed)
+    for name, count in manifest["graphs"].items():
+        assert count == sum(1 for q in parsed if q.graph_name.value == name), name
+    assert manifest["sources"]["data/countries.ttl"] == hashlib.sha256(
+        (project.root / "data" / "countries.ttl").read_bytes()).hexdigest()
+
+
+def test_a_failed_export_leaves_no_file(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "dump.txt"
+    result = run("export", "--output", str(out))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot tell the RDF format of ")
+    assert list(tmp_path.iterdir()) == []

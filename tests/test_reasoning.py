@@ -1,0 +1,177 @@
+"""OWL RL reasoning: the native engine against the owlrl reference, inconsistencies, stats."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import Run
+from diplograph.project import Project
+from diplograph.rdfio import read_triples
+from diplograph.reasoning import (
+    ENGINE_ENV,
+    Engine,
+    UnknownEngineError,
+    default_engine,
+    entailments,
+    inconsistencies,
+    is_trivial,
+    reason,
+)
+from diplograph.store import INFERRED, KnowledgeGraph
+
+PREFIXES = """
+@prefix : <http://example.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+# Every construct the native engine implements, with instances that trigger each rule.
+WORKOUT = PREFIXES + """
+:Agent a owl:Class . :Human a owl:Class ; rdfs:subClassOf :Agent .
+:Person owl:equivalentClass :Human .
+:Org a owl:Class ; rdfs:subClassOf :Agent .
+:Party owl:unionOf ( :Person :Org ) .
+:Leader owl:equivalentClass [ owl:intersectionOf ( :Person
+    [ a owl:Restriction ; owl:onProperty :role ; owl:hasValue :leader ] ) ] .
+:Boss a owl:Class ; rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :role ;
+    owl:hasValue :leader ] .
+:knows a owl:SymmetricProperty ; rdfs:domain :Person ; rdfs:range :Person .
+:ancestor a owl:TransitiveProperty .
+:parent rdfs:subPropertyOf :ancestor .
+:employs owl:inverseOf :worksFor . :worksFor rdfs:range :Org .
+:hires owl:equivalentProperty :employs .
+:passport a owl:InverseFunctionalProperty .
+:mother a owl:FunctionalProperty .
+:a :knows :b ; :parent :c ; :passport "P1" ; :mother :m1 , :m2 .
+:c :parent :d . :d :parent :e .
+:acme :hires :a .
+:z :passport "P1" . :z :role :leader ; a :Person .
+:boss1 a :Boss .
+:x owl:sameAs :y . :y :knows :w .
+"""
+
+INCONSISTENT = PREFIXES + """
+:Cat a owl:Class . :Dog a owl:Class ; owl:disjointWith :Cat .
+[] a owl:AllDisjointClasses ; owl:members ( :Red :Green :Blue ) .
+:rex a :Dog , :Cat .
+:leaf a :Red , :Blue .
+:void a owl:Nothing .
+:p a owl:IrreflexiveProperty . :q a owl:AsymmetricProperty .
+:r owl:propertyDisjointWith :s .
+:n :p :n . :n :q :o . :o :q :n . :n :r :o ; :s :o .
+:u owl:sameAs :v . :v owl:differentFrom :u .
+"""
+
+
+def parse(text: str) -> list[ox.Triple]:
+    return list(ox.parse(text, format=ox.RdfFormat.TURTLE))
+
+
+def ex(name: str) -> ox.NamedNode:
+    return ox.NamedNode("http://example.org/" + name)
+
+
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SAME = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+
+
+def bundled_input(project: Project) -> list[ox.Triple]:
+    """What compile_store gives the reasoner: ontology and data, not shapes."""
+    return [t for path in project.source_files if path not in project.shapes_files
+            for t in read_triples(path)]
+
+
+def test_native_engine_equals_owlrl_on_the_bundled_graph(project: Project) -> None:
+    triples = bundled_input(project)
+    native, reference = reason(triples, Engine.NATIVE), reason(triples, Engine.OWLRL)
+    assert native.engine is Engine.NATIVE and reference.engine is Engine.OWLRL
+    assert native.entailments == reference.entailments
+    assert len(native.entailments) > 700
+    dg = "https://w3id.org/diplograph/ontology#"
+    country = "https://w3id.org/diplograph/country/"
+    assert ox.Triple(ox.NamedNode(country + "UZ"), ox.NamedNode(dg + "hasDiplomaticRelationWith"),
+                     ox.NamedNode(country + "AZ")) in native.entailments  # prp-symp
+    assert native.inconsistencies == reference.inconsistencies == []
+
+
+def test_native_engine_equals_owlrl_on_every_rule_it_implements() -> None:
+    triples = parse(WORKOUT)
+    native, reference = reason(triples, Engine.NATIVE), reason(triples, Engine.OWLRL)
+    assert native.engine is Engine.NATIVE
+    assert set(native.entailments) == set(reference.entailments)
+    got = set(native.entailments)
+    expected = [
+        (ex("b"), ex("knows"), ex("a")),  # prp-symp
+        (ex("a"), TYPE, ex("Agent")),  # prp-dom, cax-eqc, cax-sco
+        (ex("a"), ex("ancestor"), ex("e")),  # prp-spo1, prp-trp
+        (ex("a"), ex("worksFor"), ex("acme")),  # prp-eqp, prp-inv
+        (ex("acme"), TYPE, ex("Party")),  # prp-rng, scm-uni
+        (ex("z"), TYPE, ex("Leader")),  # cls-hv2, cls-int1
+        (ex("boss1"), ex("role"), ex("leader")),  # cls-hv1
+        (ex("a"), SAME, ex("z")),  # prp-ifp
+        (ex("m1"), SAME, ex("m2")),  # prp-fp
+        (ex("x"), ex("knows"), ex("w")),  # eq-sym, eq-rep-s
+        (ex("Person"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+         ex("Agent")),  # scm-eqc1, scm-sco
+    ]
+    for s, p, o in expected:
+        assert ox.Triple(s, p, o) in got, (s, p, o)
+
+
+def test_trivial_entailments_are_not_reported() -> None:
+    found = entailments(parse(WORKOUT))
+    assert not any(is_trivial(t) for t in found)
+    assert not any(t.subject == t.object and t.predicate == SAME for t in found)
+    assert not any(isinstance(t.subject, ox.BlankNode) for t in found)
+    assert not any(t.object.value == "http://www.w3.org/2002/07/owl#Thing" for t in found)
+
+
+def test_both_engines_report_the_same_inconsistencies() -> None:
+    triples = parse(INCONSISTENT)
+    found = inconsistencies(triples, Engine.NATIVE)
+    assert found == inconsistencies(triples, Engine.OWLRL)
+    assert {(i.focus, i.rule) for i in found} == {
+        (ex("rex"), "cax-dw"), (ex("leaf"), "cax-adc"), (ex("void"), "cls-nothing2"),
+        (ex("n"), "prp-irp"), (ex("n"), "prp-asyp"), (ex("o"), "prp-asyp"),
+        (ex("n"), "prp-pdw"), (ex("u"), "eq-diff1"), (ex("v"), "eq-diff1"),
+    }
+    rex = next(i for i in found if i.rule == "cax-dw")
+    assert rex.message == ("http://example.org/rex is both a http://example.org/Dog and a "
+                           "http://example.org/Cat, which are disjoint")
+
+
+def test_a_construct_the_native_engine_lacks_falls_back_to_owlrl() -> None:
+    triples = parse(PREFIXES + """
+        :Parent owl:equivalentClass [ a owl:Restriction ; owl:onProperty :child ;
+                                      owl:someValuesFrom owl:Thing ] .
+        :a :child :b .""")
+    result = reason(triples, Engine.NATIVE)
+    assert result.engine is Engine.OWLRL
+    assert ox.Triple(ex("a"), TYPE, ex("Parent")) in result.entailments
+
+
+def test_the_engine_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENGINE_ENV, raising=False)
+    assert default_engine() is Engine.NATIVE
+    monkeypatch.setenv(ENGINE_ENV, "owlrl")
+    assert reason(parse(WORKOUT)).engine is Engine.OWLRL
+    monkeypatch.setenv(ENGINE_ENV, "fast")
+    with pytest.raises(UnknownEngineError, match="unknown reasoner 'fast'"):
+        default_engine()
+
+
+def test_reason_stats_counts_the_inferred_graph_by_property(run: Run,
+                                                            graph: KnowledgeGraph) -> None:
+    inferred = list(graph.store.quads_for_pattern(None, None, None, INFERRED))
+    result = run("reason", "--stats")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{len(inferred)} triples inferred"
+    counts = Counter(q.predicate.value for q in inferred)
+    assert lines[1].split() == [str(counts[TYPE.value]), "rdf:type"]
+    assert sum(int(line.split()[0]) for line in lines[1:]) == len(inferred)
+    assert run("reason").stdout == lines[0] + "\n"

@@ -62,6 +62,14 @@ def test_unreadable_input_is_exit_3_with_file_and_line(run: Run, name: str, mess
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+def test_an_owl_inconsistency_is_reported_like_a_violation(run: Run) -> None:
+    result = run("validate", fixture("person-is-a-state.ttl"))
+    assert result.exit_code == 1
+    assert "OWL RL consistency (cax-adc) (1)" in result.stdout
+    assert (f"  {fixture('person-is-a-state.ttl')}:5: violation: dgr:person-islam-karimov: "
+            "dgr:person-islam-karimov is both a dg:Person and a dg:Country") in result.stdout
+
+
 def test_warnings_pass_unless_fail_on_asks(run: Run) -> None:
     name = fixture("no-english-rendering.ttl")
     default = run("validate", name)
@@ -142,9 +150,9 @@ def test_rdf_xml_and_json_ld_input_are_refused(run: Run, tmp_path: Path) -> None
 def test_focus_validation_equals_validating_the_whole_merged_graph(
     graph: KnowledgeGraph, project: Project
 ) -> None:
-    names = ["good.ttl", *sorted(NONCONFORMING)]
+    names = ["good.ttl", "person-is-a-state.ttl", *sorted(NONCONFORMING)]
     facts = NewFacts.read([FIXTURES / n for n in names])
     fast = validate_facts(graph, project, facts)
     reference = validate_merged(graph, facts)
-    assert len(fast.findings) == len(NONCONFORMING)
+    assert len(fast.findings) == len(NONCONFORMING) + 5
     assert fast == reference

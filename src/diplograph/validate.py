@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,6 +25,7 @@ from diplograph.errors import InputError
 from diplograph.namespaces import compact
 from diplograph.project import Project
 from diplograph.rdfio import read_triples
+from diplograph.reasoning import inconsistencies
 from diplograph.store import GRAPH_BASE, KnowledgeGraph, Term
 from diplograph.wellformed import term_problems
 
@@ -145,7 +145,7 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> list[ox
                 if q.graph_name in visible]
 
     about_subjects = known(s for s in facts.subjects if isinstance(s, ox.NamedNode))
-    neighbours = {t.object for t in chain(facts.triples, about_subjects)
+    neighbours = {t.object for t in [*facts.triples, *about_subjects]
                   if isinstance(t.object, ox.NamedNode)}
     found += about_subjects + known(neighbours)
     if project.shapes_context.is_file():
@@ -178,24 +178,30 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
 
 
 def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> ValidationReport:
-    """SHACL-validate the new facts' subjects in the context of the graph."""
-    data = rdflib_graph(chain(context(graph, project, facts), facts.triples))
-    return _report(graph, facts, data)
+    """SHACL-validate the new facts' subjects in the context of the graph, and report
+    the OWL RL inconsistencies they take part in as violations."""
+    return _report(graph, facts, [*context(graph, project, facts), *facts.triples])
 
 
 def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:
     """The reference: validate the whole graph merged with the new facts, keeping the
     results about the new facts' subjects. Slow at scale; `validate_facts` is the fast way."""
-    return _report(graph, facts, rdflib_graph(chain(graph.triples(), facts.triples)))
+    return _report(graph, facts, [*graph.triples(), *facts.triples])
 
 
-def _report(graph: KnowledgeGraph, facts: NewFacts, data: Graph) -> ValidationReport:
+def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple]) -> ValidationReport:
     shapes = rdflib_graph(graph.shapes())
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                     allow_warnings=True, advanced=True, do_owl_imports=False)
+    _, results, _ = pyshacl.validate(rdflib_graph(triples), shacl_graph=shapes,
+                                     inference="none", allow_warnings=True, advanced=True,
+                                     do_owl_imports=False)
     assert isinstance(results, Graph)
     subjects = {str(s.value) for s in facts.subjects}
-    findings = []
+    findings = [
+        Finding(Severity.VIOLATION, problem.focus, None, None, problem.message,
+                f"OWL RL consistency ({problem.rule})",
+                facts.locations.get(str(problem.focus.value)))
+        for problem in inconsistencies(triples) if str(problem.focus.value) in subjects
+    ]
     for result in results.subjects(predicate=SH.focusNode):
         focus = results.value(result, SH.focusNode)
         if focus is None or str(focus) not in subjects:

@@ -13,21 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import pyshacl
-from rdflib import Graph
-from rdflib.namespace import SH
-from rdflib.term import BNode, Node
 
-from diplograph.bridge import rdflib_graph, to_oxigraph
 from diplograph.errors import InputError
 from diplograph.namespaces import compact
 from diplograph.project import Project
 from diplograph.rdfio import read_triples
-from diplograph.reasoning import inconsistencies
 from diplograph.store import GRAPH_BASE, KnowledgeGraph, Term
 from diplograph.wellformed import term_problems
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
 
 MAX_NESTING = 100
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
@@ -158,6 +157,8 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> list[ox
 
 
 def _term(node: Node | None) -> Term | None:
+    from diplograph.bridge import to_oxigraph
+
     return None if node is None else to_oxigraph(node)
 
 
@@ -170,6 +171,9 @@ def _shown(node: Node | None) -> str | None:
 
 def _shape_name(shapes: Graph, shape: Node | None) -> str:
     """A shape's name; an anonymous property shape is named by its node shape and path."""
+    from rdflib.namespace import SH
+    from rdflib.term import BNode
+
     if isinstance(shape, BNode):
         parent = shapes.value(predicate=SH.property, object=shape)
         path = shapes.value(shape, SH.path)
@@ -190,6 +194,15 @@ def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:
 
 
 def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple]) -> ValidationReport:
+    # imported on first use: rdflib, pyshacl and the reasoner cost a fifth of a second
+    # at start-up, which every query would pay
+    import pyshacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from diplograph.bridge import rdflib_graph, to_oxigraph
+    from diplograph.reasoning import inconsistencies
+
     shapes = rdflib_graph(graph.shapes())
     _, results, _ = pyshacl.validate(rdflib_graph(triples), shacl_graph=shapes,
                                      inference="none", allow_warnings=True, advanced=True,

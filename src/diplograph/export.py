@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +57,18 @@ class Scope(Enum):
 
 @dataclass(frozen=True)
 class Dump:
-    """A serialised dump: its bytes, and what went into it (quads carry their graph)."""
+    """A serialised dump: its bytes, what went into it as N-Quads lines (quads carry
+    their graph; the triple formats' in the default graph), and triples per graph."""
 
     data: bytes
     format: ox.RdfFormat
-    quads: list[ox.Quad]
+    lines: list[bytes]
     counts: dict[str, int]
+
+    @cached_property
+    def quads(self) -> list[ox.Quad]:
+        """What went into the dump, as quads."""
+        return list(ox.parse(b"".join(self.lines), format=ox.RdfFormat.N_QUADS))
 
 
 def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, bool]:
@@ -99,83 +106,106 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     """The graphs and their VoID description serialised. Quad formats keep each named
     graph (VoID in its own); triple formats merge them. The same store always gives the
     same bytes, and blank nodes are canonically labelled, so a recompiled store too."""
-    quads = _ordered(graph.store, list(graphs))
-    counts = dict(Counter(q.graph_name.value for q in quads))  # type: ignore[union-attr]
+    names = list(graphs)
+    ordered = _ordered(graph.store, names)
+    counts = {g.value: len(ordered[g]) for g in names}
     quad_format = fmt in QUAD_FORMATS
-    if not quad_format:
-        quads = _merged(quads)
-    void_graph = VOID_GRAPH if quad_format else ox.DefaultGraph()
-    void = [ox.Quad(t.subject, t.predicate, t.object, void_graph) for t in void_description(quads)]
-    counts[VOID_GRAPH.value] = len(void)
-    quads += void
-    if fmt is ox.RdfFormat.JSON_LD:
-        data = _json_ld(quads)
+    if quad_format:
+        lines = [line[:-2] + str(g).encode() + b" .\n" for g in names for line in ordered[g]]
+        void_graph = b" " + str(VOID_GRAPH).encode()
     else:
-        items = quads if quad_format else [q.triple for q in quads]
+        lines = _merged(ordered[g] for g in names)
+        void_graph = b""
+    void = [f"{t.subject} {t.predicate} {t.object}".encode() + void_graph + b" .\n"
+            for t in void_description(lines)]
+    counts[VOID_GRAPH.value] = len(void)
+    lines += void
+    document = b"".join(lines)
+    if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        data = document
+    elif fmt is ox.RdfFormat.JSON_LD:
+        data = _json_ld(ox.parse(document, format=ox.RdfFormat.N_QUADS))
+    else:
+        parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)
+        items = parsed if quad_format else (q.triple for q in parsed)
         prefixes = PREFIXES if fmt in _PREFIXED else None
         try:
             data = ox.serialize(items, format=fmt, prefixes=prefixes) or b""
         except ValueError as exc:
             raise ExportError(f"cannot write {fmt.name}: {exc}",
                               hint="choose N-Triples or Turtle") from exc
-    return Dump(data, fmt, quads, counts)
+    return Dump(data, fmt, lines, counts)
 
 
-def _ordered(store: ox.Store, graphs: list[ox.NamedNode]) -> list[ox.Quad]:
-    """Each graph's quads: the ground ones in the store's (content-determined) order,
-    then those with blank nodes, sorted after a canonical relabelling (RDFC-1.0) of
-    all the graphs' blank nodes together."""
-    ground: dict[ox.NamedNode, list[ox.Quad]] = {name: [] for name in graphs}
+def _ordered(store: ox.Store, graphs: list[ox.NamedNode]) -> dict[ox.NamedNode, list[bytes]]:
+    """Each graph's triples as N-Triples lines: the ground ones in the store's
+    (content-determined) order, then those with blank nodes, sorted after a canonical
+    relabelling (RDFC-1.0) of all the graphs' blank nodes together."""
+    ground: dict[ox.NamedNode, list[bytes]] = {}
     blank = ox.Dataset()
     for name in graphs:
-        for q in store.quads_for_pattern(None, None, None, name):
-            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
-                blank.add(q)
-            else:
-                ground[name].append(q)
+        lines = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b"").splitlines(
+            keepends=True)  # no U+2028 in bytes: a line is one triple
+        if any(b"_:" in line for line in lines):
+            with_blank = [line for line in lines if _has_blank(line)]
+            for q in ox.parse(b"".join(with_blank), format=ox.RdfFormat.N_TRIPLES):
+                blank.add(ox.Quad(q.subject, q.predicate, q.object, name))
+            kept = set(with_blank)
+            lines = [line for line in lines if line not in kept]
+        ground[name] = lines
     blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    labelled = sorted(blank, key=str)
-    return [q for name in graphs
-            for q in ground[name] + [b for b in labelled if b.graph_name == name]]
+    for q in sorted(blank, key=str):
+        ground[q.graph_name].append(
+            f"{q.subject} {q.predicate} {q.object} .\n".encode())
+    return ground
 
 
-def _merged(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The quads' triples once each in the default graph, in first-seen order."""
-    seen: set[ox.Triple] = set()
-    merged: list[ox.Quad] = []
-    for q in quads:
-        t = q.triple
-        if t not in seen:
-            seen.add(t)
-            merged.append(ox.Quad(t.subject, t.predicate, t.object))
+def _has_blank(line: bytes) -> bool:
+    """Whether an N-Triples line's subject or object is a blank node."""
+    return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
+
+
+def _merged(graphs: Iterable[list[bytes]]) -> list[bytes]:
+    """The graphs' lines once each, in first-seen order."""
+    seen: set[bytes] = set()
+    merged: list[bytes] = []
+    for lines in graphs:
+        fresh = [line for line in lines if line not in seen] if seen else lines
+        seen.update(fresh)
+        merged += fresh
     return merged
 
 
-def void_description(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """A VoID description of the quads as one dataset: triples, and class and property
-    partitions (void:entities per class, void:triples per property)."""
+def void_description(lines: list[bytes]) -> list[ox.Triple]:
+    """A VoID description of N-Triples or N-Quads lines as one dataset: triples, and
+    class and property partitions (void:entities per class, void:triples per property)."""
     void = {n: ox.NamedNode(_VOID + n) for n in (
         "Dataset", "triples", "entities", "classes", "properties", "distinctSubjects",
         "classPartition", "propertyPartition", "class", "property")}
-    properties = Counter(q.predicate for q in quads)
-    members: dict[ox.NamedNode, set[object]] = {}
-    for q in quads:
-        if q.predicate == _TYPE and isinstance(q.object, ox.NamedNode):
-            members.setdefault(q.object, set()).add(q.subject)
-    subjects = len({q.subject for q in quads})
+    properties: Counter[bytes] = Counter()
+    subjects: set[bytes] = set()
+    members: dict[bytes, set[bytes]] = {}
+    rdf_type = str(_TYPE).encode()
+    for line in lines:
+        s, p, rest = line.split(b" ", 2)
+        subjects.add(s)
+        properties[p] += 1
+        if p == rdf_type and rest.startswith(b"<"):
+            members.setdefault(rest.split(b" ", 1)[0], set()).add(s)
 
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
 
     triples = [ox.Triple(DATASET, _TYPE, void["Dataset"]),
-               ox.Triple(DATASET, void["triples"], integer(len(quads))),
-               ox.Triple(DATASET, void["distinctSubjects"], integer(subjects)),
+               ox.Triple(DATASET, void["triples"], integer(len(lines))),
+               ox.Triple(DATASET, void["distinctSubjects"], integer(len(subjects))),
                ox.Triple(DATASET, void["classes"], integer(len(members))),
                ox.Triple(DATASET, void["properties"], integer(len(properties)))]
     for kind, counts in (("class", {c: len(s) for c, s in members.items()}),
                          ("property", dict(properties))):
         measure = void["entities"] if kind == "class" else void["triples"]
-        for term, n in sorted(counts.items(), key=lambda item: item[0].value):
+        for iri, n in sorted((k[1:-1].decode(), n) for k, n in counts.items()):
+            term = ox.NamedNode(iri)
             digest = hashlib.sha256(term.value.encode()).hexdigest()[:16]
             part = ox.NamedNode(f"{DATASET.value}#{kind}-{digest}")
             triples += [ox.Triple(DATASET, void[f"{kind}Partition"], part),
@@ -184,7 +214,7 @@ def void_description(quads: list[ox.Quad]) -> list[ox.Triple]:
     return triples
 
 
-def _json_ld(quads: list[ox.Quad]) -> bytes:
+def _json_ld(quads: Iterable[ox.Quad]) -> bytes:
     """Compact JSON-LD: one node object per run of a subject's triples, IRIs shortened
     with a context of the project's prefixes."""
     names: dict[str, str] = {}
@@ -238,7 +268,7 @@ def manifest(result: Dump, written: bytes, project: Project, graphs: list[ox.Nam
         "media_type": result.format.media_type,
         "sha256": hashlib.sha256(written).hexdigest(),
         "bytes": len(written),
-        "triples": len(result.quads),
+        "triples": len(result.lines),
         "graphs": {g.value: result.counts[g.value] for g in [*graphs, VOID_GRAPH]},
         "sources": {project.relative(p): hashlib.sha256(p.read_bytes()).hexdigest()
                     for p in project.source_files},

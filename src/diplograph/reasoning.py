@@ -16,11 +16,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations
+from sys import intern
 
-import owlrl
 import pyoxigraph as ox
 
-from diplograph.bridge import rdflib_graph, to_oxigraph
 from diplograph.errors import UsageError
 from diplograph.namespaces import compact
 
@@ -140,20 +139,44 @@ def reason(triples: Iterable[ox.Triple], engine: Engine | None = None) -> Reason
     Literal-valued triples of predicates no axiom mentions (labels, quotes) take part
     in no rule but sameAs copying, and are left out of either engine's input."""
     terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-    keys = _reasoner_input(triples, terms)
+    closure, chosen = _close(_relevant(_keys(triples, terms)), terms, engine)
+    return Reasoning(
+        entailments=[ox.Triple(*(_term(x, terms) for x in k))  # type: ignore[arg-type]
+                     for k in _nontrivial(closure)],
+        inconsistencies=[Inconsistency(_term(focus, terms), rule, message)
+                         for focus, rule, message in sorted(set(closure.contradictions()))],
+        engine=chosen,
+    )
+
+
+def entailed_ntriples(documents: Iterable[bytes], engine: Engine | None = None) -> bytes:
+    """`entailments` of the triples of N-Triples documents as Oxigraph writes them (one
+    triple a line, single spaces), as an N-Triples document: no term objects are made."""
+    keys: list[Key] = []
+    for document in documents:
+        for line in document.decode().split("\n"):  # not splitlines: U+2028 is no break
+            if line:
+                s, p, o = line.split(" ", 2)
+                keys.append((intern(s), intern(p), intern(o[:-2])))
+    closure, _ = _close(_relevant(keys), {}, engine)
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in _nontrivial(closure)).encode()
+
+
+def _close(keys: list[Key], terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],
+           engine: Engine | None) -> tuple[_Closure | _OwlrlClosure, Engine]:
+    """The closure of the keys by the chosen engine, and that engine."""
     chosen = engine or default_engine()
     if chosen is Engine.NATIVE and (unsupported := _unsupported(keys)):
         _LOG.info("reasoning with owlrl: the native engine does not implement %s",
                   ", ".join(sorted(unsupported)))
         chosen = Engine.OWLRL
-    closure = _Closure(keys) if chosen is Engine.NATIVE else _owlrl_closure(keys, terms)
-    added = sorted(k for k in closure.derived() if not _trivial(*k))
-    return Reasoning(
-        entailments=[ox.Triple(*(_term(x, terms) for x in k)) for k in added],  # type: ignore[arg-type]
-        inconsistencies=[Inconsistency(_term(focus, terms), rule, message)
-                         for focus, rule, message in sorted(set(closure.contradictions()))],
-        engine=chosen,
-    )
+    if chosen is Engine.NATIVE:
+        return _Closure(keys), chosen
+    return _owlrl_closure(keys, terms), chosen
+
+
+def _nontrivial(closure: _Closure | _OwlrlClosure) -> list[Key]:
+    return sorted(k for k in closure.derived() if not _trivial(*k))
 
 
 def is_trivial(triple: ox.Triple) -> bool:
@@ -174,10 +197,9 @@ def _trivial(s: str, p: str, o: str) -> bool:
     return s.startswith(_VOCABULARIES)
 
 
-def _reasoner_input(triples: Iterable[ox.Triple],
-                    terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> list[Key]:
-    """The triples in N-Triples form (remembering each term), without the literal-valued
-    triples of predicates no axiom mentions."""
+def _keys(triples: Iterable[ox.Triple],
+          terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> list[Key]:
+    """The triples in N-Triples form, remembering each term."""
     keys: list[Key] = []
     for t in triples:
         key = (str(t.subject), str(t.predicate), str(t.object))
@@ -185,6 +207,11 @@ def _reasoner_input(triples: Iterable[ox.Triple],
             if text not in terms:
                 terms[text] = term  # type: ignore[assignment]
         keys.append(key)
+    return keys
+
+
+def _relevant(keys: list[Key]) -> list[Key]:
+    """The keys without the literal-valued triples of predicates no axiom mentions."""
     active = _axiom_terms(keys)
     return [k for k in keys if k[2][0] != '"' or k[1] in active]
 
@@ -211,8 +238,9 @@ def _unsupported(keys: Iterable[Key]) -> set[str]:
 
 def _term(text: str, terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],
           ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if text not in terms:  # a vocabulary term no input triple holds
-        terms[text] = ox.NamedNode(text[1:-1])
+    if text not in terms:  # a term of N-Triples input, or a vocabulary term no input holds
+        line = f"<x:s> <x:p> {text} .".encode()
+        terms[text] = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))).object
     return terms[text]
 
 
@@ -515,7 +543,11 @@ class _OwlrlClosure(_Index):
 
 def _owlrl_closure(keys: list[Key],
                    terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> _OwlrlClosure:
-    graph = rdflib_graph(ox.Triple(*(terms[x] for x in k)) for k in keys)  # type: ignore[arg-type]
+    import owlrl  # the reference engine, loaded only when chosen: it pulls in rdflib
+
+    from diplograph.bridge import rdflib_graph, to_oxigraph
+
+    graph = rdflib_graph(ox.Triple(*(_term(x, terms) for x in k)) for k in keys)  # type: ignore[arg-type]
     asserted = set(graph)
     owlrl.DeductiveClosure(  # improved_datatypes would swap rdflib's literal parsers globally
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False,

@@ -18,8 +18,8 @@ import pyoxigraph as ox
 from diplograph import __version__
 from diplograph.atomic import write_atomically
 from diplograph.project import Project
-from diplograph.rdfio import read_triples
-from diplograph.reasoning import entailments
+from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
+from diplograph.reasoning import entailed_ntriples
 
 STORE_ENV = "DIPLOGRAPH_STORE"
 GRAPH_BASE = "https://w3id.org/diplograph/graph/"
@@ -198,21 +198,19 @@ def compile_store(
     work = Path(tempfile.mkdtemp(prefix=f"{_BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
     try:
         store = ox.Store(str(work / "store"))
-        reasoner_input: list[ox.Triple] = []
+        reasoner_input: list[bytes] = []
         for path in project.source_files:
             rel = project.relative(path)
             say(f"parsing {rel}")
-            triples = read_triples(path, rel)
             is_shapes = path in project.shapes_files
             graph = shapes_graph(rel) if is_shapes else asserted_graph(rel)
-            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+            _load(store, path, rel, graph)
             if not is_shapes:
-                reasoner_input.extend(triples)
+                reasoner_input.append(_ntriples(path))
         say("reasoning (OWL 2 RL)")
-        store.bulk_extend(
-            ox.Quad(t.subject, t.predicate, t.object, INFERRED)
-            for t in entailments(reasoner_input)
-        )
+        inferred = entailed_ntriples(reasoner_input)
+        del reasoner_input
+        store.bulk_load(inferred, ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
         store.flush()
         store.optimize()
         del store
@@ -221,3 +219,22 @@ def compile_store(
             os.replace(work / "store", target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _load(store: ox.Store, path: Path, shown_as: str, graph: ox.NamedNode) -> None:
+    """Load an RDF file into a graph, parsed in Rust; on any problem `read_triples`
+    reads it again to raise its precise error (file:line:column, size limit)."""
+    fmt = input_format(path)
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            read_triples(path, shown_as)
+        store.bulk_load(path=path, format=fmt, to_graph=graph)
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        read_triples(path, shown_as)
+        raise
+
+
+def _ntriples(path: Path) -> bytes:
+    """An RDF file's triples as N-Triples (blank node labels kept, as `read_triples`)."""
+    quads = ox.parse(path=path, format=input_format(path))
+    return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""

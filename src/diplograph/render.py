@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from html import escape  # xml.sax.saxutils would import urllib, email and ssl
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from rich.console import Console
@@ -84,15 +84,20 @@ def to_ndjson(result: Result) -> str:
     )
 
 
+def _attr(value: str) -> str:
+    """An XML attribute value, quoted and escaped."""
+    return f'"{escape(value)}"'
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{escape(term.value)}</bnode>"
     if term.language:
-        attribute = f" xml:lang={quoteattr(term.language)}"
+        attribute = f" xml:lang={_attr(term.language)}"
     elif term.datatype.value != XSD_STRING:
-        attribute = f" datatype={quoteattr(term.datatype.value)}"
+        attribute = f" datatype={_attr(term.datatype.value)}"
     else:
         attribute = ""
     return f"<literal{attribute}>{escape(term.value)}</literal>"
@@ -104,11 +109,11 @@ def to_xml(result: Result) -> str:
     if result.kind == "ask":
         lines += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
     else:
-        lines += ["  <head>"] + [f"    <variable name={quoteattr(c)}/>" for c in result.columns]
+        lines += ["  <head>"] + [f"    <variable name={_attr(c)}/>" for c in result.columns]
         lines += ["  </head>", "  <results>"]
         for row in result.rows:
             lines.append("    <result>")
-            lines += [f"      <binding name={quoteattr(c)}>{_xml_term(v)}</binding>"
+            lines += [f"      <binding name={_attr(c)}>{_xml_term(v)}</binding>"
                       for c, v in zip(result.columns, row, strict=True) if v is not None]
             lines.append("    </result>")
         lines.append("  </results>")

@@ -24,7 +24,7 @@ from diplograph.reasoning import entailed_ntriples
 STORE_ENV = "DIPLOGRAPH_STORE"
 GRAPH_BASE = "https://w3id.org/diplograph/graph/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
-_FORMAT = "2"  # bump when the store's layout changes
+_FORMAT = "3"  # bump when the store's layout changes
 _BUILD_PREFIX = ".build-"
 COMPLETE = "COMPLETE"
 
@@ -111,10 +111,12 @@ class KnowledgeGraph:
         *,
         inference: bool = True,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run SPARQL over asserted (+ inferred) facts; values are bound, never pasted."""
+        """Run SPARQL over asserted (+ inferred) facts; values are bound, never pasted.
+        With inference the default graph is the store's own, which holds their union:
+        one graph is 10-50x faster to match than a list of graphs."""
         return self.store.query(
             sparql,
-            default_graph=list(self.graphs(inference=inference)),
+            default_graph=None if inference else list(self.graphs(inference=False)),
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
         )
 
@@ -189,9 +191,11 @@ def _alive(pid: int) -> bool:
 def compile_store(
     project: Project, target: Path, key: str, *, progress: Progress | None = None
 ) -> None:
-    """Parse every source, add the entailments and publish the store at `target`
-    atomically: a reader never sees a half-built store, and a build killed half-way
-    leaves only a folder the next build removes."""
+    """Parse every source into a named graph of its own, add the entailments (their own
+    graph) and the union of ontology, data and entailments (the default graph, which
+    queries read), and publish the store at `target` atomically: a reader never sees a
+    half-built store, and a build killed half-way leaves only a folder the next build
+    removes."""
     say = progress or (lambda message: None)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(target.parent)
@@ -207,10 +211,13 @@ def compile_store(
             _load(store, path, rel, graph)
             if not is_shapes:
                 reasoner_input.append(_ntriples(path))
+                store.bulk_load(reasoner_input[-1], ox.RdfFormat.N_TRIPLES,
+                                to_graph=ox.DefaultGraph())
         say("reasoning (OWL 2 RL)")
         inferred = entailed_ntriples(reasoner_input)
         del reasoner_input
-        store.bulk_load(inferred, ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
+        for into in (INFERRED, ox.DefaultGraph()):
+            store.bulk_load(inferred, ox.RdfFormat.N_TRIPLES, to_graph=into)
         store.flush()
         store.optimize()
         del store

@@ -34,7 +34,8 @@ class SparqlResult:
 
 
 def _select(store: ox.Store, sparql: str, this: ox.NamedNode | None = None) -> ox.QuerySolutions:
-    bound: dict[ox.Variable, Term | ox.Triple] | None = None if this is None else {ox.Variable("this"): this}
+    bound: dict[ox.Variable, Term | ox.Triple] | None = (
+        None if this is None else {ox.Variable("this"): this})
     answer = store.query(sparql, substitutions=bound)
     assert isinstance(answer, ox.QuerySolutions)
     return answer

@@ -1,0 +1,363 @@
+"""World-scale benchmark of diplograph against the naive rdflib/pyshacl baseline.
+
+`python benchmarks/run.py --size 10k|100k|1m [--smoke] [--skip-baseline]` generates (or
+reuses) a seeded project with benchmarks/generate.py, then measures the real command line
+in fresh processes (compile, a cold named query, validating 100 new facts, export) and the
+library warm (each named query, in a worker process that has opened the graph), beside the
+naive baseline measured in the same run: rdflib parses all Turtle and runs the same SPARQL
+with the same bound terms; pyshacl validates the whole merged graph. It prints one table.
+
+`--smoke` is the CI smoke test: smallest size, one repetition, no baseline, no timing
+assertions; it exits 0 if every step ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import generate
+import pyoxigraph as ox
+
+from diplograph import __version__
+from diplograph.catalog import Catalog, NamedQuery
+from diplograph.errors import DiplographError
+from diplograph.project import Project
+from diplograph.query import bind_parameters, run_named
+from diplograph.store import open_graph
+
+HERE = Path(__file__).resolve().parent
+COLD_QUERY = "timeline"
+MS, S = 1e-3, 1.0
+GIB = 2**30
+SLOW = 2.0  # seconds: a query slower than this is timed once (its warm-up run)
+
+
+@dataclass(frozen=True)
+class Child:
+    """A finished subprocess: wall time, peak resident memory, exit status, output."""
+
+    seconds: float
+    peak_bytes: int
+    code: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+def run_child(cmd: list[str], timeout: float) -> Child:
+    """Run a command in a fresh process; its own peak RSS comes from wait4."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        killer = threading.Timer(timeout, proc.kill)
+        killer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        timed_out = not killer.is_alive()
+        killer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Child(seconds, usage.ru_maxrss * 1024, proc.returncode,
+                     out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+                     timed_out)
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    measure: str
+    ours: float | None
+    base: float | None
+    unit: float
+    target: str
+    met: bool | None
+    note: str = ""
+
+
+@dataclass
+class Bench:
+    """The measurements of one run."""
+
+    project: Path
+    store: Path
+    reps: int
+    baseline_reps: int
+    timeout: float
+    query_timeout: float
+    rows: list[Row] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)
+    peaks: dict[str, int] = field(default_factory=dict)
+
+    def cli(self, *args: str) -> list[str]:
+        """The diplograph command line on the benchmark's project and store."""
+        exe = Path(sys.executable).with_name("diplograph")
+        return [str(exe), "--project", str(self.project), "--store", str(self.store), *args]
+
+    def child(self, what: str, cmd: list[str]) -> Child | None:
+        """Run a CLI command; None (and a recorded failure) if it failed."""
+        result = run_child(cmd, self.timeout)
+        self.peaks[what] = max(self.peaks.get(what, 0), result.peak_bytes)
+        if result.timed_out or result.code != 0:
+            why = (f"killed after {self.timeout:.0f} s" if result.timed_out
+                   else f"exit {result.code}: {result.stderr.strip()[-300:]}")
+            self.failures.append(f"{what}: {why}")
+            self.why[what] = why if result.timed_out else f"exit {result.code}"
+            return None
+        return result
+
+    def failed(self, what: str) -> str:
+        """` (why it failed)` for a failed step, else nothing."""
+        return f" ({self.why[what]})" if what in self.why else ""
+
+    def add(self, measure: str, ours: float | None, base: float | None, unit: float,
+            limit: float, *, min_ratio: float | None = None, note: str = "") -> None:
+        """A timed measure against its target (seconds)."""
+        target = f"<= {limit / unit:g} {'ms' if unit == MS else 's'}"
+        met = None if ours is None else ours <= limit
+        if min_ratio is not None:
+            target += f", >= {min_ratio:g}x"
+            if ours is not None and base is not None:
+                met = bool(met) and base / ours >= min_ratio
+        self.rows.append(Row(measure, ours, base, unit, target, met, note))
+
+
+def params_for(manifest: dict[str, Any], query: NamedQuery) -> dict[str, str]:
+    """The query's parameters chosen by the generator for this graph, else the header's
+    examples of its required parameters."""
+    chosen = manifest["parameters"].get(query.name)
+    if chosen is not None:
+        return dict(chosen)
+    return {p.name: p.example for p in query.parameters if p.required and p.example}
+
+
+def single_terms(bound: dict[str, Any]) -> dict[str, str]:
+    """Bound parameters as N-Triples terms (one value each) for rdflib's initBindings."""
+    terms = {}
+    for name, value in bound.items():
+        values = value if isinstance(value, tuple) else (value,)
+        if len(values) == 1:
+            terms[name] = str(values[0])
+    return terms
+
+
+def cli_params(values: dict[str, str]) -> list[str]:
+    """Query parameters as command-line options."""
+    return [arg for k, v in values.items() for arg in (f"--{k}", v)]
+
+
+def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
+    """Every measurement, diplograph and baseline."""
+    project = Project(bench.project)
+    shutil.rmtree(bench.store, ignore_errors=True)
+    compiled = bench.child("compile", bench.cli("sparql", "ASK {}", "--format", "json"))
+
+    base = run_baseline(bench, manifest) if baseline and compiled else {}
+    parse_s = base.get("parse_s")
+    bench.add("compile (fresh store; baseline: rdflib parse all Turtle)" + bench.failed("compile"),
+              compiled.seconds if compiled else None, parse_s, S, 10.0)
+    if compiled is None:
+        return
+
+    catalog = Catalog.load(project.queries_dir)
+    cold_params = params_for(manifest, catalog.get(COLD_QUERY))
+    cold_cmd = bench.cli("query", COLD_QUERY, *cli_params(cold_params), "--format", "csv")
+    runs = [bench.child("cold query", cold_cmd) for _ in range(bench.reps)]
+    times = [r.seconds for r in runs if r is not None]
+    rows = runs[0].stdout.count("\n") - 1 if runs and runs[0] else 0
+    bench.add(f"cold `query {COLD_QUERY}` ({rows} rows), fresh process"
+              + bench.failed("cold query"),
+              statistics.median(times) if times else None, base.get("cold_s"), S, 0.3,
+              min_ratio=100)
+
+    for name, query in catalog.queries.items():
+        values = params_for(manifest, query)
+        theirs = base.get("queries", {}).get(name, {})
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--warm-worker", name,
+               json.dumps(values), str(bench.project), str(bench.store), str(bench.reps)]
+        worker = run_child(cmd, bench.query_timeout)
+        if worker.timed_out or worker.code != 0:
+            why = (f"killed after {bench.query_timeout:.0f} s" if worker.timed_out
+                   else worker.stderr.strip()[-300:])
+            bench.failures.append(f"query {name} {values}: {why}")
+            bench.add(f"warm `{name}` ({why})", None, theirs.get("median_s"), MS, 0.050)
+            continue
+        found = json.loads(worker.stdout)
+        rows_note = f"{found['rows']}" + (f"/{theirs['rows']}" if theirs else "") + " rows"
+        rows_note += ", timed once" if len(found["samples"]) == 1 < bench.reps else ""
+        bench.add(f"warm `{name}` ({rows_note})", statistics.median(found["samples"]),
+                  theirs.get("median_s"), MS, 0.050)
+
+    facts = bench.project / "new-facts.ttl"
+    validated = bench.child("validate", bench.cli("validate", str(facts)))
+    bench.add(f"validate {generate.NEW_FACTS} new facts, fresh process" + bench.failed("validate"),
+              validated.seconds if validated else None, base.get("validate_s"), S, 1.0,
+              note="baseline: parse + pyshacl over the merged graph")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("nt", "ttl"):
+            out = Path(tmp) / f"dump.{fmt}"
+            exported = bench.child(f"export {fmt}",
+                                   bench.cli("export", "--format", fmt, "--output", str(out)))
+            bench.add(f"export {fmt}, fresh process" + bench.failed(f"export {fmt}"),
+                      exported.seconds if exported else None,
+                      base.get(f"export_{fmt}_s"), S, 2.0,
+                      note="baseline: serialise the parsed graph")
+    peak = max(bench.peaks.values())
+    worst = max(bench.peaks, key=lambda k: bench.peaks[k])
+    base_peak = base.get("peak_bytes")
+    bench.rows.append(Row(f"peak memory (max over CLI processes: {worst})", peak / GIB,
+                          base_peak / GIB if base_peak else None, 1.0, "<= 1 GiB",
+                          peak <= GIB))
+
+
+def warm_worker(name: str, values_json: str, root: str, store: str, reps: int) -> None:
+    """In a process of its own: open the graph, run a named query once to warm up, then
+    `reps` times (once if it is slow); print the samples and row count as JSON."""
+    project = Project(Path(root))
+    graph = open_graph(project, Path(store))
+    query = Catalog.load(project.queries_dir).get(name)
+    values = json.loads(values_json)
+    start = time.perf_counter()
+    result = run_named(graph, query, values)
+    samples = [time.perf_counter() - start]
+    if samples[0] <= SLOW:
+        samples = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            result = run_named(graph, query, values)
+            samples.append(time.perf_counter() - start)
+    print(json.dumps({"samples": samples, "rows": len(result.rows)}))
+
+
+def run_baseline(bench: Bench, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The naive baseline in one fresh process, with the terms diplograph binds."""
+    project = Project(bench.project)
+    graph = open_graph(project, bench.store)
+    catalog = Catalog.load(project.queries_dir)
+    names = [COLD_QUERY, *sorted(n for n in catalog.queries if n != COLD_QUERY)]
+    plan = {}
+    for name in names:
+        query = catalog.get(name)
+        try:
+            bound = bind_parameters(graph, query, params_for(manifest, query))
+        except DiplographError:
+            continue  # reported by the diplograph measurement
+        plan[name] = {"text": query.text, "bindings": single_terms(bound)}
+    del graph
+    with tempfile.TemporaryDirectory() as tmp:
+        plan_file = Path(tmp) / "plan.json"
+        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        cmd = [sys.executable, str(HERE / "baseline.py"), "--project", str(bench.project),
+               "--plan", str(plan_file), "--reps", str(bench.baseline_reps),
+               "--new-facts", str(bench.project / "new-facts.ttl"), "--export", tmp]
+        launched = time.time()
+        result = run_child(cmd, bench.timeout)
+    if result.code != 0 or result.timed_out:
+        bench.failures.append(f"baseline: {'timed out' if result.timed_out else result.stderr}")
+        return {}
+    out: dict[str, Any] = json.loads(result.stdout)
+    out["cold_s"] = out["cold_end"] - launched
+    out["validate_s"] = out["parse_s"] + out["validate_s"]
+    for fmt in ("nt", "ttl"):
+        out[f"export_{fmt}_s"] += out["parse_s"]
+    out["peak_bytes"] = result.peak_bytes
+    return out
+
+
+def number(value: float | None, unit: str) -> str:
+    """A value in the table's unit."""
+    if value is None:
+        return "-"
+    if unit == "ms":
+        return f"{value / MS:.1f} ms"
+    return f"{value:.2f} {unit}"
+
+
+def table(bench: Bench) -> str:
+    """The results as one Markdown table."""
+    lines = ["| measure | diplograph | baseline | ratio | target | met? |",
+             "|---|---:|---:|---:|---|---|"]
+    for r in bench.rows:
+        unit = "GiB" if r.target.endswith("GiB") else "ms" if r.unit == MS else "s"
+        ratio = "-" if r.base is None or not r.ours else f"{r.base / r.ours:.3g}x"
+        met = {None: "-", True: "yes", False: "NO"}[r.met]
+        measure = r.measure + (f" [{r.note}]" if r.note else "")
+        lines.append(f"| {measure} | {number(r.ours, unit)} | {number(r.base, unit)} | {ratio} "
+                     f"| {r.target} "
+                     f"| {met} |")
+    return "\n".join(lines)
+
+
+def ensure_project(cache: Path, size: str, seed: int) -> tuple[Path, dict[str, Any]]:
+    """The generated project for size and seed, generated once and cached."""
+    folder = cache / f"{size}-seed{seed}" / "project"
+    manifest_file = folder / "benchmark.json"
+    manifest: dict[str, Any] = (json.loads(manifest_file.read_text(encoding="utf-8"))
+                                if manifest_file.is_file() else {})
+    if manifest.get("inputs") != generate.inputs_digest():
+        manifest = generate.write_project(size, seed, folder)
+    return folder, manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line; exit 0 if every step ran."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(generate.SIZES), default="10k")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reps", type=int, default=5, help="repetitions for medians")
+    parser.add_argument("--baseline-reps", type=int, default=3,
+                        help="repetitions for the baseline's medians")
+    parser.add_argument("--smoke", action="store_true",
+                        help="CI: smallest size, one repetition, no baseline")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds before a step is killed")
+    parser.add_argument("--query-timeout", type=float, default=120.0,
+                        help="seconds before a warm named query is killed")
+    parser.add_argument("--warm-worker", nargs=5, help=argparse.SUPPRESS)
+    default_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    parser.add_argument("--cache-dir", type=Path, default=default_cache / "diplograph-bench")
+    args = parser.parse_args(argv)
+    if args.warm_worker:
+        name, values, root, store, reps = args.warm_worker
+        warm_worker(name, values, root, store, int(reps))
+        return 0
+    if args.smoke:
+        args.size, args.reps, args.skip_baseline = "10k", 1, True
+
+    project, manifest = ensure_project(args.cache_dir, args.size, args.seed)
+    bench = Bench(project, project.parent / "store", args.reps, args.baseline_reps,
+                  args.timeout, args.query_timeout)
+    measure(bench, manifest, baseline=not args.skip_baseline)
+    print(f"diplograph {__version__} benchmark: size {args.size} (seed {args.seed}), "
+          f"{manifest['total_triples']} triples; {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, pyoxigraph {ox.__version__}; "
+          f"medians of {args.reps}; "
+          + ("baseline skipped" if args.skip_baseline
+             else f"baseline measured in this run (medians of {args.baseline_reps})"))
+    print(f"project: {project}")
+    print()
+    print(table(bench))
+    for failure in bench.failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 1 if bench.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

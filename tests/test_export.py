@@ -15,8 +15,9 @@ import rdflib
 
 from conftest import Run
 from diplograph.bridge import to_oxigraph
-from diplograph.export import DATASET, FORMATS, VOID_GRAPH, Scope, dump, select_graphs
+from diplograph.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
 from diplograph.project import Project
+from diplograph.rdfio import RDF_FORMATS
 from diplograph.store import INFERRED, KnowledgeGraph, open_graph
 
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
@@ -44,14 +45,14 @@ def canonical(quads: ox.Dataset) -> ox.Dataset:
     return quads
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_every_format_reparses_to_an_isomorphic_graph(run: Run, graph: KnowledgeGraph,
                                                       tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"dump.{fmt}"
     result = run("export", "--all", "--with-ontology", "--with-shapes", "--output", str(out))
     assert result.exit_code == 0, result.output
     graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
-    expected = dump(graph, FORMATS[fmt], graphs).quads
+    expected = dump(graph, RDF_FORMATS[fmt], graphs).quads
     source = [q for name in graphs for q in graph.store.quads_for_pattern(None, None, None, name)]
     if fmt not in ("nq", "trig"):  # triple formats: one default graph
         expected = [ox.Quad(q.subject, q.predicate, q.object) for q in expected]
@@ -63,7 +64,7 @@ def test_every_format_reparses_to_an_isomorphic_graph(run: Run, graph: Knowledge
     assert canonical(without_void) == canonical(ox.Dataset(source)), fmt
     labels = {q.object.value for q in parsed if isinstance(q.object, ox.Literal)}
     assert {"Qazaxıstan", "Казахстан", "Azərbaycan"} <= labels  # nothing replaced by '?'
-    assert ox.parse(path=out, format=FORMATS[fmt]) is not None
+    assert ox.parse(path=out, format=RDF_FORMATS[fmt]) is not None
 
 
 def test_quad_formats_keep_one_graph_per_source_file(run: Run, tmp_path: Path) -> None:
@@ -77,7 +78,7 @@ def test_quad_formats_keep_one_graph_per_source_file(run: Run, tmp_path: Path) -
 
 
 def test_every_format_is_byte_identical_each_time(run: Run) -> None:
-    for fmt in FORMATS:
+    for fmt in RDF_FORMATS:
         first = run("export", "--all", "--with-ontology", "--with-shapes", "--format", fmt)
         again = run("export", "--all", "--with-ontology", "--with-shapes", "--format", fmt)
         assert first.exit_code == 0 and first.stdout_bytes == again.stdout_bytes, fmt

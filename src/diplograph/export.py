@@ -21,16 +21,9 @@ import pyoxigraph as ox
 from diplograph.errors import DiplographError, UsageError
 from diplograph.namespaces import PREFIXES, compact
 from diplograph.project import Project
+from diplograph.rdfio import RDF_FORMATS
 from diplograph.store import GRAPH_BASE, INFERRED, KnowledgeGraph
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
 _ALIASES = {"turtle": "ttl", "json": "jsonld", "rdf": "xml", "owl": "xml"}
 QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
 DATASET = ox.NamedNode("https://w3id.org/diplograph/dataset")
@@ -78,13 +71,13 @@ def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, boo
     if name is None:
         stem = output.with_suffix("") if output is not None and compressed else output
         name = stem.suffix.lstrip(".").lower() if stem is not None and stem.suffix else "ttl"
-        if name not in FORMATS and name not in _ALIASES:
+        if name not in RDF_FORMATS and name not in _ALIASES:
             raise UsageError(f"cannot tell the RDF format of {output}",
-                             hint=f"give --format, one of: {', '.join(FORMATS)}")
+                             hint=f"give --format, one of: {', '.join(RDF_FORMATS)}")
     name = _ALIASES.get(name, name)
-    if name not in FORMATS:
-        raise UsageError(f"unknown RDF format {name!r}", hint=f"one of: {', '.join(FORMATS)}")
-    return FORMATS[name], compressed
+    if name not in RDF_FORMATS:
+        raise UsageError(f"unknown RDF format {name!r}", hint=f"one of: {', '.join(RDF_FORMATS)}")
+    return RDF_FORMATS[name], compressed
 
 
 def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False,

@@ -10,12 +10,16 @@ import pyoxigraph as ox
 from diplograph.errors import InputError, RdfSyntaxError
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
-INPUT_FORMATS = {
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
 }
+# input never in JSON-LD (remote contexts) or RDF/XML (entity expansion)
+INPUT_FORMATS = {name: RDF_FORMATS[name] for name in ("ttl", "nt", "nq", "trig")}
 
 
 def input_format(path: Path) -> ox.RdfFormat:

@@ -16,17 +16,10 @@ from rich.table import Table
 from diplograph.errors import UsageError
 from diplograph.namespaces import compact
 from diplograph.query import Result
+from diplograph.rdfio import RDF_FORMATS
 from diplograph.store import Term
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "ndjson")
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 

@@ -19,7 +19,8 @@ from diplograph.catalog import Catalog
 from diplograph.errors import DiplographError, ExitCode
 from diplograph.project import Project
 from diplograph.query import Result
-from diplograph.render import RDF_FORMATS, RESULT_FORMATS, render
+from diplograph.rdfio import RDF_FORMATS
+from diplograph.render import RESULT_FORMATS, render
 from diplograph.store import KnowledgeGraph, open_graph
 
 OUTPUT_EXTENSIONS = {

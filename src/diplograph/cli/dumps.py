@@ -11,13 +11,14 @@ import click
 
 from diplograph.atomic import write_atomically
 from diplograph.cli.app import app_of, cli, output_option
-from diplograph.export import FORMATS, Scope, dump, encode, format_for, manifest, select_graphs
+from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
 from diplograph.namespaces import compact
+from diplograph.rdfio import RDF_FORMATS
 from diplograph.store import INFERRED
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)),
+@click.option("--format", "fmt", type=click.Choice(tuple(RDF_FORMATS)),
               help="RDF format (default: from --output's extension, else Turtle).")
 @output_option
 @click.option("--asserted", "scope", flag_value=Scope.ASSERTED.value, default=True,

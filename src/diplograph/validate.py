@@ -9,11 +9,12 @@ holds the results equal to validating the whole merged graph."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
 MAX_NESTING = 100
+_SH = "http://www.w3.org/ns/shacl#"
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 _NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
                     r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
@@ -226,18 +228,23 @@ def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple],
     # at start-up, which every query would pay
     import pyshacl
     from rdflib import Graph
-    from rdflib.namespace import SH
 
-    from diplograph.bridge import rdflib_graph, to_oxigraph
+    from diplograph.bridge import rdflib_graph
     from diplograph.reasoning import inconsistencies
 
     shape_triples = graph.shapes()
     shapes = rdflib_graph(shape_triples)
-    core = shapes if sparql is None else rdflib_graph(
-        t for t in shape_triples if not sparql_constraints.is_sparql_triple(t))
-    _, results, _ = pyshacl.validate(rdflib_graph(triples), shacl_graph=core, inference="none",
-                                     allow_warnings=True, advanced=True, do_owl_imports=False)
-    assert isinstance(results, Graph)
+    data = rdflib_graph(triples)
+    options: dict[str, Any] = {"inference": "none", "allow_warnings": True, "advanced": True,
+                               "do_owl_imports": False, "inplace": True}  # no copy per run
+    if sparql is None:
+        runs = [pyshacl.validate(data, shacl_graph=shapes, **options)[1]]
+    else:  # each group of new subjects against exactly the node shapes that target it
+        core = rdflib_graph(t for t in shape_triples
+                            if not sparql_constraints.is_sparql_triple(t))
+        runs = [pyshacl.validate(data, shacl_graph=core, use_shapes=sorted(group),
+                                 focus_nodes=nodes, **options)[1]
+                for group, nodes in _targeted(shape_triples, triples, sparql[0]).items()]
     subjects = {str(s.value) for s in facts.subjects}
     findings = [
         Finding(Severity.VIOLATION, problem.focus, None, None, problem.message,
@@ -251,6 +258,21 @@ def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple],
                     _shape_name(shapes, _rdflib_term(r.shape)), facts.locations.get(r.focus.value))
             for r in sparql_constraints.evaluate(shape_triples, sparql[1], sparql[0])
         ]
+    for results in runs:
+        assert isinstance(results, Graph)
+        findings += _findings(results, shapes, subjects, facts.locations)
+    findings.sort(key=lambda f: (f.shape, f.location or "", str(f.focus), str(f.path), f.message))
+    return ValidationReport(facts.files, len(facts.triples), len(subjects), tuple(findings))
+
+
+def _findings(results: Graph, shapes: Graph, subjects: set[str],
+              locations: dict[str, str]) -> list[Finding]:
+    """pyshacl's results about the new subjects."""
+    from rdflib.namespace import SH
+
+    from diplograph.bridge import to_oxigraph
+
+    findings = []
     for result in results.subjects(predicate=SH.focusNode):
         node = results.value(result, SH.focusNode)
         if node is None or str(node) not in subjects:
@@ -263,7 +285,43 @@ def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple],
             value=_term(results.value(result, SH.value)),
             message=str(results.value(result, SH.resultMessage) or "does not conform"),
             shape=_shape_name(shapes, results.value(result, SH.sourceShape)),
-            location=facts.locations.get(str(node)),
+            location=locations.get(str(node)),
         ))
-    findings.sort(key=lambda f: (f.shape, f.location or "", str(f.focus), str(f.path), f.message))
-    return ValidationReport(facts.files, len(facts.triples), len(subjects), tuple(findings))
+    return findings
+
+
+def _targeted(shape_triples: list[ox.Triple], data: list[ox.Triple],
+              nodes: list[ox.NamedNode]) -> dict[frozenset[str], list[str]]:
+    """The new subjects grouped by the set of node shapes that target them (sh:targetClass
+    with rdfs:subClassOf in the data, sh:targetSubjectsOf, sh:targetObjectsOf,
+    sh:targetNode), as pyshacl's use_shapes + focus_nodes want them."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in data)
+    wanted = {n.value for n in nodes}
+    by_node: dict[str, set[str]] = {n: set() for n in wanted}
+    for t in shape_triples:
+        kind, shape, target = t.predicate.value.removeprefix(_SH), t.subject, t.object
+        if not (isinstance(shape, ox.NamedNode) and isinstance(target, ox.NamedNode)
+                and t.predicate.value.startswith(_SH)):
+            continue
+        if kind == "targetClass":
+            found = store.query("SELECT ?n WHERE { ?n a/<http://www.w3.org/2000/01/rdf-schema#"
+                                f"subClassOf>* {target} }}")
+            hits = {row["n"].value for row in found}  # type: ignore[union-attr]
+        elif kind == "targetSubjectsOf":
+            hits = {q.subject.value for q in store.quads_for_pattern(None, target, None)
+                    if isinstance(q.subject, ox.NamedNode)}
+        elif kind == "targetObjectsOf":
+            hits = {q.object.value for q in store.quads_for_pattern(None, target, None)
+                    if isinstance(q.object, ox.NamedNode)}
+        elif kind == "targetNode":
+            hits = {target.value}
+        else:
+            continue
+        for node in hits & wanted:
+            by_node[node].add(shape.value)
+    groups: dict[frozenset[str], list[str]] = defaultdict(list)
+    for node, shapes in sorted(by_node.items()):
+        if shapes:
+            groups[frozenset(shapes)].append(node)
+    return groups

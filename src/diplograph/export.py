@@ -100,7 +100,7 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     graph (VoID in its own); triple formats merge them. The same store always gives the
     same bytes, and blank nodes are canonically labelled, so a recompiled store too."""
     names = list(graphs)
-    ordered = _ordered(graph.store, names)
+    ordered = _ordered(graph, names)
     counts = {g.value: len(ordered[g]) for g in names}
     quad_format = fmt in QUAD_FORMATS
     if quad_format:
@@ -130,15 +130,15 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     return Dump(data, fmt, lines, counts)
 
 
-def _ordered(store: ox.Store, graphs: list[ox.NamedNode]) -> dict[ox.NamedNode, list[bytes]]:
-    """Each graph's triples as N-Triples lines: the ground ones in the store's
-    (content-determined) order, then those with blank nodes, sorted after a canonical
-    relabelling (RDFC-1.0) of all the graphs' blank nodes together."""
+def _ordered(graph: KnowledgeGraph,
+             graphs: list[ox.NamedNode]) -> dict[ox.NamedNode, list[bytes]]:
+    """Each graph's triples as N-Triples lines: the ground ones sorted, then those with
+    blank nodes, sorted after a canonical relabelling (RDFC-1.0) of all the graphs'
+    blank nodes together."""
     ground: dict[ox.NamedNode, list[bytes]] = {}
     blank = ox.Dataset()
     for name in graphs:
-        lines = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b"").splitlines(
-            keepends=True)  # no U+2028 in bytes: a line is one triple
+        lines = graph.lines(name)
         if any(b"_:" in line for line in lines):
             with_blank = [line for line in lines if _has_blank(line)]
             for q in ox.parse(b"".join(with_blank), format=ox.RdfFormat.N_TRIPLES):

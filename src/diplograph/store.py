@@ -24,9 +24,10 @@ from diplograph.reasoning import entailed_ntriples
 STORE_ENV = "DIPLOGRAPH_STORE"
 GRAPH_BASE = "https://w3id.org/diplograph/graph/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
-_FORMAT = "3"  # bump when the store's layout changes
+_FORMAT = "4"  # bump when the store's layout changes
 _BUILD_PREFIX = ".build-"
 COMPLETE = "COMPLETE"
+LINES = "lines"  # each graph's triples as sorted N-Triples lines, read by export
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -120,6 +121,10 @@ class KnowledgeGraph:
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
         )
 
+    def lines(self, graph: ox.NamedNode) -> list[bytes]:
+        """A named graph's triples as sorted N-Triples lines (each ends with a newline)."""
+        return _lines_file(self.path, graph).read_bytes().splitlines(keepends=True)
+
     def counts(self) -> dict[ox.NamedNode, int]:
         """How many triples each named graph holds, by graph name."""
         names = sorted((g for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)),
@@ -203,19 +208,22 @@ def compile_store(
     try:
         store = ox.Store(str(work / "store"))
         reasoner_input: list[bytes] = []
+        (work / "store" / LINES).mkdir()
         for path in project.source_files:
             rel = project.relative(path)
             say(f"parsing {rel}")
             is_shapes = path in project.shapes_files
             graph = shapes_graph(rel) if is_shapes else asserted_graph(rel)
             _load(store, path, rel, graph)
+            ntriples = _ntriples(path)
+            _save_lines(work / "store", graph, ntriples)
             if not is_shapes:
-                reasoner_input.append(_ntriples(path))
-                store.bulk_load(reasoner_input[-1], ox.RdfFormat.N_TRIPLES,
-                                to_graph=ox.DefaultGraph())
+                reasoner_input.append(ntriples)
+                store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
         say("reasoning (OWL 2 RL)")
         inferred = entailed_ntriples(reasoner_input)
         del reasoner_input
+        _save_lines(work / "store", INFERRED, inferred)
         for into in (INFERRED, ox.DefaultGraph()):
             store.bulk_load(inferred, ox.RdfFormat.N_TRIPLES, to_graph=into)
         store.flush()
@@ -226,6 +234,16 @@ def compile_store(
             os.replace(work / "store", target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _lines_file(folder: Path, graph: ox.NamedNode) -> Path:
+    return folder / LINES / (hashlib.sha256(graph.value.encode()).hexdigest()[:32] + ".nt")
+
+
+def _save_lines(folder: Path, graph: ox.NamedNode, ntriples: bytes) -> None:
+    """Keep a graph's triples as sorted N-Triples lines: reading them back is far faster
+    than dumping the on-disk store (9 s for 1M triples)."""
+    _lines_file(folder, graph).write_bytes(b"".join(sorted(set(ntriples.splitlines(True)))))
 
 
 def _load(store: ox.Store, path: Path, shown_as: str, graph: ox.NamedNode) -> None:

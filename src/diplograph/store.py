@@ -214,9 +214,9 @@ def compile_store(
             say(f"parsing {rel}")
             is_shapes = path in project.shapes_files
             graph = shapes_graph(rel) if is_shapes else asserted_graph(rel)
-            _load(store, path, rel, graph)
-            ntriples = _ntriples(path)
+            ntriples = _ntriples(path, rel)
             _save_lines(work / "store", graph, ntriples)
+            store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=graph)
             if not is_shapes:
                 reasoner_input.append(ntriples)
                 store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
@@ -246,20 +246,15 @@ def _save_lines(folder: Path, graph: ox.NamedNode, ntriples: bytes) -> None:
     _lines_file(folder, graph).write_bytes(b"".join(sorted(set(ntriples.splitlines(True)))))
 
 
-def _load(store: ox.Store, path: Path, shown_as: str, graph: ox.NamedNode) -> None:
-    """Load an RDF file into a graph, parsed in Rust; on any problem `read_triples`
-    reads it again to raise its precise error (file:line:column, size limit)."""
-    fmt = input_format(path)
+def _ntriples(path: Path, shown_as: str) -> bytes:
+    """An RDF file's triples as N-Triples, streamed through the parser once; on any
+    problem `read_triples` reads it again to raise its precise error (file:line:column,
+    size limit)."""
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             read_triples(path, shown_as)
-        store.bulk_load(path=path, format=fmt, to_graph=graph)
+        quads = ox.parse(path=path, format=input_format(path))
+        return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
     except (SyntaxError, OSError, UnicodeDecodeError):
         read_triples(path, shown_as)
         raise
-
-
-def _ntriples(path: Path) -> bytes:
-    """An RDF file's triples as N-Triples (blank node labels kept, as `read_triples`)."""
-    quads = ox.parse(path=path, format=input_format(path))
-    return ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""

@@ -133,10 +133,13 @@ def test_max_results_limits_the_listing_not_the_verdict(run: Run, tmp_path: Path
 
 def test_deep_nesting_is_refused(run: Run, tmp_path: Path) -> None:
     deep = tmp_path / "deep.ttl"
-    deep.write_text("<http://example.org/a> <http://example.org/b> "
+    deep.write_text('<http://example.org/a> <http://example.org/d> """a [ long\n'
+                    'note ( over\nthree lines""" .\n'
+                    "<http://example.org/a> <http://example.org/b> "
                     + "[ <http://example.org/c> " * 101 + '"x"' + " ]" * 101 + " .\n")
     result = run("validate", str(deep))
     assert result.exit_code == 3 and "nested deeper than 100" in result.stderr
+    assert f"{deep}:4:" in result.stderr  # brackets and lines inside the string do not count
 
 
 def test_rdf_xml_and_json_ld_input_are_refused(run: Run, tmp_path: Path) -> None:

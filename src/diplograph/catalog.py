@@ -16,6 +16,7 @@ import yaml
 
 from diplograph.errors import InputError
 from diplograph.namespaces import PREFIXES, compact
+from diplograph.rdfio import blank_noise
 from diplograph.store import GRAPH_BASE, KnowledgeGraph
 
 PARAMETER_TYPES = ("country", "entity", "date", "year", "iri", "string", "lang-string",
@@ -29,8 +30,6 @@ _FORBIDDEN = re.compile(
 )
 # strings, IRIs and comments are blanked (keeping offsets) before looking for keywords,
 # variables or the WHERE clause
-_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-                    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # namespaces the project defines: their terms must be declared or present in the graph
 OWN_PREFIXES = ("dg", "dgv", "dgr", "country", "dgsh")
@@ -104,11 +103,6 @@ class NamedQuery:
                 return p
         raise InputError(f"query {self.name!r} has no parameter {name!r}",
                          hint=f"`diplograph query {self.name} --help` lists them")
-
-
-def blank_noise(sparql: str) -> str:
-    """The query with strings, IRIs and comments replaced by spaces (same offsets)."""
-    return _NOISE.sub(lambda m: " " * len(m.group()), sparql)
 
 
 def forbidden_keyword(sparql: str) -> str | None:

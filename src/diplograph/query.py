@@ -13,12 +13,12 @@ from diplograph.catalog import (
     Catalog,
     Example,
     NamedQuery,
-    blank_noise,
     forbidden_keyword,
     where_offset,
 )
 from diplograph.errors import DiplographError, InputError, UsageError
 from diplograph.namespaces import DG, PREFIXES
+from diplograph.rdfio import blank_noise
 from diplograph.store import KnowledgeGraph, Term
 from diplograph.terms import Resolver
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,16 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 # input never in JSON-LD (remote contexts) or RDF/XML (entity expansion)
 INPUT_FORMATS = {name: RDF_FORMATS[name] for name in ("ttl", "nt", "nq", "trig")}
+
+
+_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+                    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+
+
+def blank_noise(text: str) -> str:
+    """Turtle or SPARQL text with its strings, IRIs and comments blanked out (same
+    offsets and line breaks), so keywords, variables and brackets can be found."""
+    return _NOISE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
 def input_format(path: Path) -> ox.RdfFormat:

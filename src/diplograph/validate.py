@@ -22,7 +22,7 @@ from diplograph import sparql_constraints
 from diplograph.errors import InputError
 from diplograph.namespaces import compact
 from diplograph.project import Project
-from diplograph.rdfio import read_triples
+from diplograph.rdfio import blank_noise, read_triples
 from diplograph.store import GRAPH_BASE, KnowledgeGraph, Term
 from diplograph.wellformed import term_problems
 
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 MAX_NESTING = 100
 _SH = "http://www.w3.org/ns/shacl#"
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
-                    r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 
 
 class Severity(IntEnum):
@@ -107,7 +105,7 @@ class NewFacts:
 
 def _check_nesting(path: Path, text: str) -> None:
     depth = 0
-    for number, line in enumerate(_NOISE.sub(" ", text).splitlines(), start=1):
+    for number, line in enumerate(blank_noise(text).splitlines(), start=1):
         for char in line:
             depth += (char in "[(") - (char in "])")
             if depth > MAX_NESTING:

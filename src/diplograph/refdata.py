@@ -20,19 +20,14 @@ from pathlib import Path
 import pycountry
 
 from diplograph.atomic import write_atomically
+from diplograph.namespaces import PREFIXES as NAMESPACES
 
 DOMAIN = "iso3166-1"
 DATASET_IRI = "https://w3id.org/diplograph/resource/iso-3166-1"
 
-PREFIXES: tuple[tuple[str, str], ...] = (
-    ("dg", "https://w3id.org/diplograph/ontology#"),
-    ("country", "https://w3id.org/diplograph/country/"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-    ("wd", "http://www.wikidata.org/entity/"),
-    ("dcterms", "http://purl.org/dc/terms/"),
-    ("prov", "http://www.w3.org/ns/prov#"),
+PREFIXES: tuple[tuple[str, str], ...] = tuple(
+    (name, NAMESPACES[name])
+    for name in ("dg", "country", "rdfs", "skos", "xsd", "wd", "dcterms", "prov")
 )
 
 # Wikidata items stated in the project's design guide; no others are asserted.

@@ -1,10 +1,11 @@
 """Attack strings fed to every parameter of every stored query are refused with a clear
 error or matched as plain values: no extra rows, no change to the graph or its sources,
-no network, file or process access, and never pasted into the query text."""
+no network, file or process access, and never read as query syntax."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,11 +15,12 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
-from diplograph.catalog import Catalog, NamedQuery, Parameter
+from diplograph.catalog import Catalog, NamedQuery, Parameter, load_query
 from diplograph.errors import DiplographError
 from diplograph.project import Project
-from diplograph.query import Result, Values, run_named, run_sparql, values_block, with_values
-from diplograph.store import KnowledgeGraph
+from diplograph.query import Result, Values, bound_text, run_named, run_sparql, values_block
+from diplograph.rdfio import blank_noise
+from diplograph.store import KnowledgeGraph, Term
 
 ATTACKS = (
     'France" || true || "',
@@ -103,6 +105,20 @@ def attempt(graph: KnowledgeGraph, named: NamedQuery, values: Values) -> Result 
         return exc.message
 
 
+def syntax(sparql: str) -> str:
+    """The query text with strings, IRIs and comments blanked and white space dropped:
+    what the parser reads as syntax."""
+    return re.sub(r"\s+", "", blank_noise(sparql))
+
+
+def harmless(term: Term) -> Term:
+    """A plain term of the same kind as `term`."""
+    if isinstance(term, ox.Literal):
+        return ox.Literal("x", language=term.language,
+                          datatype=None if term.language else term.datatype)
+    return ox.NamedNode("https://example.org/x")
+
+
 def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
                  attack: str, texts: list[str]) -> bool:
     """Refused with a one-line error naming the parameter (False), or matched as a plain
@@ -113,16 +129,17 @@ def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
     if isinstance(outcome, str):
         assert "\n" not in outcome and f"--{parameter.name}" in outcome, outcome
         return False
-    multi = {k: v for k, v in outcome.bound.items() if named.parameter(k).multi}
-    assert texts == [with_values(named, multi)]  # single values never enter the text
+    assert texts == [bound_text(named, outcome.bound)]  # what --show-sparql prints ran
     (term,) = outcome.bound[parameter.name]
+    assert syntax(texts[0]) == syntax(bound_text(named, {**outcome.bound,
+                                                          parameter.name: (harmless(term),)}))
     if isinstance(term, ox.Literal) and term.value == attack:
         if parameter.required:
             assert outcome.rows == (), (named.name, parameter.name, attack)
         else:
             unset = {k: v for k, v in base.items() if k != parameter.name}
             assert set(outcome.rows) <= set(run_named(graph, named, unset).rows)
-        shown = run_sparql(graph, with_values(named, outcome.bound))
+        shown = run_sparql(graph, texts[0])
         keep = [shown.columns.index(c) for c in outcome.columns]
         shown_rows = dict.fromkeys(tuple(r[i] for i in keep) for r in shown.rows)
         assert list(shown_rows) == list(outcome.rows)
@@ -153,12 +170,18 @@ def test_every_attack_on_every_parameter_is_refused_or_a_plain_value(
 
 
 @pytest.mark.parametrize("attack", (*ATTACKS, "a\x00b", "\n\r\t", "\\", '\\\\u0022"', "é\u2028"))
-def test_values_blocks_carry_any_string_exactly(attack: str) -> None:
+def test_bound_values_carry_any_string_exactly(attack: str, tmp_path: Path) -> None:
     store = ox.Store()
+    path = tmp_path / "echo.rq"
+    path.write_text("#+ summary: Echo.\n#+ params: {v: {type: string}}\n"
+                    "SELECT $v ?w WHERE { BIND($v AS ?w) }\n")
+    named = load_query(path)
     for literal in (ox.Literal(attack), ox.Literal(attack, language="en")):
-        text = "SELECT $v WHERE {" + values_block({"v": (literal,)}) + " }"
-        (solution,) = list(store.query(text))  # type: ignore[arg-type]
-        assert solution["v"] == literal
+        inlined = bound_text(named, {"v": (literal,)})
+        listed = "SELECT $v WHERE {" + values_block({"v": (literal, ox.Literal("x"))}) + " }"
+        [solution] = list(store.query(inlined))  # type: ignore[arg-type]
+        assert solution["v"] == solution["w"] == literal
+        assert [s["v"] for s in store.query(listed)] == [literal, ox.Literal("x")]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("attack", ATTACKS[:8])

@@ -255,12 +255,23 @@ def test_year_enum_and_lang_string_parameters(run: Run) -> None:
     assert query(run, "names", "--name", "Казахстан@az") == []
 
 
-def test_show_sparql_prints_the_bound_values_as_values_blocks(run: Run) -> None:
+def test_show_sparql_prints_the_query_that_ran(run: Run) -> None:
     result = run("query", "relations", "--country", "KZ", "--format", "csv", "--show-sparql")
     assert result.exit_code == 0
-    assert "VALUES $country { <https://w3id.org/diplograph/country/KZ> }" in result.stderr
-    assert 'VALUES $lang { "en" }' in result.stderr
-    assert rows(result.stdout)[0]["partner_code"] == "AZ"
+    shown = result.stderr
+    assert '(<https://w3id.org/diplograph/country/KZ> AS $country) ("en" AS $lang)' in shown
+    assert "dg:betweenState <https://w3id.org/diplograph/country/KZ>, ?partner" in shown
+    again = run("sparql", shown, "--format", "csv")
+    assert again.exit_code == 0
+    assert rows(again.stdout)[0]["partner_code"] == rows(result.stdout)[0]["partner_code"] == "AZ"
+
+
+def test_show_sparql_writes_several_values_as_a_values_block(run: Run) -> None:
+    result = run("query", "votes", "--country", "KZ", "--country", "AZ", "--format", "csv",
+                 "--show-sparql")
+    assert result.exit_code == 0
+    assert ("VALUES $country { <https://w3id.org/diplograph/country/KZ> "
+            "<https://w3id.org/diplograph/country/AZ> }") in result.stderr
 
 
 def test_explain_gives_the_source_and_sentence_of_each_row(run: Run) -> None:

@@ -183,6 +183,9 @@ def _check_variables(path: Path, text: str, parameters: tuple[Parameter, ...]) -
             raise _fail(path, f"parameter {name!r} is declared but the query never uses ${name}")
         if re.search(rf"\?{name}\b", body):
             raise _fail(path, f"write parameter {name!r} as ${name} everywhere, not ?{name}")
+        if re.search(rf"\b(AS|BOUND\s*\()\s*\${name}\b", body, re.I):
+            raise _fail(path, f"${name} is replaced by its value, so it cannot follow AS or "
+                              "BOUND (use COALESCE)")
         if select is None or not re.search(rf"\${name}\b", select.group(1)):
             raise _fail(path, f"parameter ${name} must be in the SELECT list to be bound")
 

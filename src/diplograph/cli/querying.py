@@ -20,7 +20,14 @@ from diplograph.cli.app import (
 )
 from diplograph.errors import ExitCode
 from diplograph.namespaces import compact
-from diplograph.query import Support, explain, run_examples, run_named, run_sparql, with_values
+from diplograph.query import (
+    Support,
+    bound_text,
+    explain,
+    run_examples,
+    run_named,
+    run_sparql,
+)
 from diplograph.terms import Resolver
 
 LANGUAGES = ("az", "en", "ru")
@@ -151,7 +158,7 @@ def named_query_command(named: NamedQuery) -> click.Command:
     @output_option
     @inference_option
     @click.option("--show-sparql", is_flag=True,
-                  help="Print the query as it runs, bound values as VALUES, on stderr.")
+                  help="Print the query as it runs, values written in, on stderr.")
     @click.option("--explain", "explain_rows", is_flag=True,
                   help="Print on stderr the sources and sentences behind each row.")
     @click.pass_context
@@ -162,7 +169,7 @@ def named_query_command(named: NamedQuery) -> click.Command:
         graph = app_of(ctx).graph
         result = run_named(graph, named, values, inference=not no_inference)
         if show_sparql:
-            click.echo(with_values(named, result.bound), err=True)
+            click.echo(bound_text(named, result.bound), err=True)
         show_result(result, fmt, output)
         if explain_rows:
             lang = next((t.value for t in result.bound.get("lang", ())), "en")
@@ -181,6 +188,15 @@ def query() -> None:
     """Run a named query: diplograph query NAME --PARAM VALUE ..."""
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether a `sparql` argument is the path of a file (a query text is no path; a
+    long one is too long to be one)."""
+    try:
+        return Path(text).is_file()
+    except OSError:
+        return False
+
+
 @cli.command()
 @click.argument("query_or_file")
 @format_option
@@ -192,7 +208,7 @@ def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path
     """Run an ad-hoc SELECT, ASK or CONSTRUCT query (text, a file, or - for stdin)."""
     if query_or_file == "-":
         text = sys.stdin.read()
-    elif Path(query_or_file).is_file():
+    elif _names_a_file(query_or_file):
         text = Path(query_or_file).read_text(encoding="utf-8")
     else:
         text = query_or_file

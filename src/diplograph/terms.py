@@ -32,6 +32,7 @@ _DATE_FORMS = (
 )
 _LANG = re.compile(r"[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*")
 _LABEL_INDEXES: dict[tuple[Path, str], dict[str, dict[ox.NamedNode, str]]] = {}
+_NAMED: dict[tuple[Path, str, str], set[ox.NamedNode]] = {}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -112,6 +113,20 @@ class Resolver:
             _LABEL_INDEXES[key] = dict(index)
         return _LABEL_INDEXES[key]
 
+    def _named(self, text: str, cls: ox.NamedNode) -> set[ox.NamedNode]:
+        """The instances of `cls` with a label equal to `text` but for case, found by the
+        engine (kept per compiled store): a process need not read every label into the
+        index to resolve one name."""
+        key = (self.graph.path, cls.value, text)
+        if key not in _NAMED:
+            names = " UNION ".join(f"{{ ?node {label} ?name }}" for label in LABELS)
+            solutions = self.graph.store.query(
+                f"SELECT DISTINCT ?node WHERE {{ {names} ?node a {cls}"
+                f" FILTER(LCASE(STR(?name)) = LCASE({ox.Literal(text)})) }}")
+            assert isinstance(solutions, ox.QuerySolutions)
+            _NAMED[key] = {s["node"] for s in solutions if isinstance(s["node"], ox.NamedNode)}
+        return _NAMED[key]
+
     def _code(self, text: str) -> ox.NamedNode | None:
         prop = {2: "alpha2", 3: "alpha3"}.get(len(text))
         if prop is None or not text.isascii() or not text.isalpha():
@@ -133,24 +148,23 @@ class Resolver:
 
     def entity(self, text: str, cls: ox.NamedNode, what: str) -> ox.NamedNode:
         """The instance of `cls` named by IRI, ISO code (countries) or label."""
-        members = self._countries if cls == COUNTRY else self._instances(cls)
         kind = compact(cls.value)
         if ":" in text and (expand(text) or "://" in text):
             node = parse_iri(text, what)
-            if node in members:
+            if next(self.graph.store.quads_for_pattern(node, RDF_TYPE, cls), None):
                 return node
             raise InputError(f"{what}: {text} is not a {kind} in the graph",
                              hint="check the IRI, or give a name")
         code = self._code(text) if cls == COUNTRY else None
         if code is not None:
             return code
-        index = self._label_index(cls)
-        found = index.get(_fold(text), {})
+        found = self._named(text, cls) or set(self._label_index(cls).get(_fold(text), {}))
         if len(found) == 1:
             return next(iter(found))
         if found:
             names = ", ".join(sorted(compact(n.value) for n in found))
             raise InputError(f"{what}: {text!r} names several: {names}", hint="give the IRI")
+        index = self._label_index(cls)
         folded = _fold(text)
         # a typo rarely hits the first letter: comparing only names that share it keeps
         # the suggestion fast among the tens of thousands of labels in 150 languages

@@ -121,9 +121,9 @@ class KnowledgeGraph:
             substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
         )
 
-    def lines(self, graph: ox.NamedNode) -> list[bytes]:
-        """A named graph's triples as sorted N-Triples lines (each ends with a newline)."""
-        return _lines_file(self.path, graph).read_bytes().splitlines(keepends=True)
+    def ntriples(self, graph: ox.NamedNode) -> bytes:
+        """A named graph's triples as N-Triples, one sorted line each."""
+        return _lines_file(self.path, graph).read_bytes()
 
     def counts(self) -> dict[ox.NamedNode, int]:
         """How many triples each named graph holds, by graph name."""

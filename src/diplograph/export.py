@@ -119,11 +119,10 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     elif fmt is ox.RdfFormat.JSON_LD:
         data = _json_ld(ox.parse(document, format=ox.RdfFormat.N_QUADS))
     else:
-        parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)
-        items = parsed if quad_format else (q.triple for q in parsed)
-        prefixes = PREFIXES if fmt in _PREFIXED else None
+        parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)  # default-graph quads
+        prefixes = PREFIXES if fmt in _PREFIXED else None  # serialise as triples
         try:
-            data = ox.serialize(items, format=fmt, prefixes=prefixes) or b""
+            data = ox.serialize(parsed, format=fmt, prefixes=prefixes) or b""
         except ValueError as exc:
             raise ExportError(f"cannot write {fmt.name}: {exc}",
                               hint="choose N-Triples or Turtle") from exc

@@ -7,7 +7,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from diplograph.catalog import Catalog, Parameter, forbidden_keyword, load_query, where_offset
+from diplograph.catalog import (
+    Catalog,
+    Parameter,
+    bound_text,
+    forbidden_keyword,
+    load_query,
+    where_offset,
+)
 from diplograph.errors import InputError
 from diplograph.store import KnowledgeGraph
 from diplograph.terms import Resolver
@@ -75,6 +82,19 @@ def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
      "cannot follow AS or BOUND"),
     (HEADER + "SELECT $country ?x WHERE { ?x ?p ?o FILTER(!BOUND( $country)) }",
      "cannot follow AS or BOUND"),
+    (HEADER + "SELECT $country ?x WHERE { ?x ?p ?o FILTER(?o<$country) }",
+     "reads as the start of an IRI"),
+    (HEADER + "SELECT $country ?x WHERE { ?x ?p ?o } ORDER BY $country",
+     "a parameter stands only where a value can"),
+    (HEADER + "SELECT $country ?x WHERE { VALUES $country { <a:b> } ?x ?p $country }",
+     "a parameter stands only where a value can"),
+    (HEADER + "SELECT $country ?x WHERE { { SELECT $country ?x WHERE { ?x ?p $country } } }",
+     "a parameter stands only where a value can"),
+    (HEADER.replace("country}", "string}") + "SELECT $country ?x WHERE { ?x $country ?o }",
+     "a parameter stands only where a value can"),
+    (HEADER.replace("country}", "country, multi: true}")
+     + "SELECT $country ?x WHERE { { SELECT ?x WHERE { ?x ?p $country } } }",
+     "multi parameter $country is used in a subquery"),
     (GOOD.replace("type: country", "type: place"), "type must be one of"),
     (GOOD.replace("type: country", "type: enum"), "`values` goes with type enum"),
     (GOOD.replace("type: country", "type: country, colour: red"), "unknown keys ['colour']"),
@@ -93,6 +113,19 @@ def test_bad_templates_are_refused_with_what_is_wrong(
 ) -> None:
     message = refusal(tmp_path, text)
     assert message.startswith(str(tmp_path / "q.rq")) and problem in message, message
+
+
+def test_values_are_written_where_parameters_stand(tmp_path: Path) -> None:
+    named = load_query(write(tmp_path, HEADER + (
+        'PREFIX ex: <http://example.org/>\n'
+        'SELECT $country (STR($country) AS ?code) ?x WHERE {  # $country "$country"\n'
+        '  ?x ex:select ?where ; ex:p $country, "$country" . ?x ?p ?o FILTER(?o < $country) }')))
+    kz = ox.NamedNode("https://w3id.org/diplograph/country/KZ")
+    text = bound_text(named, {"country": (kz,)})
+    assert text.count(str(kz)) == 4
+    assert f"SELECT ({kz} AS $country) (STR({kz}) AS ?code)" in text
+    assert f'ex:p {kz}, "$country"' in text and f"?o < {kz}" in text
+    assert '# $country "$country"' in text
 
 
 def test_one_bad_template_refuses_the_catalog(tmp_path: Path) -> None:

@@ -15,10 +15,17 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
-from diplograph.catalog import Catalog, NamedQuery, Parameter, load_query
+from diplograph.catalog import (
+    Catalog,
+    NamedQuery,
+    Parameter,
+    bound_text,
+    load_query,
+    values_block,
+)
 from diplograph.errors import DiplographError
 from diplograph.project import Project
-from diplograph.query import Result, Values, bound_text, run_named, run_sparql, values_block
+from diplograph.query import Result, Values, run_named, run_sparql
 from diplograph.rdfio import blank_noise
 from diplograph.store import KnowledgeGraph, Term
 

@@ -9,13 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from diplograph.catalog import (
-    Catalog,
-    Example,
-    NamedQuery,
-    forbidden_keyword,
-    where_offset,
-)
+from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, forbidden_keyword
 from diplograph.errors import DiplographError, InputError, UsageError
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.rdfio import blank_noise
@@ -24,12 +18,9 @@ from diplograph.terms import Resolver
 
 Row = tuple[Term | None, ...]
 Values = Mapping[str, str | Sequence[str] | None]
-Bound = dict[str, tuple[Term, ...]]
 QUOTE = ox.NamedNode(DG + "quote")
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
 IDENTIFIER = ox.NamedNode(PREFIXES["dcterms"] + "identifier")
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_PROJECTION = re.compile(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", re.I | re.S)
 
 
 @dataclass(frozen=True)
@@ -86,45 +77,6 @@ def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) ->
                              hint="give it once")
         bound[p.name] = tuple(dict.fromkeys(resolver.bind(p, text) for text in texts))
     return bound
-
-
-def values_block(bound: Bound) -> str:
-    """A VALUES clause per parameter, each term written by pyoxigraph from a checked,
-    typed term."""
-    return "".join(
-        f"\n  VALUES ${name} {{ {' '.join(str(term) for term in terms)} }}"
-        for name, terms in bound.items()
-    )
-
-
-def bound_text(query: NamedQuery, bound: Bound) -> str:
-    """The query as it runs. A parameter with one value has it written where the
-    parameter stands (as `(term AS $name)` in a SELECT list), so the engine plans around
-    a constant: 2-50x faster than binding it at run time. Several values go in a VALUES
-    block opening the WHERE group. Every term is written by pyoxigraph from a checked,
-    typed term (an IRI cannot hold `>` or a space, quotes in a literal are escaped),
-    so a value can never be read as query syntax."""
-    multi = {name: terms for name, terms in bound.items() if len(terms) > 1}
-    single = {name: str(terms[0]) for name, terms in bound.items() if name not in multi}
-    text = query.text
-    at = where_offset(text)
-    if at is not None and multi:
-        text = text[:at] + values_block(multi) + text[at:]
-    noise = blank_noise(text)
-    projections = [m.span(1) for m in _PROJECTION.finditer(noise)]
-    pieces, last = [], 0
-    for found in _PARAMETER.finditer(noise):
-        term = single.get(found.group(1))
-        if term is None:
-            continue
-        projected = any(start <= found.start() < end
-                        and noise.count("(", start, found.start())
-                        == noise.count(")", start, found.start())
-                        for start, end in projections)
-        pieces += [text[last:found.start()],
-                   f"({term} AS {found.group()})" if projected else term]
-        last = found.end()
-    return "".join(pieces) + text[last:]
 
 
 def run_named(

@@ -112,7 +112,7 @@ class KnowledgeGraph:
         *,
         inference: bool = True,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run SPARQL over asserted (+ inferred) facts; values are bound, never pasted.
+        """Run SPARQL over asserted (+ inferred) facts, `substitutions` bound by the engine.
         With inference the default graph is the store's own, which holds their union:
         one graph is 10-50x faster to match than a list of graphs."""
         return self.store.query(

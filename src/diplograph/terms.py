@@ -1,4 +1,4 @@
-"""Parameter values as typed RDF terms: checked, resolved, never pasted into SPARQL."""
+"""Parameter values as typed RDF terms: checked and resolved to graph nodes."""
 
 from __future__ import annotations
 
@@ -114,9 +114,10 @@ class Resolver:
         return _LABEL_INDEXES[key]
 
     def _named(self, text: str, cls: ox.NamedNode) -> set[ox.NamedNode]:
-        """The instances of `cls` with a label equal to `text` but for case, found by the
-        engine (kept per compiled store): a process need not read every label into the
-        index to resolve one name."""
+        """The instances of `cls` with a label equal to `text` but for case (SPARQL's
+        LCASE), found by the engine and kept per compiled store: a process need not read
+        every label into the index to resolve one name. The index, with Unicode case
+        folding, serves the names this does not find."""
         key = (self.graph.path, cls.value, text)
         if key not in _NAMED:
             names = " UNION ".join(f"{{ ?node {label} ?name }}" for label in LABELS)

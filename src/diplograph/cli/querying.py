@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem
 
-from diplograph.catalog import NamedQuery, Parameter, Vocabulary, lint_query
+from diplograph.catalog import NamedQuery, Parameter, Vocabulary, bound_text, lint_query
 from diplograph.cli.app import (
     app_of,
     cli,
@@ -20,14 +20,7 @@ from diplograph.cli.app import (
 )
 from diplograph.errors import ExitCode
 from diplograph.namespaces import compact
-from diplograph.query import (
-    Support,
-    bound_text,
-    explain,
-    run_examples,
-    run_named,
-    run_sparql,
-)
+from diplograph.query import Support, explain, run_examples, run_named, run_sparql
 from diplograph.terms import Resolver
 
 LANGUAGES = ("az", "en", "ru")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from diplograph.errors import DiplographError, UsageError
-from diplograph.namespaces import PREFIXES, compact
+from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
 from diplograph.rdfio import RDF_FORMATS
 from diplograph.store import GRAPH_BASE, INFERRED, KnowledgeGraph
@@ -116,8 +115,6 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     document = b"".join(lines)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         data = document
-    elif fmt is ox.RdfFormat.JSON_LD:
-        data = _json_ld(ox.parse(document, format=ox.RdfFormat.N_QUADS))
     else:
         parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)  # default-graph quads
         prefixes = PREFIXES if fmt in _PREFIXED else None  # serialise as triples
@@ -205,44 +202,6 @@ def void_description(lines: list[bytes]) -> list[ox.Triple]:
                         ox.Triple(part, void[kind], term),
                         ox.Triple(part, measure, integer(n))]
     return triples
-
-
-def _json_ld(quads: Iterable[ox.Quad]) -> bytes:
-    """Compact JSON-LD: one node object per run of a subject's triples, IRIs shortened
-    with a context of the project's prefixes."""
-    names: dict[str, str] = {}
-
-    def short(term: ox.NamedNode | ox.BlankNode) -> str:
-        key = str(term)
-        if key not in names:
-            names[key] = compact(term.value) if isinstance(term, ox.NamedNode) else key
-        return names[key]
-
-    nodes: list[dict[str, Any]] = []
-    node: dict[str, Any] = {}
-    current: object = None
-    for q in quads:
-        if q.subject != current:
-            current = q.subject
-            node = {"@id": short(q.subject)}  # type: ignore[arg-type]
-            nodes.append(node)
-        o = q.object
-        if q.predicate == _TYPE and isinstance(o, ox.NamedNode):
-            node.setdefault("@type", []).append(short(o))
-            continue
-        value: Any
-        if isinstance(o, ox.Literal):
-            if o.language:
-                value = {"@value": o.value, "@language": o.language}
-            elif o.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-                value = o.value
-            else:
-                value = {"@value": o.value, "@type": short(o.datatype)}
-        else:
-            value = {"@id": short(o)}  # type: ignore[arg-type]
-        node.setdefault(short(q.predicate), []).append(value)
-    document = {"@context": PREFIXES, "@graph": nodes}
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
 def encode(result: Dump, compressed: bool) -> bytes:

@@ -1,4 +1,4 @@
-"""The prefixes the project writes and reads (queries, shown IRIs, JSON-LD context)."""
+"""The prefixes the project writes and reads (queries, shown IRIs, Turtle and RDF/XML)."""
 
 from __future__ import annotations
 

@@ -150,8 +150,10 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> Context
             for q in graph.store.quads_for_pattern(None, None, None, g)]
 
     def known(nodes: Iterable[ox.NamedNode | ox.BlankNode]) -> list[ox.Triple]:
-        return [q.triple for node in nodes for q in graph.store.quads_for_pattern(node, None, None)
-                if q.graph_name in visible]
+        """What the graph says of the nodes: its default graph is the union of the
+        visible ones (each triple once, no other graph to skip)."""
+        return [q.triple for node in nodes
+                for q in graph.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
 
     about_subjects = known(s for s in facts.subjects if isinstance(s, ox.NamedNode))
     neighbours = {t.object for t in [*facts.triples, *about_subjects]

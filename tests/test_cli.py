@@ -60,6 +60,7 @@ def test_queries_lists_and_shows_the_catalog(run: Run) -> None:
         (["sparql", "SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"], 3,
          "SERVICE is not allowed"),
         (["sparql", "SELECT * WHERE { ?s ?p }"], 3, "query:"),
+        (["sparql", "SELECT * WHERE { ?s ?p "], 3, "query: error at 1:24: expected one of"),
         (["sparql", "DELETE WHERE { ?s ?p ?o }"], 3, "DELETE is not allowed"),
         (["query", "votes", "--year", "08"], 3, "is not a year"),
         (["query", "votes", "--option", "abstian"], 3, "did you mean 'abstain'?"),

@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from diplograph.errors import InputError
+from diplograph.errors import InputError, syntax_problem
 from diplograph.namespaces import PREFIXES, compact
 from diplograph.rdfio import blank_noise
 from diplograph.store import GRAPH_BASE, KnowledgeGraph, Term
@@ -259,8 +259,9 @@ def _check_placement(named: NamedQuery) -> None:
     try:
         ox.Store().query(text)
     except SyntaxError as exc:
+        problem = syntax_problem(exc)
         raise _fail(named.path, f"with its parameters given a value, the query does not parse"
-                                f" ({exc.msg}): a parameter stands only where a value can") from exc
+                                f" ({problem}): a parameter stands only where a value can") from exc
     body = blank_noise(named.text)
     for subquery in list(_PROJECTION.finditer(body))[1:]:
         start = body.rfind("{", 0, subquery.start())

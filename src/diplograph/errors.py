@@ -46,3 +46,10 @@ class RdfSyntaxError(InputError):
         self.path = path
         self.line = line
         self.column = column
+
+
+def syntax_problem(exc: SyntaxError, limit: int = 160) -> str:
+    """A parser's message in one line: Oxigraph lists every token it expected, over
+    several lines; the position and the first of them say enough."""
+    text = " ".join(str(exc.msg).split())
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, forbidden_keyword
-from diplograph.errors import DiplographError, InputError, UsageError
+from diplograph.errors import DiplographError, InputError, UsageError, syntax_problem
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.rdfio import blank_noise
 from diplograph.store import KnowledgeGraph, Term
@@ -92,7 +92,7 @@ def run_named(
     try:
         answer = graph.query(bound_text(query, bound), inference=inference)
     except SyntaxError as exc:
-        raise InputError(f"{query.path}: {exc.msg} once its parameters are bound",
+        raise InputError(f"{query.path}: {syntax_problem(exc)} once its parameters are bound",
                          hint="a parameter can stand only where a value can") from exc
     result = _collect(answer, {p.name for p in query.parameters if not p.column})
     rows = result.rows
@@ -110,7 +110,7 @@ def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True) -> R
     try:
         return _collect(graph.query(text, inference=inference), set())
     except SyntaxError as exc:
-        raise InputError(f"query: {exc.msg}", hint="check the SPARQL syntax") from exc
+        raise InputError(f"query: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
+from diplograph.errors import InputError
+from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
 from diplograph.store import KnowledgeGraph
-from diplograph.validate import NewFacts, validate_facts, validate_merged
+from diplograph.validate import NewFacts, _shapes_context, validate_facts, validate_merged
+
+COUNTRY = PREFIXES["country"]
 
 FIXTURES = ROOT / "tests" / "fixtures" / "facts"
 NONCONFORMING = {
@@ -159,3 +164,27 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     reference = validate_merged(graph, facts)
     assert len(fast.findings) == len(NONCONFORMING) + 5
     assert fast == reference
+
+
+def test_a_broken_shapes_context_query_is_a_one_line_error(
+    graph: KnowledgeGraph, tmp_path: Path
+) -> None:
+    states = {ox.NamedNode(COUNTRY + "AZ"), ox.NamedNode(COUNTRY + "KZ")}
+    broken = tmp_path / "shapes-context.rq"
+    broken.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p $node, $other ")
+    with pytest.raises(InputError) as caught:
+        _shapes_context(graph, broken, [states])
+    assert caught.value.message.startswith(f"{broken}: ") and "\n" not in caught.value.message
+    broken.write_text("SELECT * WHERE { ?s ?p $node, $other }")
+    with pytest.raises(InputError, match="not a CONSTRUCT query"):
+        _shapes_context(graph, broken, [states])
+
+
+def test_the_shapes_context_reads_relations_between_two_linked_states(
+    graph: KnowledgeGraph, project: Project
+) -> None:
+    az, kz, uz = (ox.NamedNode(COUNTRY + code) for code in ("AZ", "KZ", "UZ"))
+    pair = _shapes_context(graph, project.shapes_context, [{az, kz}])
+    relations = {t.subject.value.rsplit("/", 1)[-1] for t in pair}
+    assert relations == {"relation-AZ-KZ"}
+    assert _shapes_context(graph, project.shapes_context, [{az}, {kz, uz}]) == []

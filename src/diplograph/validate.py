@@ -13,13 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from itertools import permutations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from diplograph import sparql_constraints
-from diplograph.errors import InputError
+from diplograph.errors import InputError, syntax_problem
 from diplograph.namespaces import compact
 from diplograph.project import Project
 from diplograph.rdfio import blank_noise, read_triples
@@ -156,17 +157,31 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> Context
                 for q in graph.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
 
     about_subjects = known(s for s in facts.subjects if isinstance(s, ox.NamedNode))
-    neighbours = {t.object for t in [*facts.triples, *about_subjects]
-                  if isinstance(t.object, ox.NamedNode)}
-    core += about_subjects + known(neighbours)
-    extra: list[ox.Triple] = []
-    if project.shapes_context.is_file():
-        sparql = project.shapes_context.read_text(encoding="utf-8")
-        for node in sorted(neighbours, key=str):
-            answer = graph.query(sparql, {"node": node})
-            assert isinstance(answer, ox.QueryTriples)
-            extra.extend(answer)
-    return Context(core, extra)
+    linked: dict[object, set[ox.NamedNode]] = defaultdict(set)
+    for t in [*facts.triples, *about_subjects]:
+        if isinstance(t.object, ox.NamedNode):
+            linked[t.subject].add(t.object)
+    core += about_subjects + known(set().union(*linked.values()))
+    return Context(core, _shapes_context(graph, project.shapes_context, linked.values()))
+
+
+def _shapes_context(graph: KnowledgeGraph, path: Path,
+                    linked: Iterable[set[ox.NamedNode]]) -> list[ox.Triple]:
+    """The triples `path` (a CONSTRUCT query) gives with $node and $other bound to every
+    two distinct nodes one subject points to, all in one trailing VALUES clause."""
+    pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
+    if not path.is_file() or not pairs:
+        return []
+    rows = " ".join(f"({node} {other})" for node, other in pairs)
+    try:
+        answer = graph.query(path.read_text(encoding="utf-8")
+                             + f"\nVALUES ($node $other) {{ {rows} }}\n")
+    except SyntaxError as exc:
+        raise InputError(f"{path}: {syntax_problem(exc)}",
+                         hint="write a CONSTRUCT query over $node and $other") from exc
+    if not isinstance(answer, ox.QueryTriples):
+        raise InputError(f"{path}: not a CONSTRUCT query", hint="CONSTRUCT { ... } WHERE { ... }")
+    return list(answer)
 
 
 def _term(node: Node | None) -> Term | None:

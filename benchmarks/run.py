@@ -5,7 +5,7 @@ reuses) a seeded project with benchmarks/generate.py, then measures the real com
 in fresh processes (compile, a cold named query, validating 100 new facts, export) and the
 library warm (each named query, in a worker process that has opened the graph), beside the
 naive baseline measured in the same run: rdflib parses all Turtle and runs the same SPARQL
-with the same bound terms; pyshacl validates the whole merged graph. It prints one table.
+text, values written in; pyshacl validates the whole merged graph. It prints one table.
 
 `--smoke` is the CI smoke test: smallest size, one repetition, no baseline, no timing
 assertions; it exits 0 if every step ran.
@@ -32,7 +32,7 @@ import generate
 import pyoxigraph as ox
 
 from diplograph import __version__
-from diplograph.catalog import Catalog, NamedQuery
+from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.errors import DiplographError
 from diplograph.project import Project
 from diplograph.query import bind_parameters, run_named
@@ -147,16 +147,6 @@ def params_for(manifest: dict[str, Any], query: NamedQuery) -> dict[str, str]:
     return {p.name: p.example for p in query.parameters if p.required and p.example}
 
 
-def single_terms(bound: dict[str, Any]) -> dict[str, str]:
-    """Bound parameters as N-Triples terms (one value each) for rdflib's initBindings."""
-    terms = {}
-    for name, value in bound.items():
-        values = value if isinstance(value, tuple) else (value,)
-        if len(values) == 1:
-            terms[name] = str(values[0])
-    return terms
-
-
 def cli_params(values: dict[str, str]) -> list[str]:
     """Query parameters as command-line options."""
     return [arg for k, v in values.items() for arg in (f"--{k}", v)]
@@ -259,7 +249,7 @@ def run_baseline(bench: Bench, manifest: dict[str, Any]) -> dict[str, Any]:
             bound = bind_parameters(graph, query, params_for(manifest, query))
         except DiplographError:
             continue  # reported by the diplograph measurement
-        plan[name] = {"text": query.text, "bindings": single_terms(bound)}
+        plan[name] = bound_text(query, bound)
     del graph
     with tempfile.TemporaryDirectory() as tmp:
         plan_file = Path(tmp) / "plan.json"

@@ -95,6 +95,12 @@ def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
     (HEADER.replace("country}", "country, multi: true}")
      + "SELECT $country ?x WHERE { { SELECT ?x WHERE { ?x ?p $country } } }",
      "multi parameter $country is used in a subquery"),
+    (HEADER.replace("country}", "string}")
+     + "SELECT $country (GROUP_CONCAT(?o; SEPARATOR=$country) AS ?all) WHERE { ?s ?p ?o }",
+     "with only its required parameters given, the query does not parse"),
+    (HEADER + "SELECT $country ?x WHERE { ?x ?p $country", "the query does not parse (error at"),
+    (HEADER + "SELECT $country ?y WHERE { ?x ?p $country BIND(<http://example.org/f>(?x) AS ?y) }",
+     "the query cannot run"),
     (GOOD.replace("type: country", "type: place"), "type must be one of"),
     (GOOD.replace("type: country", "type: enum"), "`values` goes with type enum"),
     (GOOD.replace("type: country", "type: country, colour: red"), "unknown keys ['colour']"),
@@ -113,6 +119,13 @@ def test_bad_templates_are_refused_with_what_is_wrong(
 ) -> None:
     message = refusal(tmp_path, text)
     assert message.startswith(str(tmp_path / "q.rq")) and problem in message, message
+
+
+def test_names_and_comments_that_look_like_misplaced_parameters_load(tmp_path: Path) -> None:
+    load_query(write(tmp_path, HEADER + (
+        "PREFIX ex: <http://example.org/>\n"
+        "SELECT $country ?x WHERE {  # ?o<$country, BIND(?o AS $country)\n"
+        "  ?x ex:as $country ; ?as $country ; ex:bound ?o }")))
 
 
 def test_values_are_written_where_parameters_stand(tmp_path: Path) -> None:

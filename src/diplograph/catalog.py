@@ -28,13 +28,13 @@ PARAMETER_KEYS = ("type", "required", "default", "help", "values", "class", "exa
                   "column", "multi")
 
 
-# strings, IRIs and comments are blanked (keeping offsets) before looking for keywords,
-# variables or the WHERE clause
 def _keyword(words: str) -> str:
     """A pattern for SPARQL keywords, not matching inside names (`?select`, `ex:where`)."""
     return rf"(?<![?$\w:.-])({words})(?![\w:.-])"
 
 
+# strings, IRIs and comments are blanked (keeping offsets) before looking for keywords,
+# variables or the WHERE clause
 _FORBIDDEN = re.compile(
     _keyword("SERVICE|LOAD|FROM|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH"), re.I)
 _PROJECTION = re.compile(_keyword("SELECT") + r"(.*?)(?:" + _keyword("WHERE") + r"|\{)",
@@ -123,13 +123,19 @@ def forbidden_keyword(sparql: str) -> str | None:
 
 
 def where_offset(sparql: str) -> int | None:
-    """Where the top-level WHERE group's content begins (just after its `{`)."""
+    """Where the top-level WHERE group's content begins (just after its `{`): after the
+    first WHERE keyword, else after the first `{` (a CONSTRUCT's template skipped)."""
     body = blank_noise(sparql)
-    select = re.search(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", body, re.I)
-    if select is None:
+    form = re.search(_keyword("SELECT|CONSTRUCT|DESCRIBE|ASK"), body, re.I)
+    if form is None:
         return None
-    where = re.compile(r"\bWHERE\s*\{|\{", re.I).search(body, select.end())
-    return None if where is None else where.end()
+    where = re.compile(_keyword("WHERE") + r"\s*\{", re.I).search(body, form.end())
+    if where is not None:
+        return where.end()
+    start = body.find("{", form.end())
+    if start >= 0 and form.group(1).upper() == "CONSTRUCT":
+        start = body.find("{", _group_end(body, start))
+    return None if start < 0 else start + 1
 
 
 def _fail(path: Path, problem: str) -> InputError:
@@ -194,10 +200,10 @@ def _check_variables(path: Path, text: str, parameters: tuple[Parameter, ...]) -
             raise _fail(path, f"parameter {name!r} is declared but the query never uses ${name}")
         if re.search(rf"\?{name}\b", body):
             raise _fail(path, f"write parameter {name!r} as ${name} everywhere, not ?{name}")
-        if re.search(rf"\b(AS|BOUND\s*\()\s*\${name}\b", body, re.I):
+        if re.search(_keyword("AS|BOUND") + rf"\s*\(?\s*\${name}\b", body, re.I):
             raise _fail(path, f"${name} is replaced by its value, so it cannot follow AS or "
                               "BOUND (use COALESCE)")
-        if re.search(rf"<\${name}\b", text):
+        if re.search(rf"(?m)^[^#\n]*<\${name}\b", text):
             raise _fail(path, f"write `< ${name}`: `<${name}` reads as the start of an IRI")
         if select is None or not re.search(rf"\${name}\b", select.group(2)):
             raise _fail(path, f"parameter ${name} must be in the SELECT list to be bound")
@@ -240,28 +246,48 @@ def load_query(path: Path) -> NamedQuery:
     return named
 
 
-def _placeholder(p: Parameter) -> Term:
-    """Some value of the parameter's type."""
+def _placeholders(p: Parameter) -> tuple[Term, ...]:
+    """Two values of the parameter's type."""
     if p.type in ("country", "entity", "iri"):
-        return ox.NamedNode("https://example.org/value")
+        return ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/b")
     if p.type in ("date", "year", "integer"):
-        return ox.Literal("2000", datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+        return tuple(ox.Literal(y, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+                     for y in ("2000", "2001"))
     if p.type == "lang-string":
-        return ox.Literal("value", language="en")
-    return ox.Literal(p.values[0] if p.values else "value")
+        return ox.Literal("a", language="en"), ox.Literal("b", language="en")
+    return ox.Literal("a"), ox.Literal("b")
 
 
 def _check_placement(named: NamedQuery) -> None:
-    """Values can stand where the parameters do (not after VALUES or BY, not in a
-    subquery's SELECT list, a literal not as a predicate), and a `multi` parameter,
-    whose values join at the top, is not hidden inside a subquery."""
-    text = bound_text(named, {p.name: (_placeholder(p),) for p in named.parameters})
-    try:
-        ox.Store().query(text)
-    except SyntaxError as exc:
-        problem = syntax_problem(exc)
-        raise _fail(named.path, f"with its parameters given a value, the query does not parse"
-                                f" ({problem}): a parameter stands only where a value can") from exc
+    """The template parses with values for its parameters: all of them, only the
+    required ones, and two for each `multi` one (so a parameter stands only where a
+    value can: not after VALUES or BY, not in a subquery's SELECT list, a literal not
+    as a predicate). A `multi` parameter, whose values join at the top, is not hidden
+    inside a subquery."""
+    fills: Bound = {p.name: _placeholders(p) for p in named.parameters}
+    attempts = {
+        "every parameter given a value": {n: v[:1] for n, v in fills.items()},
+        "only its required parameters given": {
+            p.name: fills[p.name][:1] for p in named.parameters if p.required},
+        "several values for its multi parameters": {
+            p.name: fills[p.name] for p in named.parameters if p.multi},
+    }
+    tried: list[Bound] = []
+    for given, bound in attempts.items():
+        if bound in tried:
+            continue
+        tried.append(bound)
+        try:
+            ox.Store().query(bound_text(named, bound))
+        except SyntaxError as exc:
+            problem = syntax_problem(exc)
+            every = bound_text(named, attempts["every parameter given a value"])
+            if not _parses(named.text) and not _parses(every):  # not about parameters
+                raise _fail(named.path, f"the query does not parse ({problem})") from exc
+            raise _fail(named.path, f"with {given}, the query does not parse ({problem}):"
+                                    " a parameter stands only where a value can") from exc
+        except RuntimeError as exc:  # e.g. a function Oxigraph does not know
+            raise _fail(named.path, f"the query cannot run ({str(exc).splitlines()[0]})") from exc
     body = blank_noise(named.text)
     for subquery in list(_PROJECTION.finditer(body))[1:]:
         start = body.rfind("{", 0, subquery.start())
@@ -270,6 +296,17 @@ def _check_placement(named: NamedQuery) -> None:
             if p.multi and re.search(rf"\${p.name}\b", inside):
                 raise _fail(named.path, f"multi parameter ${p.name} is used in a subquery, which"
                                         " does not see the values joined at the top")
+
+
+def _parses(sparql: str) -> bool:
+    """Whether a query text is valid SPARQL."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError:
+        return False
+    except RuntimeError:
+        return True
+    return True
 
 
 def _group_end(body: str, start: int) -> int:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from diplograph import sparql_constraints
+from diplograph.catalog import RDF_TYPE, where_offset
 from diplograph.errors import InputError, syntax_problem
 from diplograph.namespaces import compact
 from diplograph.project import Project
@@ -157,25 +158,32 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> Context
                 for q in graph.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
 
     about_subjects = known(s for s in facts.subjects if isinstance(s, ox.NamedNode))
-    linked: dict[object, set[ox.NamedNode]] = defaultdict(set)
+    neighbours: set[ox.NamedNode] = set()
+    linked: dict[object, set[ox.NamedNode]] = defaultdict(set)  # by subject, classes aside
     for t in [*facts.triples, *about_subjects]:
         if isinstance(t.object, ox.NamedNode):
-            linked[t.subject].add(t.object)
-    core += about_subjects + known(set().union(*linked.values()))
+            neighbours.add(t.object)
+            if t.predicate != RDF_TYPE:
+                linked[t.subject].add(t.object)
+    core += about_subjects + known(neighbours)
     return Context(core, _shapes_context(graph, project.shapes_context, linked.values()))
 
 
 def _shapes_context(graph: KnowledgeGraph, path: Path,
                     linked: Iterable[set[ox.NamedNode]]) -> list[ox.Triple]:
     """The triples `path` (a CONSTRUCT query) gives with $node and $other bound to every
-    two distinct nodes one subject points to, all in one trailing VALUES clause."""
+    two distinct nodes (not classes) one subject points to, by a VALUES block opening
+    its WHERE group."""
     pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
     if not path.is_file() or not pairs:
         return []
+    sparql = path.read_text(encoding="utf-8")
+    at = where_offset(sparql)
+    if at is None:
+        raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
     rows = " ".join(f"({node} {other})" for node, other in pairs)
     try:
-        answer = graph.query(path.read_text(encoding="utf-8")
-                             + f"\nVALUES ($node $other) {{ {rows} }}\n")
+        answer = graph.query(f"{sparql[:at]}\n  VALUES ($node $other) {{ {rows} }}{sparql[at:]}")
     except SyntaxError as exc:
         raise InputError(f"{path}: {syntax_problem(exc)}",
                          hint="write a CONSTRUCT query over $node and $other") from exc

@@ -116,8 +116,9 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         data = document
     else:
-        parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)  # default-graph quads
-        prefixes = PREFIXES if fmt in _PREFIXED else None  # serialise as triples
+        # for a triple format every quad is in the default graph: written as a triple
+        parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)
+        prefixes = PREFIXES if fmt in _PREFIXED else None
         try:
             data = ox.serialize(parsed, format=fmt, prefixes=prefixes) or b""
         except ValueError as exc:

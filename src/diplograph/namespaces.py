@@ -1,4 +1,4 @@
-"""The prefixes the project writes and reads (queries, shown IRIs, Turtle and RDF/XML)."""
+"""The prefixes the project writes and reads (queries, shown IRIs, Turtle, TriG, RDF/XML)."""
 
 from __future__ import annotations
 

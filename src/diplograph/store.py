@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,20 +106,13 @@ class KnowledgeGraph:
         ]
 
     def query(
-        self,
-        sparql: str,
-        substitutions: Mapping[str, Term] | None = None,
-        *,
-        inference: bool = True,
+        self, sparql: str, *, inference: bool = True
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run SPARQL over asserted (+ inferred) facts, `substitutions` bound by the engine.
-        With inference the default graph is the store's own, which holds their union:
-        one graph is 10-50x faster to match than a list of graphs."""
+        """Run SPARQL over asserted (+ inferred) facts. With inference the default graph
+        is the store's own, which holds their union: one graph is 10-50x faster to match
+        than a list of graphs."""
         return self.store.query(
-            sparql,
-            default_graph=None if inference else list(self.graphs(inference=False)),
-            substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()},
-        )
+            sparql, default_graph=None if inference else list(self.graphs(inference=False)))
 
     def ntriples(self, graph: ox.NamedNode) -> bytes:
         """A named graph's triples as N-Triples, one sorted line each."""

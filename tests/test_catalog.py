@@ -10,12 +10,16 @@ import pytest
 from diplograph.catalog import (
     Catalog,
     Parameter,
+    Vocabulary,
     bound_text,
+    check_placement,
     forbidden_keyword,
+    lint_query,
     load_query,
     where_offset,
 )
 from diplograph.errors import InputError
+from diplograph.query import run_named
 from diplograph.store import KnowledgeGraph
 from diplograph.terms import Resolver
 
@@ -30,8 +34,9 @@ def write(tmp_path: Path, text: str, name: str = "q.rq") -> Path:
 
 
 def refusal(tmp_path: Path, text: str) -> str:
+    """Why the template is refused: when it loads, or where it would first run."""
     with pytest.raises(InputError) as caught:
-        load_query(write(tmp_path, text))
+        check_placement(load_query(write(tmp_path, text)))
     assert "\n" not in caught.value.message and caught.value.hint
     return caught.value.message
 
@@ -122,10 +127,10 @@ def test_bad_templates_are_refused_with_what_is_wrong(
 
 
 def test_names_and_comments_that_look_like_misplaced_parameters_load(tmp_path: Path) -> None:
-    load_query(write(tmp_path, HEADER + (
+    check_placement(load_query(write(tmp_path, HEADER + (
         "PREFIX ex: <http://example.org/>\n"
         "SELECT $country ?x WHERE {  # ?o<$country, BIND(?o AS $country)\n"
-        "  ?x ex:as $country ; ?as $country ; ex:bound ?o }")))
+        "  ?x ex:as $country ; ?as $country ; ex:bound ?o }"))))
 
 
 def test_values_are_written_where_parameters_stand(tmp_path: Path) -> None:
@@ -211,3 +216,14 @@ def test_enum_values_are_checked_with_a_suggestion(graph: KnowledgeGraph) -> Non
 def test_country_codes_for_completion(graph: KnowledgeGraph) -> None:
     codes = Resolver(graph).country_codes()
     assert len(codes) == 249 and {"AZ", "KZ", "UZ"} <= set(codes)
+
+
+def test_a_misplaced_parameter_is_refused_where_the_query_runs_and_by_lint(
+    tmp_path: Path, graph: KnowledgeGraph
+) -> None:
+    named = load_query(write(tmp_path, HEADER + "SELECT $country ?x WHERE { ?x ?p ?o } "
+                                                 "ORDER BY $country"))
+    with pytest.raises(InputError, match="a parameter stands only where a value can"):
+        run_named(graph, named, {"country": "AZ"})
+    [problem] = lint_query(named, Vocabulary.of(graph))
+    assert problem.startswith(str(named.path)) and "stands only where a value can" in problem

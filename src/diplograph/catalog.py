@@ -42,6 +42,7 @@ _PROJECTION = re.compile(_keyword("SELECT") + r"(.*?)(?:" + _keyword("WHERE") + 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster
+_PLACED: set[tuple[Path, str]] = set()  # templates check_placement has passed
 # namespaces the project defines: their terms must be declared or present in the graph
 OWN_PREFIXES = ("dg", "dgv", "dgr", "country", "dgsh")
 _PROPERTY_CLASSES = tuple(
@@ -232,7 +233,7 @@ def load_query(path: Path) -> NamedQuery:
     _check_variables(path, text, parameters)
     if where_offset(text) is None:
         raise _fail(path, "no SELECT ... WHERE { } found")
-    named = NamedQuery(
+    return NamedQuery(
         name=path.stem,
         path=path,
         summary=str(header["summary"]).strip(),
@@ -242,8 +243,6 @@ def load_query(path: Path) -> NamedQuery:
         tags=tuple(str(t) for t in header.get("tags") or ()),
         text=text,
     )
-    _check_placement(named)
-    return named
 
 
 def _placeholders(p: Parameter) -> tuple[Term, ...]:
@@ -258,12 +257,15 @@ def _placeholders(p: Parameter) -> tuple[Term, ...]:
     return ox.Literal("a"), ox.Literal("b")
 
 
-def _check_placement(named: NamedQuery) -> None:
+def check_placement(named: NamedQuery) -> None:
     """The template parses with values for its parameters: all of them, only the
     required ones, and two for each `multi` one (so a parameter stands only where a
     value can: not after VALUES or BY, not in a subquery's SELECT list, a literal not
     as a predicate). A `multi` parameter, whose values join at the top, is not hidden
-    inside a subquery."""
+    inside a subquery. Checked when a query first runs in a process and by lint, not
+    when the catalog loads: parsing every template would slow every command."""
+    if (named.path, named.text) in _PLACED:
+        return
     fills: Bound = {p.name: _placeholders(p) for p in named.parameters}
     attempts = {
         "every parameter given a value": {n: v[:1] for n, v in fills.items()},
@@ -296,6 +298,7 @@ def _check_placement(named: NamedQuery) -> None:
             if p.multi and re.search(rf"\${p.name}\b", inside):
                 raise _fail(named.path, f"multi parameter ${p.name} is used in a subquery, which"
                                         " does not see the values joined at the top")
+    _PLACED.add((named.path, named.text))
 
 
 def _parses(sparql: str) -> bool:
@@ -451,9 +454,14 @@ def _iris_and_predicates(sparql: str) -> tuple[set[str], set[str]]:
 
 
 def lint_query(named: NamedQuery, vocabulary: Vocabulary) -> list[str]:
-    """Problems of one stored query against the graph's vocabulary: an IRI of the
-    project's own namespaces that the ontology does not declare (or, for resources, the
-    graph does not hold), or a triple pattern whose property is unknown."""
+    """Problems of one stored query: a parameter where a value cannot stand (see
+    `check_placement`), an IRI of the project's own namespaces that the ontology does
+    not declare (or, for resources, the graph does not hold), or a triple pattern whose
+    property is unknown."""
+    try:
+        check_placement(named)
+    except InputError as exc:
+        return [exc.message]
     try:
         iris, predicates = _iris_and_predicates(named.text)
     except Exception as exc:  # rdflib's parser raises pyparsing errors of many kinds

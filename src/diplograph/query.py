@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, forbidden_keyword
+from diplograph.catalog import (
+    Bound,
+    Catalog,
+    Example,
+    NamedQuery,
+    bound_text,
+    check_placement,
+    forbidden_keyword,
+)
 from diplograph.errors import DiplographError, InputError, UsageError, syntax_problem
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.rdfio import blank_noise
@@ -88,6 +96,7 @@ def run_named(
 ) -> Result:
     """Run a stored query with its parameters bound (see `bound_text`); parameter
     columns are left out."""
+    check_placement(query)
     bound = bind_parameters(graph, query, values)
     try:
         answer = graph.query(bound_text(query, bound), inference=inference)

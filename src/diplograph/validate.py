@@ -95,8 +95,9 @@ class NewFacts:
                 raise InputError(f"{where}: ill-typed literal: {problem.problem}",
                                  hint="write the value in the datatype's lexical form")
             triples.extend(parsed)
+            prefixes = _PREFIX_DECL.findall(text)
             for subject in {t.subject for t in parsed if isinstance(t.subject, ox.NamedNode)}:
-                line = _first_line(text, subject.value)
+                line = _first_line(text, subject.value, prefixes)
                 locations.setdefault(subject.value, f"{path}:{line}" if line else str(path))
         return cls(tuple(triples), locations, tuple(str(p) for p in paths))
 
@@ -115,14 +116,25 @@ def _check_nesting(path: Path, text: str) -> None:
                                  f"{MAX_NESTING}", hint="flatten the structure with named nodes")
 
 
-def _first_line(text: str, iri: str) -> int | None:
-    """The first line where an IRI is written, in full or as a declared prefixed name."""
-    spellings = [f"<{iri}>"]
-    for prefix, base in _PREFIX_DECL.findall(text):
-        if iri.startswith(base) and len(iri) > len(base):
-            spellings.append(f"{prefix}:{iri[len(base):]}")
-    pattern = re.compile("|".join(rf"(?<![\w:/#-]){re.escape(s)}(?![\w-])" for s in spellings))
-    return _line_of(text, pattern)
+def _first_line(text: str, iri: str, prefixes: list[tuple[str, str]]) -> int | None:
+    """The first line where an IRI is written, in full or as a name with one of the
+    file's declared prefixes (found with str.find: a regex per subject took 3 ms)."""
+    spellings = [f"<{iri}>"] + [f"{prefix}:{iri[len(base):]}" for prefix, base in prefixes
+                                if iri.startswith(base) and len(iri) > len(base)]
+    found = [at for spelling in spellings if (at := _written_at(text, spelling)) is not None]
+    return text.count("\n", 0, min(found)) + 1 if found else None
+
+
+def _written_at(text: str, spelling: str) -> int | None:
+    """Where `spelling` first stands alone in the text (not inside a longer name)."""
+    at = text.find(spelling)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(spelling):at + len(spelling) + 1]
+        if not (before.isalnum() or before in "_:/#-" or after.isalnum() or after in "_-"):
+            return at
+        at = text.find(spelling, at + 1)
+    return None
 
 
 def _first_line_of_literal(text: str, lexical: str) -> int | None:

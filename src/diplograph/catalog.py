@@ -279,17 +279,16 @@ def check_placement(named: NamedQuery) -> None:
         if bound in tried:
             continue
         tried.append(bound)
-        try:
-            ox.Store().query(bound_text(named, bound))
-        except SyntaxError as exc:
-            problem = syntax_problem(exc)
+        error = _error(bound_text(named, bound))
+        if isinstance(error, RuntimeError):  # e.g. a function Oxigraph does not know
+            raise _fail(named.path, f"the query cannot run ({str(error).splitlines()[0]})")
+        if isinstance(error, SyntaxError):
+            problem = syntax_problem(error)
             every = bound_text(named, attempts["every parameter given a value"])
-            if not _parses(named.text) and not _parses(every):  # not about parameters
-                raise _fail(named.path, f"the query does not parse ({problem})") from exc
+            if all(isinstance(_error(t), SyntaxError) for t in (named.text, every)):
+                raise _fail(named.path, f"the query does not parse ({problem})")
             raise _fail(named.path, f"with {given}, the query does not parse ({problem}):"
-                                    " a parameter stands only where a value can") from exc
-        except RuntimeError as exc:  # e.g. a function Oxigraph does not know
-            raise _fail(named.path, f"the query cannot run ({str(exc).splitlines()[0]})") from exc
+                                    " a parameter stands only where a value can")
     body = blank_noise(named.text)
     for subquery in list(_PROJECTION.finditer(body))[1:]:
         start = body.rfind("{", 0, subquery.start())
@@ -301,15 +300,13 @@ def check_placement(named: NamedQuery) -> None:
     _PLACED.add((named.path, named.text))
 
 
-def _parses(sparql: str) -> bool:
-    """Whether a query text is valid SPARQL."""
+def _error(sparql: str) -> SyntaxError | RuntimeError | None:
+    """Why a query text cannot run on an empty store, if it cannot."""
     try:
         ox.Store().query(sparql)
-    except SyntaxError:
-        return False
-    except RuntimeError:
-        return True
-    return True
+    except (SyntaxError, RuntimeError) as exc:
+        return exc
+    return None
 
 
 def _group_end(body: str, start: int) -> int:

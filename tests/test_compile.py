@@ -10,8 +10,9 @@ import pytest
 
 from conftest import ROOT
 from diplograph.errors import RdfSyntaxError
+from diplograph.layout import COMPLETE
 from diplograph.project import Project
-from diplograph.store import COMPLETE, open_graph
+from diplograph.store import open_graph
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -16,9 +16,10 @@ import rdflib
 from conftest import Run
 from diplograph.bridge import to_oxigraph
 from diplograph.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
+from diplograph.layout import INFERRED
 from diplograph.project import Project
 from diplograph.rdfio import RDF_FORMATS
-from diplograph.store import INFERRED, KnowledgeGraph, open_graph
+from diplograph.store import KnowledgeGraph, open_graph
 
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
                   "jsonld": "json-ld", "xml": "xml"}

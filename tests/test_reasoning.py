@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import Run
+from diplograph.layout import INFERRED
 from diplograph.project import Project
 from diplograph.rdfio import read_triples
 from diplograph.reasoning import (
@@ -20,7 +21,7 @@ from diplograph.reasoning import (
     is_trivial,
     reason,
 )
-from diplograph.store import INFERRED, KnowledgeGraph
+from diplograph.store import KnowledgeGraph
 
 PREFIXES = """
 @prefix : <http://example.org/> .

@@ -11,12 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 from click.testing import CliRunner
 
 from conftest import ROOT
 from diplograph.cli import cli
+from diplograph.layout import COMPLETE
 from diplograph.project import Project
-from diplograph.store import COMPLETE, open_graph, rebuild
+from diplograph.store import KnowledgeGraph, open_graph, rebuild
 
 
 def small_project(tmp_path: Path) -> Project:
@@ -35,6 +37,63 @@ def test_a_store_is_reused_until_a_source_changes(tmp_path: Path) -> None:
     source = project.root / "data" / "sources.ttl"
     source.write_text(source.read_text() + "\n# a comment changes the bytes\n")
     assert open_graph(project, cache).path != first.path
+
+
+PREFIXES = """@prefix dg: <https://w3id.org/diplograph/ontology#> .
+@prefix dgr: <https://w3id.org/diplograph/resource/> .
+@prefix country: <https://w3id.org/diplograph/country/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+VISIT = "dgr:test-visit a dg:StateVisit .\n"  # entails dg:Visit, dg:Event, ...
+REPEATED = 'country:KZ rdfs:label "Kazakhstan"@en .\n'  # also in data/countries.ttl
+RELATION = "country:KZ dg:hasDiplomaticRelationWith country:TV .\n"  # symmetric
+BLANK = "_:x rdfs:label 'a node only this file knows' .\n"  # _:x of two files: two nodes
+
+
+def snapshot(graph: KnowledgeGraph) -> tuple[set[str], set[str]]:
+    """Every quad of the store and of the graphs' N-Triples lines, blank nodes canonical."""
+    def canonical(quads: list[ox.Quad]) -> set[str]:
+        dataset = ox.Dataset(quads)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return {str(q) for q in dataset}
+
+    names = [g for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode)]
+    lines = [ox.Quad(q.subject, q.predicate, q.object, g) for g in names
+             for q in ox.parse(graph.ntriples(g), ox.RdfFormat.N_TRIPLES)]
+    return canonical(list(graph.store)), canonical(lines)
+
+
+def test_a_changed_source_updates_only_what_changed_as_a_full_build_would(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "graph"
+    for part in ("ontology", "queries", "data"):
+        shutil.copytree(ROOT / part, folder / part)
+    project, cache = Project(folder), tmp_path / "cache"
+    extra, more = folder / "data" / "extra.ttl", folder / "data" / "more.ttl"
+    people = folder / "data" / "people-and-places.ttl"
+    vocabularies = folder / "ontology" / "vocabularies.ttl"
+    extra.write_text(PREFIXES + VISIT + REPEATED + BLANK)
+    open_graph(project, cache)
+    rounds: list[dict[Path, str | None]] = [
+        {extra: PREFIXES + BLANK, people: None, more: PREFIXES + RELATION + BLANK,
+         vocabularies: vocabularies.read_text() + BLANK},
+        {extra: PREFIXES + VISIT, people: (ROOT / "data" / people.name).read_text(),
+         more: None},
+    ]
+    edited: set[str] = set()
+    for files in rounds:
+        for path, text in files.items():
+            path.unlink() if text is None else path.write_text(text)
+            edited.add(project.relative(path))
+        steps: list[str] = []
+        updated = open_graph(project, cache, progress=steps.append)
+        assert steps[0].startswith("updating store"), steps
+        parsed = {step.removeprefix("parsing ") for step in steps if step.startswith("parsing")}
+        assert parsed and parsed <= edited, "only files that differ from the copied store"
+        assert snapshot(updated) == snapshot(rebuild(project, tmp_path / "full"))
+        nodes = updated.query("SELECT DISTINCT ?x { ?x ?p 'a node only this file knows' }")
+        assert isinstance(nodes, ox.QuerySolutions)
+        assert len(list(nodes)) == sum(BLANK in p.read_text() for p in project.source_files)
 
 
 def test_store_info_rebuild_and_clear(tmp_path: Path) -> None:

@@ -15,9 +15,10 @@ import pyoxigraph as ox
 import yaml
 
 from diplograph.errors import InputError, syntax_problem
+from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import PREFIXES, compact
 from diplograph.rdfio import blank_noise
-from diplograph.store import GRAPH_BASE, KnowledgeGraph, Term
+from diplograph.store import KnowledgeGraph, Term
 
 Bound = dict[str, tuple[Term, ...]]
 
@@ -389,7 +390,6 @@ class Vocabulary:
     @classmethod
     def of(cls, graph: KnowledgeGraph) -> Vocabulary:
         """Read the vocabulary from the compiled graph (asserted and inferred)."""
-        ontology = GRAPH_BASE + "asserted/ontology/"
         declared: set[str] = set()
         properties: set[str] = set()
         present: set[str] = set()
@@ -399,7 +399,7 @@ class Vocabulary:
                 for term in (quad.subject, quad.object):
                     if isinstance(term, ox.NamedNode):
                         present.add(term.value)
-                if name.value.startswith(ontology) and isinstance(quad.subject, ox.NamedNode):
+                if name.value.startswith(ONTOLOGY_BASE) and isinstance(quad.subject, ox.NamedNode):
                     declared.add(quad.subject.value)
                     if quad.predicate == RDF_TYPE and quad.object in _PROPERTY_CLASSES:
                         properties.add(quad.subject.value)

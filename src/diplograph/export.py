@@ -18,17 +18,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from diplograph.errors import DiplographError, UsageError
+from diplograph.layout import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
 from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
 from diplograph.rdfio import RDF_FORMATS
-from diplograph.store import GRAPH_BASE, INFERRED, KnowledgeGraph
+from diplograph.store import KnowledgeGraph
 
 _ALIASES = {"turtle": "ttl", "json": "jsonld", "rdf": "xml", "owl": "xml"}
 QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
 DATASET = ox.NamedNode("https://w3id.org/diplograph/dataset")
 VOID_GRAPH = ox.NamedNode(GRAPH_BASE + "void")
-_ONTOLOGY = GRAPH_BASE + "asserted/ontology/"
-_SHAPES = GRAPH_BASE + "shapes/"
 _VOID = "http://rdfs.org/ns/void#"
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _GZIP_LEVEL = 6
@@ -85,12 +84,12 @@ def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False
     ontology and shapes files if asked for, then the inferred graph (--inferred, --all)."""
     names = sorted((g for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode)),
                    key=lambda g: g.value)
-    asserted = [g for g in names if g.value.startswith(GRAPH_BASE + "asserted/")]
-    chosen = [g for g in asserted if not g.value.startswith(_ONTOLOGY)]
+    asserted = [g for g in names if g.value.startswith(ASSERTED_BASE)]
+    chosen = [g for g in asserted if not g.value.startswith(ONTOLOGY_BASE)]
     if scope is Scope.INFERRED:
         chosen = []
-    chosen += [g for g in asserted if ontology and g.value.startswith(_ONTOLOGY)]
-    chosen += [g for g in names if shapes and g.value.startswith(_SHAPES)]
+    chosen += [g for g in asserted if ontology and g.value.startswith(ONTOLOGY_BASE)]
+    chosen += [g for g in names if shapes and g.value.startswith(SHAPES_BASE)]
     return chosen + ([INFERRED] if scope is not Scope.ASSERTED else [])
 
 

@@ -22,10 +22,11 @@ import pyoxigraph as ox
 from diplograph import sparql_constraints
 from diplograph.catalog import RDF_TYPE, where_offset
 from diplograph.errors import InputError, syntax_problem
+from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import compact
 from diplograph.project import Project
 from diplograph.rdfio import blank_noise, read_triples
-from diplograph.store import GRAPH_BASE, KnowledgeGraph, Term
+from diplograph.store import KnowledgeGraph, Term
 from diplograph.wellformed import term_problems
 
 if TYPE_CHECKING:
@@ -159,8 +160,7 @@ class Context:
 def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> Context:
     """The context of the new facts in the graph (see `Context`)."""
     visible = set(graph.graphs())
-    ontology_prefix = GRAPH_BASE + "asserted/ontology/"
-    core = [q.triple for g in visible if g.value.startswith(ontology_prefix)
+    core = [q.triple for g in visible if g.value.startswith(ONTOLOGY_BASE)
             for q in graph.store.quads_for_pattern(None, None, None, g)]
 
     def known(nodes: Iterable[ox.NamedNode | ox.BlankNode]) -> list[ox.Triple]:

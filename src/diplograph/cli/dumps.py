@@ -12,9 +12,9 @@ import click
 from diplograph.atomic import write_atomically
 from diplograph.cli.app import app_of, cli, output_option
 from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
+from diplograph.layout import INFERRED
 from diplograph.namespaces import compact
 from diplograph.rdfio import RDF_FORMATS
-from diplograph.store import INFERRED
 
 
 @cli.command()

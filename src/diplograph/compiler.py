@@ -1,0 +1,289 @@
+"""Compiling the sources into a store. When an earlier store shares most of the sources'
+bytes, a copy of it is updated: only changed files are parsed and only the triples that
+differ are written. Otherwise the store is built from scratch. Either way the OWL RL
+closure is computed anew, and Oxigraph writes on a thread of its own (it releases the
+GIL) while Python parses and reasons."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from diplograph.layout import (
+    COMPLETE,
+    INFERRED,
+    LINES,
+    SHAPES_BASE,
+    SOURCES,
+    lines_file,
+    read_sources,
+    sorted_lines,
+    write_sources,
+)
+from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
+from diplograph.reasoning import entailed_ntriples
+
+BUILD_PREFIX = ".build-"
+UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
+_NT = ox.RdfFormat.N_TRIPLES
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source file and the named graph it compiles into."""
+
+    path: Path
+    shown_as: str
+    graph: ox.NamedNode
+    digest: str
+    size: int
+
+    @property
+    def reasoned(self) -> bool:
+        """Ontology and data feed the reasoner and the union; shapes do neither."""
+        return not self.graph.value.startswith(SHAPES_BASE)
+
+    @property
+    def homes(self) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:
+        """The graphs of the store that hold this source's triples."""
+        return (self.graph, UNION) if self.reasoned else (self.graph,)
+
+
+def closest_store(cache: Path, sources: list[Source]) -> Path | None:
+    """The complete store in `cache` that shares the most source bytes with `sources`,
+    if that is at least half of them (updating it is then cheaper than a new build)."""
+    def shared(folder: Path) -> int:
+        graphs = read_sources(folder)
+        return sum(s.size for s in sources if graphs.get(s.graph.value) == s.digest)
+
+    folders = [f for f in cache.iterdir() if (f / SOURCES).is_file()] if cache.is_dir() else []
+    best = max(folders, key=shared, default=None)
+    needed = max(1, sum(s.size for s in sources) / 2)
+    return best if best is not None and shared(best) >= needed else None
+
+
+def compile_store(sources: list[Source], target: Path, *, base: Path | None,
+                  progress: Progress | None = None) -> None:
+    """Compile `sources` into a store (updating a copy of `base` if given) and publish it
+    at `target` atomically: a reader never sees a half-built store, and a build killed
+    half-way leaves only a folder the next build removes."""
+    say = progress or (lambda message: None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_builds(target.parent)
+    work = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
+    folder = work / "store"
+    try:
+        try:
+            if base is not None:
+                _update(base, sources, folder, say)
+        except OSError:  # the base store was cleared while it was read
+            shutil.rmtree(folder, ignore_errors=True)
+            base = None
+        if base is None:
+            _build(sources, folder, say)
+        write_sources(folder, {s.graph.value: s.digest for s in sources})
+        (folder / COMPLETE).write_text(target.name + "\n")
+        with suppress(OSError):  # another process published the same store first
+            os.replace(folder, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(sources: list[Source], folder: Path, say: Progress) -> None:
+    """Parse every source into its graph and the union, then add the entailments."""
+    store = ox.Store(str(folder))
+    (folder / LINES).mkdir()
+    documents = []
+    with _Writer(store) as writer:
+        for source in sources:
+            say(f"parsing {source.shown_as}")
+            lines = _parse(source)
+            lines_file(folder, source.graph).write_bytes(lines)
+            writer.add(lines, *source.homes)
+            if source.reasoned:
+                documents.append(lines)
+        inferred = _reason(documents, say)
+        lines_file(folder, INFERRED).write_bytes(inferred)
+        writer.add(inferred, INFERRED, UNION)
+    store.optimize()
+
+
+def _update(base: Path, sources: list[Source], folder: Path, say: Progress) -> None:
+    """Copy the store at `base` (hard links: instant) and change what differs: the
+    graphs of changed, new and removed sources, the entailments, and the union."""
+    parsed_from = read_sources(base)
+    ox.Store.read_only(str(base)).backup(str(folder))
+    store = ox.Store(str(folder))
+    (folder / LINES).mkdir()
+    kept = {s for s in sources if parsed_from.get(s.graph.value) == s.digest}
+    say(f"updating store {base.name[:8]}: {len(kept)} of {len(sources)} sources unchanged")
+    documents, gone = [], []
+    with _Writer(store) as writer:
+        for source in sources:
+            before = lines_file(base, source.graph)
+            if source in kept:
+                _link(before, lines_file(folder, source.graph))
+                lines = before.read_bytes() if source.reasoned else b""
+            else:
+                say(f"parsing {source.shown_as}")
+                lines = _parse(source)
+                lines_file(folder, source.graph).write_bytes(lines)
+                old = before.read_bytes() if source.graph.value in parsed_from else b""
+                gone.append(_change(writer, old, lines, source.homes))
+            if source.reasoned:
+                documents.append(lines)
+        for name in parsed_from.keys() - {s.graph.value for s in sources}:
+            graph = ox.NamedNode(name)
+            old = lines_file(base, graph).read_bytes()
+            gone.append(_change(writer, old, b"", (graph, UNION)))
+            writer.drop(graph)
+        inferred = _reason(documents, say)
+        lines_file(folder, INFERRED).write_bytes(inferred)
+        gone.append(_change(writer, lines_file(base, INFERRED).read_bytes(), inferred,
+                            (INFERRED, UNION)))
+        writer.prune_union(b"".join(gone))
+    store.flush()
+
+
+def _change(writer: _Writer, before: bytes, after: bytes,
+            homes: tuple[ox.NamedNode | ox.DefaultGraph, ...]) -> bytes:
+    """Take the graphs in `homes` from `before`'s lines to `after`'s. The union is only
+    added to here; the lines that went are returned, to leave it if no graph holds them."""
+    old, new = set(before.splitlines(True)), set(after.splitlines(True))
+    went = b"".join(sorted(old - new))
+    writer.remove(went, homes[0])
+    writer.add(b"".join(sorted(new - old)), *homes)
+    return went if UNION in homes else b""
+
+
+def _reason(documents: list[bytes], say: Progress) -> bytes:
+    say("reasoning (OWL 2 RL)")
+    return sorted_lines(entailed_ntriples(documents))
+
+
+class _Writer:
+    """Writes to a store on one background thread, in the order asked."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: list[Future[None]] = []
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            for write in self.pending:
+                write.result()  # raises what the write raised
+
+    def _submit(self, write: Callable[..., None], *args: Any) -> None:
+        self.pending.append(self.pool.submit(write, *args))
+
+    def add(self, ntriples: bytes, *graphs: ox.NamedNode | ox.DefaultGraph) -> None:
+        """Add N-Triples lines to each graph. Lines with blank nodes keep their labels
+        (the bulk loader would rename them), so that they can be removed by label later."""
+        self._submit(self._add, ntriples, graphs)
+
+    def _add(self, ntriples: bytes, graphs: tuple[ox.NamedNode | ox.DefaultGraph, ...]) -> None:
+        lines = ntriples.splitlines(True) if b"_:" in ntriples else []
+        labelled = b"".join(line for line in lines if b"_:" in line)
+        plain = b"".join(line for line in lines if b"_:" not in line) if lines else ntriples
+        for graph in graphs:
+            if plain:
+                self.store.bulk_load(plain, _NT, to_graph=graph)
+            if labelled:
+                self.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                                  for q in ox.parse(labelled, _NT))
+
+    def remove(self, ntriples: bytes, graph: ox.NamedNode | ox.DefaultGraph) -> None:
+        """Remove N-Triples lines from a graph."""
+        self._submit(self._remove, ntriples, graph)
+
+    def _remove(self, ntriples: bytes, graph: ox.NamedNode | ox.DefaultGraph) -> None:
+        for q in ox.parse(ntriples, _NT):
+            self.store.remove(ox.Quad(q.subject, q.predicate, q.object, graph))
+
+    def drop(self, graph: ox.NamedNode) -> None:
+        """Remove a named graph, name and all."""
+        self._submit(self.store.remove_graph, graph)
+
+    def prune_union(self, ntriples: bytes) -> None:
+        """Remove from the union each line no asserted or inferred graph still holds."""
+        self._submit(self._prune_union, ntriples)
+
+    def _prune_union(self, ntriples: bytes) -> None:
+        for q in ox.parse(ntriples, _NT):
+            held = self.store.quads_for_pattern(q.subject, q.predicate, q.object)
+            if not any(isinstance(h.graph_name, ox.NamedNode)
+                       and not h.graph_name.value.startswith(SHAPES_BASE) for h in held):
+                self.store.remove(ox.Quad(q.subject, q.predicate, q.object, UNION))
+
+
+def _parse(source: Source) -> bytes:
+    """A source's triples as sorted N-Triples lines, its blank nodes renamed apart from
+    those of every other source. On any problem `read_triples` reads the file again to
+    raise its precise error (file:line:column, size limit)."""
+    try:
+        if source.size > MAX_INPUT_BYTES:
+            read_triples(source.path, source.shown_as)
+        quads = ox.parse(path=source.path, format=input_format(source.path))
+        ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        read_triples(source.path, source.shown_as)
+        raise
+    if b"_:" in ntriples:
+        ntriples = _renamed_apart(ntriples, source.shown_as)
+    return sorted_lines(ntriples)
+
+
+def _renamed_apart(ntriples: bytes, salt: str) -> bytes:
+    """The document with each blank node label replaced by a digest of it and `salt`:
+    `_:x` in two files stays two nodes in the union."""
+    def rename(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return ox.BlankNode(hashlib.sha256(f"{salt}\0{term.value}".encode()).hexdigest()[:32])
+        return term
+
+    triples = (ox.Triple(rename(q.subject), q.predicate, rename(q.object))
+               for q in ox.parse(ntriples, _NT))
+    return ox.serialize(triples, format=_NT) or b""
+
+
+def _link(source: Path, copy: Path) -> None:
+    """Share an unchanged file with the earlier store (a copy across file systems)."""
+    try:
+        os.link(source, copy)
+    except OSError:
+        shutil.copyfile(source, copy)
+
+
+def _remove_abandoned_builds(cache: Path) -> None:
+    """Delete build folders whose process is gone (killed half-way)."""
+    for work in cache.glob(BUILD_PREFIX + "*"):
+        pid = work.name.removeprefix(BUILD_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

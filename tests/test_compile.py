@@ -20,14 +20,20 @@ from diplograph.store import open_graph
      "data/broken.ttl:2:27: No scheme found in an absolute IRI"),
     ("<http://e/a> <http://e/b> .\n", "data/broken.ttl:1:"),
 ])
-def test_a_broken_source_fails_with_its_position(tmp_path: Path, text: str,
-                                                 message: str) -> None:
+@pytest.mark.parametrize("earlier", [False, True], ids=["new store", "update"])
+def test_a_broken_source_fails_with_its_position(tmp_path: Path, text: str, message: str,
+                                                 earlier: bool) -> None:
     folder = tmp_path / "graph"
     shutil.copytree(ROOT / "ontology", folder / "ontology")
     shutil.copytree(ROOT / "queries", folder / "queries")
     (folder / "data").mkdir()
+    if earlier:  # a store to update exists: the error and the outcome are the same
+        (folder / "data" / "broken.ttl").write_text("<http://e/a> <http://e/b> <http://e/c> .")
+        open_graph(Project(folder), tmp_path / "cache")
+    stores = set((tmp_path / "cache").glob(f"*/{COMPLETE}"))
     (folder / "data" / "broken.ttl").write_text(text)
     with pytest.raises(RdfSyntaxError) as caught:
         open_graph(Project(folder), tmp_path / "cache")
     assert str(caught.value).startswith(message)
-    assert not list((tmp_path / "cache").glob(f"*/{COMPLETE}"))
+    assert set((tmp_path / "cache").glob(f"*/{COMPLETE}")) == stores, "nothing published"
+    assert not list((tmp_path / "cache").glob(".build-*")), "no build folder left"

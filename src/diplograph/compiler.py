@@ -53,12 +53,13 @@ class Source:
     @property
     def reasoned(self) -> bool:
         """Ontology and data feed the reasoner and the union; shapes do neither."""
-        return not self.graph.value.startswith(SHAPES_BASE)
+        return len(_homes(self.graph)) > 1
 
-    @property
-    def homes(self) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:
-        """The graphs of the store that hold this source's triples."""
-        return (self.graph, UNION) if self.reasoned else (self.graph,)
+
+def _homes(graph: ox.NamedNode) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:
+    """The graphs of the store that hold a named graph's triples: itself, and the union
+    unless it holds shapes."""
+    return (graph,) if graph.value.startswith(SHAPES_BASE) else (graph, UNION)
 
 
 def closest_store(cache: Path, sources: list[Source]) -> Path | None:
@@ -69,9 +70,10 @@ def closest_store(cache: Path, sources: list[Source]) -> Path | None:
         return sum(s.size for s in sources if graphs.get(s.graph.value) == s.digest)
 
     folders = [f for f in cache.iterdir() if (f / SOURCES).is_file()] if cache.is_dir() else []
-    best = max(folders, key=shared, default=None)
+    scores = {folder: shared(folder) for folder in folders}
+    best = max(scores, key=scores.__getitem__, default=None)
     needed = max(1, sum(s.size for s in sources) / 2)
-    return best if best is not None and shared(best) >= needed else None
+    return best if best is not None and scores[best] >= needed else None
 
 
 def compile_store(sources: list[Source], target: Path, *, base: Path | None,
@@ -85,14 +87,11 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
     work = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
     folder = work / "store"
     try:
-        try:
-            if base is not None:
-                _update(base, sources, folder, say)
-        except OSError:  # the base store was cleared while it was read
-            shutil.rmtree(folder, ignore_errors=True)
-            base = None
-        if base is None:
+        earlier = _copy(base, sources, folder) if base is not None else None
+        if earlier is None:
             _build(sources, folder, say)
+        else:
+            _update(sources, folder, earlier, say)
         write_sources(folder, {s.graph.value: s.digest for s in sources})
         (folder / COMPLETE).write_text(target.name + "\n")
         with suppress(OSError):  # another process published the same store first
@@ -111,7 +110,7 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
             say(f"parsing {source.shown_as}")
             lines = _parse(source)
             lines_file(folder, source.graph).write_bytes(lines)
-            writer.add(lines, *source.homes)
+            writer.add(lines, *_homes(source.graph))
             if source.reasoned:
                 documents.append(lines)
         inferred = _reason(documents, say)
@@ -120,52 +119,72 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     store.optimize()
 
 
-def _update(base: Path, sources: list[Source], folder: Path, say: Progress) -> None:
-    """Copy the store at `base` (hard links: instant) and change what differs: the
-    graphs of changed, new and removed sources, the entailments, and the union."""
+def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
+    """Copy the store at `base` into `folder` (hard links: instant), link in the lines
+    of the graphs whose source is unchanged, and return the lines of every other graph
+    it held (changed or removed sources, entailments) by name: nothing is read from `base`
+    after this. None if `base` went away meanwhile (`store clear`)."""
     parsed_from = read_sources(base)
-    ox.Store.read_only(str(base)).backup(str(folder))
+    unchanged = {s.graph.value for s in sources if parsed_from.get(s.graph.value) == s.digest}
+    try:
+        ox.Store.read_only(str(base)).backup(str(folder))
+        (folder / LINES).mkdir()
+        earlier = {}
+        for name in [*parsed_from, INFERRED.value]:
+            lines = lines_file(base, ox.NamedNode(name))
+            if name in unchanged:
+                _link(lines, lines_file(folder, ox.NamedNode(name)))
+            else:
+                earlier[name] = lines.read_bytes()
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return earlier
+
+
+def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
+            say: Progress) -> None:
+    """Change the copied store in `folder` where it differs: parse the sources whose
+    lines are not there yet, and take their graphs, the removed sources' graphs and the
+    entailments from their `earlier` lines to the new ones."""
+    unchanged = sum(lines_file(folder, s.graph).exists() for s in sources)
+    say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged")
     store = ox.Store(str(folder))
-    (folder / LINES).mkdir()
-    kept = {s for s in sources if parsed_from.get(s.graph.value) == s.digest}
-    say(f"updating store {base.name[:8]}: {len(kept)} of {len(sources)} sources unchanged")
-    documents, gone = [], []
+    documents, went = [], []
     with _Writer(store) as writer:
         for source in sources:
-            before = lines_file(base, source.graph)
-            if source in kept:
-                _link(before, lines_file(folder, source.graph))
-                lines = before.read_bytes() if source.reasoned else b""
+            done = lines_file(folder, source.graph)
+            if done.exists():
+                lines = done.read_bytes() if source.reasoned else b""
             else:
                 say(f"parsing {source.shown_as}")
                 lines = _parse(source)
-                lines_file(folder, source.graph).write_bytes(lines)
-                old = before.read_bytes() if source.graph.value in parsed_from else b""
-                gone.append(_change(writer, old, lines, source.homes))
+                done.write_bytes(lines)
+                went.append(_change(writer, earlier.pop(source.graph.value, b""), lines,
+                                    source.graph))
             if source.reasoned:
                 documents.append(lines)
-        for name in parsed_from.keys() - {s.graph.value for s in sources}:
-            graph = ox.NamedNode(name)
-            old = lines_file(base, graph).read_bytes()
-            gone.append(_change(writer, old, b"", (graph, UNION)))
-            writer.drop(graph)
         inferred = _reason(documents, say)
         lines_file(folder, INFERRED).write_bytes(inferred)
-        gone.append(_change(writer, lines_file(base, INFERRED).read_bytes(), inferred,
-                            (INFERRED, UNION)))
-        writer.prune_union(b"".join(gone))
+        went.append(_change(writer, earlier.pop(INFERRED.value), inferred, INFERRED))
+        for name, lines in earlier.items():  # the removed sources
+            went.append(_change(writer, lines, b"", ox.NamedNode(name)))
+        writer.prune_union(b"".join(went))
     store.flush()
 
 
-def _change(writer: _Writer, before: bytes, after: bytes,
-            homes: tuple[ox.NamedNode | ox.DefaultGraph, ...]) -> bytes:
-    """Take the graphs in `homes` from `before`'s lines to `after`'s. The union is only
-    added to here; the lines that went are returned, to leave it if no graph holds them."""
+def _change(writer: _Writer, before: bytes, after: bytes, graph: ox.NamedNode) -> bytes:
+    """Take `graph` (and the union, unless it holds shapes) from `before`'s lines to
+    `after`'s; a graph left empty is dropped, as a full build never makes one. The union
+    is only added to here: the lines that went are returned for `_Writer.prune_union`."""
     old, new = set(before.splitlines(True)), set(after.splitlines(True))
     went = b"".join(sorted(old - new))
-    writer.remove(went, homes[0])
-    writer.add(b"".join(sorted(new - old)), *homes)
-    return went if UNION in homes else b""
+    if new:
+        writer.remove(went, graph)
+        writer.add(b"".join(sorted(new - old)), *_homes(graph))
+    elif old:
+        writer.drop(graph)
+    return went if UNION in _homes(graph) else b""
 
 
 def _reason(documents: list[bytes], say: Progress) -> bytes:
@@ -191,11 +210,14 @@ class _Writer:
                 write.result()  # raises what the write raised
 
     def _submit(self, write: Callable[..., None], *args: Any) -> None:
+        for finished in [f for f in self.pending if f.done()]:
+            finished.result()  # raises what an earlier write raised
+            self.pending.remove(finished)
         self.pending.append(self.pool.submit(write, *args))
 
     def add(self, ntriples: bytes, *graphs: ox.NamedNode | ox.DefaultGraph) -> None:
         """Add N-Triples lines to each graph. Lines with blank nodes keep their labels
-        (the bulk loader would rename them), so that they can be removed by label later."""
+        (bulk_load would rename them), so that they can be removed by label later."""
         self._submit(self._add, ntriples, graphs)
 
     def _add(self, ntriples: bytes, graphs: tuple[ox.NamedNode | ox.DefaultGraph, ...]) -> None:
@@ -206,8 +228,8 @@ class _Writer:
             if plain:
                 self.store.bulk_load(plain, _NT, to_graph=graph)
             if labelled:
-                self.store.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
-                                  for q in ox.parse(labelled, _NT))
+                self.store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                                       for q in ox.parse(labelled, _NT))
 
     def remove(self, ntriples: bytes, graph: ox.NamedNode | ox.DefaultGraph) -> None:
         """Remove N-Triples lines from a graph."""

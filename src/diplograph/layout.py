@@ -18,7 +18,9 @@ ASSERTED_BASE = GRAPH_BASE + "asserted/"
 ONTOLOGY_BASE = ASSERTED_BASE + "ontology/"
 SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
-STORE_FORMAT = f"diplograph {__version__} store 5"  # change when the layout changes
+#: Stores of another format are neither opened nor updated: change it when the layout
+#: or the N-Triples lines (parsing, blank node labels) change.
+STORE_FORMAT = f"diplograph {__version__} store 5, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's triples as sorted N-Triples lines, read by export
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from

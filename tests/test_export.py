@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 import warnings
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from conftest import Run
+from conftest import ROOT, Run
 from diplograph.bridge import to_oxigraph
 from diplograph.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
 from diplograph.layout import INFERRED
@@ -129,6 +130,52 @@ def test_void_counts_the_dumped_triples(graph: KnowledgeGraph) -> None:
         f"SELECT ?n {{ ?part <{VOID}property> <http://www.w3.org/2000/01/rdf-schema#label> ; "
         f"<{VOID}triples> ?n }}", use_default_graph_as_union=True)
     assert int(labels.value) == label
+
+
+def void_counts(quads: list[ox.Quad]) -> dict[str, int]:
+    """What a VoID description says: the dataset's counts, and each partition's."""
+    counts, names = {}, {}
+    for q in quads:
+        key = q.predicate.value.removeprefix(VOID)
+        if isinstance(q.object, ox.Literal):
+            counts[(q.subject.value, key)] = int(q.object.value)
+        elif key in ("class", "property"):
+            names[q.subject.value] = f"{key} {q.object.value}"
+    return {f"{names.get(s, 'dataset')}: {key}": n for (s, key), n in counts.items()}
+
+
+def counted(facts: list[ox.Quad]) -> dict[str, int]:
+    """The same counts, taken from the dumped facts themselves."""
+    typed = [q for q in facts if q.predicate.value.endswith("#type")
+             and isinstance(q.object, ox.NamedNode)]
+    counts = {"dataset: triples": len(facts),
+              "dataset: distinctSubjects": len({q.subject for q in facts}),
+              "dataset: classes": len({q.object for q in typed}),
+              "dataset: properties": len({q.predicate for q in facts})}
+    for c in {q.object.value for q in typed}:
+        counts[f"class {c}: entities"] = len({q.subject for q in typed if q.object.value == c})
+    for p in {q.predicate.value for q in facts}:
+        counts[f"property {p}: triples"] = sum(q.predicate.value == p for q in facts)
+    return counts
+
+
+def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
+    folder = tmp_path / "graph"
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, folder / part)
+    (folder / "data").mkdir()
+    sources = (ROOT / "data" / "sources.ttl").read_text()
+    for name in ("sources.ttl", "repeated.ttl"):  # a triple in two graphs is dumped once
+        (folder / "data" / name).write_text(sources + "_:x <http://e/p> 'a blank node' .\n")
+    graph = open_graph(Project(folder), tmp_path / "cache")
+    for fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        for scope in Scope:
+            for extra in (False, True):
+                result = dump(graph, fmt, select_graphs(graph, scope, ontology=extra,
+                                                        shapes=extra))
+                void = [q for q in result.quads if str(q.subject).startswith(f"<{DATASET.value}")]
+                facts = [q for q in result.quads if q not in void]
+                assert void_counts(void) == counted(facts), (fmt, scope, extra)
 
 
 def test_gz_output_compresses_the_format_of_the_inner_extension(run: Run, tmp_path: Path) -> None:

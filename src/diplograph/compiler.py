@@ -26,10 +26,12 @@ from diplograph.layout import (
     SHAPES_BASE,
     SOURCES,
     lines_file,
+    profile_file,
     read_sources,
     sorted_lines,
     write_sources,
 )
+from diplograph.profile import Profile
 from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
 from diplograph.reasoning import entailed_ntriples
 
@@ -109,12 +111,12 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
         for source in sources:
             say(f"parsing {source.shown_as}")
             lines = _parse(source)
-            lines_file(folder, source.graph).write_bytes(lines)
+            _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
             if source.reasoned:
                 documents.append(lines)
         inferred = _reason(documents, say)
-        lines_file(folder, INFERRED).write_bytes(inferred)
+        _save(folder, INFERRED, inferred)
         writer.add(inferred, INFERRED, UNION)
     store.optimize()
 
@@ -131,11 +133,12 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
         (folder / LINES).mkdir()
         earlier = {}
         for name in [*parsed_from, INFERRED.value]:
-            lines = lines_file(base, ox.NamedNode(name))
+            graph = ox.NamedNode(name)
             if name in unchanged:
-                _link(lines, lines_file(folder, ox.NamedNode(name)))
+                for file in (lines_file, profile_file):
+                    _link(file(base, graph), file(folder, graph))
             else:
-                earlier[name] = lines.read_bytes()
+                earlier[name] = lines_file(base, graph).read_bytes()
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return None
@@ -159,13 +162,13 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
             else:
                 say(f"parsing {source.shown_as}")
                 lines = _parse(source)
-                done.write_bytes(lines)
+                _save(folder, source.graph, lines)
                 went.append(_change(writer, earlier.pop(source.graph.value, b""), lines,
                                     source.graph))
             if source.reasoned:
                 documents.append(lines)
         inferred = _reason(documents, say)
-        lines_file(folder, INFERRED).write_bytes(inferred)
+        _save(folder, INFERRED, inferred)
         went.append(_change(writer, earlier.pop(INFERRED.value), inferred, INFERRED))
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name)))
@@ -185,6 +188,12 @@ def _change(writer: _Writer, before: bytes, after: bytes, graph: ox.NamedNode) -
     elif old:
         writer.drop(graph)
     return went if UNION in _homes(graph) else b""
+
+
+def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
+    """Keep a graph's lines and their VoID profile beside the store, for export."""
+    lines_file(folder, graph).write_bytes(lines)
+    profile_file(folder, graph).write_bytes(Profile.of(lines).to_json())
 
 
 def _reason(documents: list[bytes], say: Progress) -> bytes:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from diplograph.errors import DiplographError, UsageError
 from diplograph.layout import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
 from diplograph.namespaces import PREFIXES
+from diplograph.profile import Profile
 from diplograph.project import Project
 from diplograph.rdfio import RDF_FORMATS
 from diplograph.store import KnowledgeGraph
@@ -100,15 +101,17 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     names = list(graphs)
     ordered = _ordered(graph, names)
     counts = {g.value: len(ordered[g]) for g in names}
-    quad_format = fmt in QUAD_FORMATS
-    if quad_format:
+    profiles = [graph.profile(g) for g in names]
+    if fmt in QUAD_FORMATS:
         lines = [line[:-2] + str(g).encode() + b" .\n" for g in names for line in ordered[g]]
+        profile = Profile.total(profiles)
         void_graph = b" " + str(VOID_GRAPH).encode()
     else:
-        lines = _merged(ordered[g] for g in names)
+        lines, repeated = _merged([ordered[g] for g in names])
+        profile = Profile.total(profiles, repeated)
         void_graph = b""
     void = [f"{t.subject} {t.predicate} {t.object}".encode() + void_graph + b" .\n"
-            for t in void_description(lines)]
+            for t in void_description(profile)]
     counts[VOID_GRAPH.value] = len(void)
     lines += void
     document = b"".join(lines)
@@ -155,46 +158,41 @@ def _has_blank(line: bytes) -> bool:
     return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
 
 
-def _merged(graphs: Iterable[list[bytes]]) -> list[bytes]:
-    """The graphs' lines once each, in first-seen order."""
+def _merged(graphs: list[list[bytes]]) -> tuple[list[bytes], list[bytes]]:
+    """The graphs' lines once each, in first-seen order, and the lines left out as
+    repeated (usually none: then one set union tells)."""
+    if len(set().union(*graphs)) == sum(map(len, graphs)):
+        return list(chain.from_iterable(graphs)), []
     seen: set[bytes] = set()
     merged: list[bytes] = []
+    repeated: list[bytes] = []
     for lines in graphs:
-        fresh = [line for line in lines if line not in seen] if seen else lines
+        fresh = [line for line in lines if line not in seen]
+        repeated += [line for line in lines if line in seen]
         seen.update(fresh)
         merged += fresh
-    return merged
+    return merged, repeated
 
 
-def void_description(lines: list[bytes]) -> list[ox.Triple]:
-    """A VoID description of N-Triples or N-Quads lines as one dataset: triples, and
-    class and property partitions (void:entities per class, void:triples per property)."""
+def void_description(profile: Profile) -> list[ox.Triple]:
+    """A VoID description of the profiled lines as one dataset: triples, and class and
+    property partitions (void:entities per class, void:triples per property)."""
     void = {n: ox.NamedNode(_VOID + n) for n in (
         "Dataset", "triples", "entities", "classes", "properties", "distinctSubjects",
         "classPartition", "propertyPartition", "class", "property")}
-    properties: Counter[bytes] = Counter()
-    subjects: set[bytes] = set()
-    members: dict[bytes, set[bytes]] = {}
-    rdf_type = str(_TYPE).encode()
-    for line in lines:
-        s, p, rest = line.split(b" ", 2)
-        subjects.add(s)
-        properties[p] += 1
-        if p == rdf_type and rest.startswith(b"<"):
-            members.setdefault(rest.split(b" ", 1)[0], set()).add(s)
+    members = profile.members()
 
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
 
     triples = [ox.Triple(DATASET, _TYPE, void["Dataset"]),
-               ox.Triple(DATASET, void["triples"], integer(len(lines))),
-               ox.Triple(DATASET, void["distinctSubjects"], integer(len(subjects))),
+               ox.Triple(DATASET, void["triples"], integer(profile.triples)),
+               ox.Triple(DATASET, void["distinctSubjects"], integer(len(profile.subjects))),
                ox.Triple(DATASET, void["classes"], integer(len(members))),
-               ox.Triple(DATASET, void["properties"], integer(len(properties)))]
-    for kind, counts in (("class", {c: len(s) for c, s in members.items()}),
-                         ("property", dict(properties))):
+               ox.Triple(DATASET, void["properties"], integer(len(profile.predicates)))]
+    for kind, counts in (("class", members), ("property", profile.predicates)):
         measure = void["entities"] if kind == "class" else void["triples"]
-        for iri, n in sorted((k[1:-1].decode(), n) for k, n in counts.items()):
+        for iri, n in sorted((k[1:-1], n) for k, n in counts.items()):
             term = ox.NamedNode(iri)
             digest = hashlib.sha256(term.value.encode()).hexdigest()[:16]
             part = ox.NamedNode(f"{DATASET.value}#{kind}-{digest}")

@@ -20,9 +20,9 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels) change.
-STORE_FORMAT = f"diplograph {__version__} store 5, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 6, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
-LINES = "lines"  # each graph's triples as sorted N-Triples lines, read by export
+LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
 
 
@@ -40,6 +40,11 @@ def lines_file(folder: Path, graph: ox.NamedNode) -> Path:
     """Where a store keeps a graph's sorted N-Triples lines: reading them back is far
     faster than dumping the on-disk store (9 s for 1M triples)."""
     return folder / LINES / (hashlib.sha256(graph.value.encode()).hexdigest()[:32] + ".nt")
+
+
+def profile_file(folder: Path, graph: ox.NamedNode) -> Path:
+    """Where a store keeps the VoID profile of a graph's lines (see `profile`)."""
+    return lines_file(folder, graph).with_suffix(".void.json")
 
 
 def sorted_lines(ntriples: bytes) -> bytes:

@@ -24,8 +24,10 @@ from diplograph.layout import (
     STORE_FORMAT,
     asserted_graph,
     lines_file,
+    profile_file,
     shapes_graph,
 )
+from diplograph.profile import Profile
 from diplograph.project import Project
 
 STORE_ENV = "DIPLOGRAPH_STORE"
@@ -112,6 +114,10 @@ class KnowledgeGraph:
     def ntriples(self, graph: ox.NamedNode) -> bytes:
         """A named graph's triples as N-Triples, one sorted line each."""
         return lines_file(self.path, graph).read_bytes()
+
+    def profile(self, graph: ox.NamedNode) -> Profile:
+        """What a VoID description counts of a named graph."""
+        return Profile.from_json(profile_file(self.path, graph).read_bytes())
 
     def counts(self) -> dict[ox.NamedNode, int]:
         """How many triples each named graph holds, by graph name."""

@@ -12,11 +12,18 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
+from diplograph import validate
 from diplograph.errors import InputError
 from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
 from diplograph.store import KnowledgeGraph
-from diplograph.validate import NewFacts, _shapes_context, validate_facts, validate_merged
+from diplograph.validate import (
+    NewFacts,
+    _reads_further,
+    _shapes_context,
+    validate_facts,
+    validate_merged,
+)
 
 COUNTRY = PREFIXES["country"]
 
@@ -166,6 +173,46 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     assert fast == reference
 
 
+def test_whole_neighbours_when_asked_give_the_same_findings(
+    graph: KnowledgeGraph, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = NewFacts.read([FIXTURES / n for n in ("states-of-a-fact.ttl", *NONCONFORMING)])
+    slim = validate_facts(graph, project, facts)
+    monkeypatch.setattr(validate, "_reads_further", lambda shapes, triples: True)
+    assert validate_facts(graph, project, facts) == slim
+
+
+SHAPES_HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> . """
+
+
+@pytest.mark.parametrize(("shapes", "further"), [
+    ("ex:S sh:property [ sh:path ex:p ; sh:class ex:C ] .", False),
+    ("ex:S sh:or ( [ sh:property [ sh:path ex:p ] ] [ sh:property [ sh:path ex:q ] ] ) .",
+     False),  # both alternatives are about the focus node itself
+    ("ex:S sh:property [ sh:path ex:p ; sh:node ex:T ] .", True),
+    ("ex:S sh:property [ sh:path ex:p ; sh:or ( [ sh:property [ sh:path ex:q ] ] ) ] .", True),
+    ("ex:S sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:property "
+     "[ sh:path ex:q ] ] ] .", True),
+    ("ex:S sh:closed true .", True),
+])
+def test_the_nodes_facts_point_to_are_read_whole_when_a_shape_looks_into_them(
+    shapes: str, further: bool
+) -> None:
+    triples = [q.triple for q in ox.parse((SHAPES_HEAD + shapes).encode(),
+                                          format=ox.RdfFormat.TURTLE)]
+    assert _reads_further(triples, []) is further
+
+
+@pytest.mark.parametrize("axiom", ["ex:p a owl:TransitiveProperty .",
+                                   "ex:p a owl:FunctionalProperty .",
+                                   "ex:a owl:sameAs ex:b ."])
+def test_and_when_the_owl_rl_rules_chain_through_them(axiom: str) -> None:
+    triples = [q.triple for q in ox.parse((SHAPES_HEAD + axiom).encode(),
+                                          format=ox.RdfFormat.TURTLE)]
+    assert _reads_further([], triples)
+
+
 def test_a_broken_shapes_context_query_is_a_one_line_error(
     graph: KnowledgeGraph, tmp_path: Path
 ) -> None:
@@ -185,6 +232,22 @@ def test_the_shapes_context_reads_relations_between_two_linked_states(
 ) -> None:
     az, kz, uz = (ox.NamedNode(COUNTRY + code) for code in ("AZ", "KZ", "UZ"))
     pair = _shapes_context(graph, project.shapes_context, [{az, kz}])
-    relations = {t.subject.value.rsplit("/", 1)[-1] for t in pair}
-    assert relations == {"relation-AZ-KZ"}
-    assert _shapes_context(graph, project.shapes_context, [{az}, {kz, uz}]) == []
+    subjects = {t.subject.value.rsplit("/", 1)[-1] for t in pair}
+    assert subjects == {"relation-AZ-KZ", "AZ", "KZ"}
+    assert {(t.subject, t.object) for t in pair if t.predicate.value.endswith("RelationWith")} \
+        == {(az, kz), (kz, az)}
+    apart = _shapes_context(graph, project.shapes_context, [{az}, {kz, uz}])
+    assert az not in {t.subject for t in apart} | {t.object for t in apart}
+    assert not any(t.predicate.value.endswith("betweenState") for t in apart)
+
+
+def test_focus_validation_reads_the_states_a_fact_names_as_the_whole_graph_does(
+    graph: KnowledgeGraph, project: Project
+) -> None:
+    facts = NewFacts.read([FIXTURES / "states-of-a-fact.ttl"])
+    fast = validate_facts(graph, project, facts)
+    assert fast == validate_merged(graph, facts)
+    found = {(f.shape, str(f.focus.value).rsplit("/", 1)[-1]) for f in fast.findings}
+    assert ("dgsh:DiplomaticRelationShape", "relation-KZ-UZ") in found, "not linked"
+    assert ("dgsh:DiplomaticRelationShape", "relation-AZ-KZ-restated") not in found, "linked"
+    assert ("dgsh:SendingNotHostShape", "embassy-KZ-in-KZ") in found, "one ISO code"

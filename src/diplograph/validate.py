@@ -2,9 +2,10 @@
 importer of pyshacl).
 
 Only the new facts' subjects are validated, on a small graph: the ontology, the new
-facts, what the store already knows about those subjects and every node they point
-to, and what `ontology/shapes-context.rq` adds for the SPARQL constraints. A test
-holds the results equal to validating the whole merged graph."""
+facts, what the store already knows about those subjects, the types of every node they
+point to (all they say, if a shape looks further), and what
+`ontology/shapes-context.rq` adds for the SPARQL constraints. Tests hold the results
+equal to validating the whole merged graph."""
 
 from __future__ import annotations
 
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
 
 MAX_NESTING = 100
 _SH = "http://www.w3.org/ns/shacl#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_FIRST, _RDF_REST, _RDF_NIL = (ox.NamedNode(_RDF + n) for n in ("first", "rest", "nil"))
+_SH_PROPERTY, _SH_PATH, _SH_NOT = (ox.NamedNode(_SH + n) for n in ("property", "path", "not"))
+_SH_LISTS = [ox.NamedNode(_SH + n) for n in ("and", "or", "xone")]
+_SH_VALUE_READS = {ox.NamedNode(_SH + n) for n in ("node", "closed")}
+_EQUALITY = (ox.NamedNode(_OWL + "sameAs"), ox.NamedNode(_OWL + "differentFrom"))
+_CHAINING = {ox.NamedNode(_OWL + n) for n in (
+    "sameAs", "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
+    "propertyChainAxiom")}
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 
 
@@ -150,26 +161,32 @@ def _line_of(text: str, pattern: re.Pattern[str]) -> int | None:
 @dataclass(frozen=True)
 class Context:
     """What the shapes need besides the new facts: `core` (the ontology, the known
-    triples of the new subjects and of every node they point to) for the core
-    constraints, and `extra` (from ontology/shapes-context.rq) for the SPARQL ones."""
+    triples of the new subjects, and the types of every node they point to) for the
+    core constraints, and `extra` (from ontology/shapes-context.rq) for the SPARQL ones."""
 
     core: list[ox.Triple]
     extra: list[ox.Triple]
 
 
-def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> Context:
-    """The context of the new facts in the graph (see `Context`)."""
-    visible = set(graph.graphs())
-    core = [q.triple for g in visible if g.value.startswith(ONTOLOGY_BASE)
+def context(graph: KnowledgeGraph, project: Project, facts: NewFacts,
+            shapes: list[ox.Triple]) -> Context:
+    """The context of the new facts in the graph (see `Context`). Of the nodes the new
+    subjects point to, the core constraints read only the types (sh:class) and the OWL
+    RL contradiction rules only the types, equalities and links back to a new subject,
+    unless the shapes or the ontology read further (`_reads_further`): then every
+    triple of those nodes is taken."""
+    core = [q.triple for g in graph.graphs() if g.value.startswith(ONTOLOGY_BASE)
             for q in graph.store.quads_for_pattern(None, None, None, g)]
 
-    def known(nodes: Iterable[ox.NamedNode | ox.BlankNode]) -> list[ox.Triple]:
+    def known(nodes: Iterable[ox.NamedNode | ox.BlankNode],
+              predicate: ox.NamedNode | None = None) -> list[ox.Triple]:
         """What the graph says of the nodes: its default graph is the union of the
         visible ones (each triple once, no other graph to skip)."""
         return [q.triple for node in nodes
-                for q in graph.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
+                for q in graph.store.quads_for_pattern(node, predicate, None, ox.DefaultGraph())]
 
-    about_subjects = known(s for s in facts.subjects if isinstance(s, ox.NamedNode))
+    subjects = facts.subjects
+    about_subjects = known(s for s in subjects if isinstance(s, ox.NamedNode))
     neighbours: set[ox.NamedNode] = set()
     linked: dict[object, set[ox.NamedNode]] = defaultdict(set)  # by subject, classes aside
     for t in [*facts.triples, *about_subjects]:
@@ -177,8 +194,41 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> Context
             neighbours.add(t.object)
             if t.predicate != RDF_TYPE:
                 linked[t.subject].add(t.object)
-    core += about_subjects + known(neighbours)
+    if _reads_further(shapes, [*core, *facts.triples, *about_subjects]):
+        around = known(neighbours)
+    else:
+        around = [t for p in (RDF_TYPE, *_EQUALITY) for t in known(neighbours, p)]
+        around += [q.triple for s in subjects if not isinstance(s, ox.Triple)
+                   for q in graph.store.quads_for_pattern(None, None, s, ox.DefaultGraph())
+                   if q.subject in neighbours]
+    core += about_subjects + around
     return Context(core, _shapes_context(graph, project.shapes_context, linked.values()))
+
+
+def _reads_further(shapes: list[ox.Triple], triples: list[ox.Triple]) -> bool:
+    """Whether the shapes may check a value node beyond its type (sh:node, sh:closed, or
+    a property shape on value nodes), or OWL RL rules may chain through it (transitive,
+    functional or inverse-functional properties, property chains, owl:sameAs)."""
+    objects: defaultdict[tuple[object, ox.NamedNode], list[object]] = defaultdict(list)
+    for s in shapes:
+        objects[s.subject, s.predicate].append(s.object)
+    focus: list[object] = [s.subject for s in shapes if isinstance(s.subject, ox.NamedNode)]
+    applied_to_focus = set(focus)  # named shapes, and their and/or/xone/not members
+    while focus:
+        shape = focus.pop()
+        members = [*objects[shape, _SH_NOT]]
+        for head in (h for p in _SH_LISTS for h in objects[shape, p]):
+            while head != _RDF_NIL and objects[head, _RDF_FIRST]:
+                members.append(objects[head, _RDF_FIRST][0])
+                head = objects[head, _RDF_REST][0] if objects[head, _RDF_REST] else _RDF_NIL
+        focus += [m for m in members if m not in applied_to_focus]
+        applied_to_focus.update(members)
+    on_focus = {o for shape in applied_to_focus for o in objects[shape, _SH_PROPERTY]}
+    if any(s.predicate in _SH_VALUE_READS or (s.predicate == _SH_PATH and s.subject not in on_focus)
+           for s in shapes):
+        return True
+    return any(t.predicate in _CHAINING or (t.predicate == RDF_TYPE and t.object in _CHAINING)
+               for t in triples)
 
 
 def _shapes_context(graph: KnowledgeGraph, path: Path,
@@ -240,7 +290,7 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
     on the new subjects with the extra context too."""
-    found = context(graph, project, facts)
+    found = context(graph, project, facts, graph.shapes())
     iris = [s for s in facts.subjects if isinstance(s, ox.NamedNode)]
     data = [*found.core, *facts.triples]
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl

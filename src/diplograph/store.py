@@ -162,6 +162,14 @@ def rebuild(
     return KnowledgeGraph(ox.Store.read_only(str(target)), target)
 
 
+def disk_use(folders: list[Path]) -> int:
+    """The bytes the files under the folders take, a file linked twice counted once (an
+    updated store shares its unchanged files with the store it was copied from)."""
+    sizes = {(s.st_dev, s.st_ino): s.st_size for folder in folders
+             for f in folder.rglob("*") if f.is_file() for s in [f.stat()]}
+    return sum(sizes.values())
+
+
 def clear(cache_dir: Path | None = None) -> list[Path]:
     """Remove every compiled store (and leftovers of interrupted builds) from the cache."""
     cache = cache_dir or default_cache_dir()

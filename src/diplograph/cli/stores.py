@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from diplograph.cli.app import CompileStatus, app_of, cli
+from diplograph.layout import COMPLETE
 from diplograph.namespaces import compact
-from diplograph.store import clear, default_cache_dir, rebuild
+from diplograph.store import clear, default_cache_dir, disk_use, rebuild
 
 
 @cli.group()
@@ -19,10 +20,12 @@ def store() -> None:
 def info(ctx: click.Context) -> None:
     """Where the current store is, and how many triples each graph holds."""
     graph = app_of(ctx).graph
-    size = sum(f.stat().st_size for f in graph.path.rglob("*") if f.is_file())
+    stores = [p for p in graph.path.parent.iterdir() if (p / COMPLETE).is_file()]
     click.echo(f"store:    {graph.path}")
     click.echo(f"project:  {app_of(ctx).project.root}")
-    click.echo(f"size:     {size / 2**20:.1f} MiB")
+    click.echo(f"size:     {disk_use([graph.path]) / 2**20:.1f} MiB")
+    click.echo(f"cache:    {disk_use(stores) / 2**20:.1f} MiB, stores: {len(stores)} "
+               "(files they share counted once; `store clear` empties it)")
     total = 0
     for name, count in graph.counts().items():
         click.echo(f"{count:>10}  {compact(name.value)}")

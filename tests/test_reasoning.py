@@ -7,16 +7,19 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from conftest import Run
+from conftest import ROOT, Run
 from diplograph.layout import INFERRED
 from diplograph.project import Project
 from diplograph.rdfio import read_triples
 from diplograph.reasoning import (
     ENGINE_ENV,
     Engine,
+    Entailed,
     UnknownEngineError,
     default_engine,
+    entailed_ntriples,
     entailments,
+    extended_ntriples,
     inconsistencies,
     is_trivial,
     reason,
@@ -66,6 +69,9 @@ INCONSISTENT = PREFIXES + """
 :n :p :n . :n :q :o . :o :q :n . :n :r :o ; :s :o .
 :u owl:sameAs :v . :v owl:differentFrom :u .
 """
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "facts"
 
 
 def parse(text: str) -> list[ox.Triple]:
@@ -121,6 +127,47 @@ def test_native_engine_equals_owlrl_on_every_rule_it_implements() -> None:
     ]
     for s, p, o in expected:
         assert ox.Triple(s, p, o) in got, (s, p, o)
+
+
+def ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def same(a: Entailed, b: Entailed) -> bool:
+    return all(sorted(x.splitlines()) == sorted(y.splitlines())
+               for x, y in ((a.nontrivial, b.nontrivial), (a.trivial, b.trivial)))
+
+
+def test_added_facts_extend_the_earlier_closure_to_the_full_one(project: Project) -> None:
+    graph = ntriples(bundled_input(project))
+    facts = ntriples(list(read_triples(FIXTURES / "good.ttl")))
+    extended = extended_ntriples([graph], [facts], entailed_ntriples([graph]))
+    assert extended is not None and extended.nontrivial != entailed_ntriples([graph]).nontrivial
+    assert same(extended, entailed_ntriples([graph, facts]))
+
+
+def test_every_split_of_the_rule_workout_extends_to_the_full_closure_or_declines() -> None:
+    lines = ntriples(parse(WORKOUT)).splitlines(True)
+    extended = 0
+    for cut in range(len(lines) + 1):
+        earlier, added = b"".join(lines[:cut]), b"".join(lines[cut:])
+        result = extended_ntriples([earlier], [added], entailed_ntriples([earlier]))
+        if result is not None:
+            extended += 1
+            assert same(result, entailed_ntriples([earlier, added])), cut
+    assert 0 < extended < len(lines) + 1  # facts at the end extend; axioms decline
+
+
+def test_a_restriction_completed_by_additions_is_reasoned_in_full() -> None:
+    earlier = ntriples(parse(PREFIXES + """
+        :r a owl:Restriction ; owl:onProperty :p .  :x :p :v .
+        :d a owl:Restriction ; owl:onProperty :q ; owl:hasValue :v .
+    """))
+    added = ntriples(parse(PREFIXES + ":r owl:hasValue :v ."))  # no new term: :r, :v known
+    full = entailed_ntriples([earlier, added])
+    assert b"<http://example.org/x> " + str(TYPE).encode() + b" <http://example.org/r>" \
+        in full.nontrivial  # cls-hv2 on a fact the earlier closure already held
+    assert extended_ntriples([earlier], [added], entailed_ntriples([earlier])) is None
 
 
 def test_trivial_entailments_are_not_reported() -> None:

@@ -84,6 +84,7 @@ def test_a_changed_source_updates_only_what_changed_as_a_full_build_would(
          shapes: shapes.read_text() + BLANK},
         {extra: PREFIXES + VISIT, people: (ROOT / "data" / people.name).read_text(),
          sources: (ROOT / "data" / sources.name).read_text(), more: None},
+        {extra: PREFIXES + VISIT + VISIT.replace("test-visit", "second-visit")},  # facts added
     ]
     edited: set[str] = set()
     for files in rounds:
@@ -95,6 +96,8 @@ def test_a_changed_source_updates_only_what_changed_as_a_full_build_would(
         assert steps[0].startswith("updating an earlier store"), steps
         parsed = {step.removeprefix("parsing ") for step in steps if step.startswith("parsing")}
         assert parsed and parsed <= edited, "only files that differ from the copied store"
+        in_full = "reasoning (OWL 2 RL)" in steps
+        assert in_full != (files is rounds[-1]), "the closure is extended when facts are added"
         assert snapshot(updated) == snapshot(rebuild(project, tmp_path / "full"))
         nodes = updated.query("SELECT DISTINCT ?x { ?x ?p 'a node only this file knows' }")
         assert isinstance(nodes, ox.QuerySolutions)

@@ -24,16 +24,17 @@ from diplograph.layout import (
     INFERRED,
     LINES,
     SHAPES_BASE,
-    SOURCES,
+    TRIVIAL,
     lines_file,
     profile_file,
     read_sources,
     sorted_lines,
+    trivial_file,
     write_sources,
 )
 from diplograph.profile import Profile
 from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
-from diplograph.reasoning import entailed_ntriples
+from diplograph.reasoning import Entailed, entailed_ntriples, extended_ntriples
 
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
@@ -65,17 +66,25 @@ def _homes(graph: ox.NamedNode) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:
 
 
 def closest_store(cache: Path, sources: list[Source]) -> Path | None:
-    """The complete store in `cache` that shares the most source bytes with `sources`,
-    if that is at least half of them (updating it is then cheaper than a new build)."""
-    def shared(folder: Path) -> int:
-        graphs = read_sources(folder)
-        return sum(s.size for s in sources if graphs.get(s.graph.value) == s.digest)
-
-    folders = [f for f in cache.iterdir() if (f / SOURCES).is_file()] if cache.is_dir() else []
-    scores = {folder: shared(folder) for folder in folders}
+    """The complete store in `cache` that shares the most source bytes with `sources`, if
+    that is at least half of them (updating it is then cheaper than a new build); among
+    equals, the one whose other sources differ least in size (a file that only grew
+    may only have gained facts), then the newest."""
+    scores: dict[Path, tuple[int, int, int]] = {}
+    for folder in cache.iterdir() if cache.is_dir() else []:
+        parsed_from, shared, drift = read_sources(folder), 0, 0
+        for source in sources:
+            digest, size = parsed_from.get(source.graph.value, ("", 0))
+            if digest == source.digest:
+                shared += source.size
+            else:
+                drift += abs(source.size - size)
+        with suppress(OSError):  # cleared meanwhile
+            if parsed_from:
+                scores[folder] = shared, -drift, (folder / COMPLETE).stat().st_mtime_ns
     best = max(scores, key=scores.__getitem__, default=None)
     needed = max(1, sum(s.size for s in sources) / 2)
-    return best if best is not None and scores[best] >= needed else None
+    return best if best is not None and scores[best][0] >= needed else None
 
 
 def compile_store(sources: list[Source], target: Path, *, base: Path | None,
@@ -94,7 +103,7 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
             _build(sources, folder, say)
         else:
             _update(sources, folder, earlier, say)
-        write_sources(folder, {s.graph.value: s.digest for s in sources})
+        write_sources(folder, {s.graph.value: (s.digest, s.size) for s in sources})
         (folder / COMPLETE).write_text(target.name + "\n")
         with suppress(OSError):  # another process published the same store first
             os.replace(folder, target)
@@ -115,8 +124,9 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
             writer.add(lines, *_homes(source.graph))
             if source.reasoned:
                 documents.append(lines)
-        inferred = _reason(documents, say)
-        _save(folder, INFERRED, inferred)
+        say("reasoning (OWL 2 RL)")
+        entailed = entailed_ntriples(documents)
+        inferred = _keep_entailed(folder, entailed)
         writer.add(inferred, INFERRED, UNION)
     store.optimize()
 
@@ -124,14 +134,15 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
 def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
     """Copy the store at `base` into `folder` (hard links: instant), link in the lines
     of the graphs whose source is unchanged, and return the lines of every other graph
-    it held (changed or removed sources, entailments) by name: nothing is read from `base`
-    after this. None if `base` went away meanwhile (`store clear`)."""
+    it held (changed or removed sources, entailments; `TRIVIAL`: the trivial ones) by name:
+    nothing is read from `base` after this. None if `base` went away meanwhile (`store clear`)."""
     parsed_from = read_sources(base)
-    unchanged = {s.graph.value for s in sources if parsed_from.get(s.graph.value) == s.digest}
+    unchanged = {s.graph.value for s in sources
+                 if parsed_from.get(s.graph.value, ("", 0))[0] == s.digest}
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
-        earlier = {}
+        earlier = {TRIVIAL: trivial_file(base).read_bytes()}
         for name in [*parsed_from, INFERRED.value]:
             graph = ox.NamedNode(name)
             if name in unchanged:
@@ -149,56 +160,73 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
             say: Progress) -> None:
     """Change the copied store in `folder` where it differs: parse the sources whose
     lines are not there yet, and take their graphs, the removed sources' graphs and the
-    entailments from their `earlier` lines to the new ones."""
+    entailments from their `earlier` lines to the new ones. When facts were only added,
+    the earlier closure is extended instead of computed anew."""
     unchanged = sum(lines_file(folder, s.graph).exists() for s in sources)
     say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged")
     store = ox.Store(str(folder))
-    documents, went = [], []
+    documents, before, additions, went = [], [], [], []  # went: lines that may leave the union
     with _Writer(store) as writer:
         for source in sources:
             done = lines_file(folder, source.graph)
             if done.exists():
-                lines = done.read_bytes() if source.reasoned else b""
+                lines = previous = done.read_bytes() if source.reasoned else b""
+                came = b""
             else:
                 say(f"parsing {source.shown_as}")
                 lines = _parse(source)
                 _save(folder, source.graph, lines)
-                went.append(_change(writer, earlier.pop(source.graph.value, b""), lines,
-                                    source.graph))
+                previous = earlier.pop(source.graph.value, b"")
+                gone, came = _change(writer, previous, lines, source.graph)
+                went.append(gone)
             if source.reasoned:
                 documents.append(lines)
-        inferred = _reason(documents, say)
-        _save(folder, INFERRED, inferred)
-        went.append(_change(writer, earlier.pop(INFERRED.value), inferred, INFERRED))
+                before.append(previous)
+                additions.append(came)
+        trivial, inferred = earlier.pop(TRIVIAL), earlier.pop(INFERRED.value)
         for name, lines in earlier.items():  # the removed sources
-            went.append(_change(writer, lines, b"", ox.NamedNode(name)))
+            went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
+        entailed = None
+        if not any(went):
+            say("reasoning (OWL 2 RL): extending the earlier closure")
+            entailed = extended_ntriples(before, additions, Entailed(inferred, trivial))
+        if entailed is None:
+            say("reasoning (OWL 2 RL)")
+            entailed = entailed_ntriples(documents)
+        went.append(_change(writer, inferred, _keep_entailed(folder, entailed), INFERRED)[0])
         writer.prune_union(b"".join(went))
     store.flush()
 
 
-def _change(writer: _Writer, before: bytes, after: bytes, graph: ox.NamedNode) -> bytes:
+def _change(writer: _Writer, before: bytes, after: bytes,
+            graph: ox.NamedNode) -> tuple[bytes, bytes]:
     """Take `graph` (and the union, unless it holds shapes) from `before`'s lines to
-    `after`'s; a graph left empty is dropped, as a full build never makes one. The union
-    is only added to here: the lines that went are returned for `_Writer.prune_union`."""
+    `after`'s, and return the lines that went and those that came. A graph left empty is
+    dropped, as a full build never makes one. The union is only added to here: the lines
+    that went leave it in `_Writer.prune_union`, if no other graph holds them."""
     old, new = set(before.splitlines(True)), set(after.splitlines(True))
-    went = b"".join(sorted(old - new))
+    went, came = b"".join(sorted(old - new)), b"".join(sorted(new - old))
     if new:
         writer.remove(went, graph)
-        writer.add(b"".join(sorted(new - old)), *_homes(graph))
+        writer.add(came, *_homes(graph))
     elif old:
         writer.drop(graph)
-    return went if UNION in _homes(graph) else b""
+    return (went if UNION in _homes(graph) else b""), came
+
+
+def _keep_entailed(folder: Path, entailed: Entailed) -> bytes:
+    """Save the entailments beside the store (the trivial ones for a later update) and
+    return the inferred graph's lines."""
+    inferred = sorted_lines(entailed.nontrivial)
+    _save(folder, INFERRED, inferred)
+    trivial_file(folder).write_bytes(entailed.trivial)
+    return inferred
 
 
 def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
     """Keep a graph's lines and their VoID profile beside the store, for export."""
     lines_file(folder, graph).write_bytes(lines)
     profile_file(folder, graph).write_bytes(Profile.of(lines).to_json())
-
-
-def _reason(documents: list[bytes], say: Progress) -> bytes:
-    say("reasoning (OWL 2 RL)")
-    return sorted_lines(entailed_ntriples(documents))
 
 
 class _Writer:

@@ -20,9 +20,10 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels) change.
-STORE_FORMAT = f"diplograph {__version__} store 6, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 7, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
+TRIVIAL = "trivial"  # what `trivial_file` holds, among an update's earlier lines
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
 
 
@@ -42,6 +43,12 @@ def lines_file(folder: Path, graph: ox.NamedNode) -> Path:
     return folder / LINES / (hashlib.sha256(graph.value.encode()).hexdigest()[:32] + ".nt")
 
 
+def trivial_file(folder: Path) -> Path:
+    """Where a store keeps the trivial entailments, which no graph holds: an update that
+    only adds facts extends the closure from them and the inferred graph."""
+    return folder / LINES / "trivial-entailments.nt"
+
+
 def profile_file(folder: Path, graph: ox.NamedNode) -> Path:
     """Where a store keeps the VoID profile of a graph's lines (see `profile`)."""
     return lines_file(folder, graph).with_suffix(".void.json")
@@ -52,17 +59,20 @@ def sorted_lines(ntriples: bytes) -> bytes:
     return b"".join(sorted(set(ntriples.splitlines(True))))
 
 
-def read_sources(folder: Path) -> dict[str, str]:
-    """Graph name -> source digest of a complete store of this format ({} otherwise)."""
+def read_sources(folder: Path) -> dict[str, tuple[str, int]]:
+    """Graph name -> (digest, size) of the source it was parsed from, for a complete
+    store of this format ({} otherwise)."""
     try:
         manifest = json.loads((folder / SOURCES).read_text())
     except (OSError, ValueError):
         return {}
     ok = (folder / COMPLETE).is_file() and manifest.get("format") == STORE_FORMAT
-    return dict(manifest["graphs"]) if ok else {}
+    return {name: (digest, size) for name, (digest, size) in manifest["graphs"].items()} \
+        if ok else {}
 
 
-def write_sources(folder: Path, graphs: dict[str, str]) -> None:
-    """Record which source digest each asserted or shapes graph was parsed from."""
+def write_sources(folder: Path, graphs: dict[str, tuple[str, int]]) -> None:
+    """Record the digest and size of the source each asserted or shapes graph was
+    parsed from."""
     manifest = {"format": STORE_FORMAT, "graphs": dict(sorted(graphs.items()))}
     write_atomically(folder / SOURCES, json.dumps(manifest, indent=1).encode())

@@ -74,6 +74,7 @@ _DOCUMENTATION = {_nt(_RDFS, n) for n in ("label", "comment", "isDefinedBy", "se
 _DECLARATIONS = {_nt(_OWL, "ObjectProperty"), _nt(_OWL, "DatatypeProperty"),
                  _nt(_OWL, "AnnotationProperty"), _nt(_RDF, "Property")}
 _EQUALITY = {FUNCTIONAL, INVERSE_FUNCTIONAL}
+_COMPILED = {HAS_VALUE, ON_PROPERTY, INTERSECTION, UNION, FIRST, REST}  # before rules run
 
 Key = tuple[str, str, str]
 _NO_OBJECTS: dict[str, set[str]] = {}
@@ -149,17 +150,59 @@ def reason(triples: Iterable[ox.Triple], engine: Engine | None = None) -> Reason
     )
 
 
-def entailed_ntriples(documents: Iterable[bytes], engine: Engine | None = None) -> bytes:
-    """`entailments` of the triples of N-Triples documents as Oxigraph writes them (one
-    triple a line, single spaces), as an N-Triples document: no term objects are made."""
+@dataclass(frozen=True)
+class Entailed:
+    """Entailments as N-Triples documents: the non-trivial ones, and the trivial ones
+    (kept to extend the closure later, see `extended_ntriples`)."""
+
+    nontrivial: bytes
+    trivial: bytes
+
+
+def entailed_ntriples(documents: Iterable[bytes], engine: Engine | None = None) -> Entailed:
+    """The entailments of the triples of N-Triples documents as Oxigraph writes them (one
+    triple a line, single spaces): no term objects are made."""
+    closure, _ = _close(_relevant(_line_keys(documents)), {}, engine)
+    return _entailed(closure.derived())
+
+
+def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
+                      earlier: Entailed) -> Entailed | None:
+    """The entailments of `documents` and `additions` given `earlier`, those of
+    `documents` alone by the native engine: the earlier closure is indexed as it is and
+    only the additions fire the rules. None where that could differ from a full run: the
+    additions bring restrictions or lists (compiled before the rules start) or terms no
+    earlier axiom mentioned, or another engine would run."""
+    added = _line_keys(additions)
+    if default_engine() is not Engine.NATIVE or _unsupported(added):
+        return None
+    if not added:
+        return earlier
+    keys = _line_keys(documents)
+    active = _axiom_terms(keys)
+    if _unsupported(keys) or not _axiom_terms(added) <= active or any(
+            k[1] in _COMPILED for k in added):
+        return None
+    known = [*_relevant(keys, active), *_line_keys([earlier.nontrivial, earlier.trivial])]
+    new = _entailed(_Closure(_relevant(added, active), known=known).derived())
+    return Entailed(earlier.nontrivial + new.nontrivial, earlier.trivial + new.trivial)
+
+
+def _line_keys(documents: Iterable[bytes]) -> list[Key]:
     keys: list[Key] = []
     for document in documents:
         for line in document.decode().split("\n"):  # not splitlines: U+2028 is no break
             if line:
                 s, p, o = line.split(" ", 2)
                 keys.append((intern(s), intern(p), intern(o[:-2])))
-    closure, _ = _close(_relevant(keys), {}, engine)
-    return "".join(f"{s} {p} {o} .\n" for s, p, o in _nontrivial(closure)).encode()
+    return keys
+
+
+def _entailed(derived: Iterable[Key]) -> Entailed:
+    lines: tuple[list[str], list[str]] = ([], [])
+    for s, p, o in derived:
+        lines[_trivial(s, p, o)].append(f"{s} {p} {o} .\n")
+    return Entailed(*("".join(sorted(part)).encode() for part in lines))
 
 
 def _close(keys: list[Key], terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],
@@ -210,9 +253,10 @@ def _keys(triples: Iterable[ox.Triple],
     return keys
 
 
-def _relevant(keys: list[Key]) -> list[Key]:
-    """The keys without the literal-valued triples of predicates no axiom mentions."""
-    active = _axiom_terms(keys)
+def _relevant(keys: list[Key], active: set[str] | None = None) -> list[Key]:
+    """The keys without the literal-valued triples of predicates no axiom mentions (of
+    `active`, the terms axioms mention, if given)."""
+    active = _axiom_terms(keys) if active is None else active
     return [k for k in keys if k[2][0] != '"' or k[1] in active]
 
 
@@ -341,8 +385,11 @@ class _Closure(_Index):
     derived) is taken off a queue once and joined, in every rule-body position it can
     fill, with the indexed triples; derivations not yet indexed join the queue."""
 
-    def __init__(self, keys: list[Key]) -> None:
+    def __init__(self, keys: list[Key], known: Iterable[Key] = ()) -> None:
+        """Close `keys`; `known` triples (an earlier closure) are indexed, not fired."""
         super().__init__()
+        for k in known:
+            self.insert(*k)
         self.queue = [k for k in keys if self.insert(*k)]
         self.added: list[Key] = []
         self._compile_restrictions()

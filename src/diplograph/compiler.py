@@ -1,8 +1,8 @@
 """Compiling the sources into a store. When an earlier store shares most of the sources'
-bytes, a copy of it is updated: only changed files are parsed and only the triples that
-differ are written. Otherwise the store is built from scratch. Either way the OWL RL
-closure is computed anew, and Oxigraph writes on a thread of its own (it releases the
-GIL) while Python parses and reasons."""
+bytes, a copy of it is updated: only changed files are parsed, only the triples that
+differ are written, and the OWL RL closure is extended when facts were only added.
+Otherwise the store is built from scratch. Oxigraph writes on a thread of its own (it
+releases the GIL) while Python parses and reasons."""
 
 from __future__ import annotations
 
@@ -134,8 +134,9 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
 def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
     """Copy the store at `base` into `folder` (hard links: instant), link in the lines
     of the graphs whose source is unchanged, and return the lines of every other graph
-    it held (changed or removed sources, entailments; `TRIVIAL`: the trivial ones) by name:
-    nothing is read from `base` after this. None if `base` went away meanwhile (`store clear`)."""
+    it held (changed or removed sources, entailments; `TRIVIAL`: the trivial ones) by
+    name: nothing is read from `base` after this. None if `base` went away meanwhile
+    (`store clear`)."""
     parsed_from = read_sources(base)
     unchanged = {s.graph.value for s in sources
                  if parsed_from.get(s.graph.value, ("", 0))[0] == s.digest}

@@ -4,6 +4,7 @@ the input line; the fast focus-node validation agrees with validating everything
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from diplograph import validate
 from diplograph.errors import InputError
 from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
-from diplograph.store import KnowledgeGraph
+from diplograph.store import KnowledgeGraph, open_graph
 from diplograph.validate import (
     NewFacts,
     _reads_further,
@@ -28,6 +29,7 @@ from diplograph.validate import (
 COUNTRY = PREFIXES["country"]
 
 FIXTURES = ROOT / "tests" / "fixtures" / "facts"
+DG = "https://w3id.org/diplograph/ontology#"
 NONCONFORMING = {
     "end-before-start.ttl": ("dgsh:EventShape", "dg:endDate", "before the start date"),
     "unknown-country.ttl": ("dgsh:VisitShape > dg:hostState", "dg:hostState", "a dg:Country"),
@@ -173,6 +175,26 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     assert fast == reference
 
 
+def test_a_class_defined_in_the_data_is_read_as_the_whole_graph_does(tmp_path: Path) -> None:
+    folder = tmp_path / "graph"
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, folder / part)
+    (folder / "data").mkdir()
+    shutil.copy(ROOT / "data" / "sources.ttl", folder / "data")
+    (folder / "data" / "local.ttl").write_text(
+        f"@prefix dg: <{DG}> . <http://example.org/Republic> "
+        "<http://www.w3.org/2000/01/rdf-schema#subClassOf> dg:Country .\n")
+    facts_file = tmp_path / "z.ttl"
+    facts_file.write_text(f"@prefix dg: <{DG}> . <http://example.org/z> a "
+                          "<http://example.org/Republic>, dg:Person .\n")
+    project = Project(folder)
+    graph = open_graph(project, tmp_path / "cache")
+    facts = NewFacts.read([facts_file])
+    fast = validate_facts(graph, project, facts)
+    assert fast == validate_merged(graph, facts)
+    assert any("OWL RL consistency" in f.shape for f in fast.findings), "a Person and a Country"
+
+
 def test_whole_neighbours_when_asked_give_the_same_findings(
     graph: KnowledgeGraph, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,6 +217,9 @@ SHAPES_HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http:/
     ("ex:S sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:property "
      "[ sh:path ex:q ] ] ] .", True),
     ("ex:S sh:closed true .", True),
+    ("ex:S sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] .", True),  # two steps
+    ("ex:P sh:path ex:p ; sh:property [ sh:path ex:q ] .", True),  # on ex:p's values
+    ("ex:S sh:or ( [ sh:path ex:p ; sh:minCount 1 ] ) .", False),  # from the focus node
 ])
 def test_the_nodes_facts_point_to_are_read_whole_when_a_shape_looks_into_them(
     shapes: str, further: bool

@@ -45,7 +45,8 @@ _SH_VALUE_READS = {ox.NamedNode(_SH + n) for n in ("node", "closed")}
 _EQUALITY = (ox.NamedNode(_OWL + "sameAs"), ox.NamedNode(_OWL + "differentFrom"))
 _CHAINING = {ox.NamedNode(_OWL + n) for n in (
     "sameAs", "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
-    "propertyChainAxiom")}
+    "propertyChainAxiom", "hasKey", "maxCardinality", "maxQualifiedCardinality",
+    "cardinality", "qualifiedCardinality")}
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 
 
@@ -196,8 +197,11 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts,
                 linked[t.subject].add(t.object)
     if _reads_further(shapes, [*core, *facts.triples, *about_subjects]):
         around = known(neighbours)
-    else:
-        around = [t for p in (RDF_TYPE, *_EQUALITY) for t in known(neighbours, p)]
+    else:  # the classes in full (their axioms may be data), the others' types
+        classes = {t.object for t in [*facts.triples, *about_subjects]
+                   if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
+        around = known(classes)
+        around += [t for p in (RDF_TYPE, *_EQUALITY) for t in known(neighbours - classes, p)]
         around += [q.triple for s in subjects if not isinstance(s, ox.Triple)
                    for q in graph.store.quads_for_pattern(None, None, s, ox.DefaultGraph())
                    if q.subject in neighbours]
@@ -206,9 +210,10 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts,
 
 
 def _reads_further(shapes: list[ox.Triple], triples: list[ox.Triple]) -> bool:
-    """Whether the shapes may check a value node beyond its type (sh:node, sh:closed, or
-    a property shape on value nodes), or OWL RL rules may chain through it (transitive,
-    functional or inverse-functional properties, property chains, owl:sameAs)."""
+    """Whether the shapes may check a value node beyond its type (sh:node, sh:closed, a
+    path longer than one step, a property shape on value nodes), or OWL RL rules may
+    chain through it (transitive, functional or inverse-functional properties, keys,
+    cardinalities, property chains, owl:sameAs)."""
     objects: defaultdict[tuple[object, ox.NamedNode], list[object]] = defaultdict(list)
     for s in shapes:
         objects[s.subject, s.predicate].append(s.object)
@@ -223,8 +228,11 @@ def _reads_further(shapes: list[ox.Triple], triples: list[ox.Triple]) -> bool:
                 head = objects[head, _RDF_REST][0] if objects[head, _RDF_REST] else _RDF_NIL
         focus += [m for m in members if m not in applied_to_focus]
         applied_to_focus.update(members)
-    on_focus = {o for shape in applied_to_focus for o in objects[shape, _SH_PROPERTY]}
-    if any(s.predicate in _SH_VALUE_READS or (s.predicate == _SH_PATH and s.subject not in on_focus)
+    property_shapes = {s.subject for s in shapes if s.predicate == _SH_PATH}
+    on_focus = {o for shape in applied_to_focus - property_shapes
+                for o in objects[shape, _SH_PROPERTY]} | (applied_to_focus & property_shapes)
+    if any(s.predicate in _SH_VALUE_READS or (s.predicate == _SH_PATH and (
+            s.subject not in on_focus or not isinstance(s.object, ox.NamedNode)))
            for s in shapes):
         return True
     return any(t.predicate in _CHAINING or (t.predicate == RDF_TYPE and t.object in _CHAINING)

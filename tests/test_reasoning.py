@@ -158,6 +158,24 @@ def test_every_split_of_the_rule_workout_extends_to_the_full_closure_or_declines
     assert 0 < extended < len(lines) + 1  # facts at the end extend; axioms decline
 
 
+def test_an_entailment_stated_later_leaves_the_entailments() -> None:
+    earlier = ntriples(parse(PREFIXES + ":rel a owl:SymmetricProperty . :az :rel :tr ."))
+    added = ntriples(parse(PREFIXES + ":tr :rel :az ."))  # was entailed (prp-symp)
+    assert added in entailed_ntriples([earlier]).nontrivial
+    extended = extended_ntriples([earlier], [added], entailed_ntriples([earlier]))
+    assert extended is not None and same(extended, entailed_ntriples([earlier, added]))
+    assert added not in extended.nontrivial
+
+
+def test_a_closure_another_engine_found_is_not_extended() -> None:
+    earlier = ntriples(parse(WORKOUT))
+    by_owlrl = entailed_ntriples([earlier], Engine.OWLRL)
+    assert by_owlrl.engine is Engine.OWLRL
+    added = ntriples(parse(PREFIXES + ":newcomer :knows :a ."))
+    assert extended_ntriples([earlier], [added], by_owlrl) is None
+    assert extended_ntriples([earlier], [added], entailed_ntriples([earlier])) is not None
+
+
 def test_a_restriction_completed_by_additions_is_reasoned_in_full() -> None:
     earlier = ntriples(parse(PREFIXES + """
         :r a owl:Restriction ; owl:onProperty :p .  :x :p :v .

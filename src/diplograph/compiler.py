@@ -34,7 +34,7 @@ from diplograph.layout import (
 )
 from diplograph.profile import Profile
 from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
-from diplograph.reasoning import Entailed, entailed_ntriples, extended_ntriples
+from diplograph.reasoning import Engine, Entailed, entailed_ntriples, extended_ntriples
 
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
@@ -143,7 +143,8 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
-        earlier = {TRIVIAL: trivial_file(base).read_bytes()}
+        earlier = {TRIVIAL: trivial_file(base).read_bytes()} if trivial_file(base).is_file() \
+            else {}
         for name in [*parsed_from, INFERRED.value]:
             graph = ox.NamedNode(name)
             if name in unchanged:
@@ -184,11 +185,11 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 documents.append(lines)
                 before.append(previous)
                 additions.append(came)
-        trivial, inferred = earlier.pop(TRIVIAL), earlier.pop(INFERRED.value)
+        trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
         entailed = None
-        if not any(went):
+        if trivial is not None and not any(went):
             say("reasoning (OWL 2 RL): extending the earlier closure")
             entailed = extended_ntriples(before, additions, Entailed(inferred, trivial))
         if entailed is None:
@@ -216,11 +217,12 @@ def _change(writer: _Writer, before: bytes, after: bytes,
 
 
 def _keep_entailed(folder: Path, entailed: Entailed) -> bytes:
-    """Save the entailments beside the store (the trivial ones for a later update) and
-    return the inferred graph's lines."""
+    """Save the entailments beside the store (the trivial ones, for a later update to
+    extend, if the native engine found them) and return the inferred graph's lines."""
     inferred = sorted_lines(entailed.nontrivial)
     _save(folder, INFERRED, inferred)
-    trivial_file(folder).write_bytes(entailed.trivial)
+    if entailed.engine is Engine.NATIVE:
+        trivial_file(folder).write_bytes(entailed.trivial)
     return inferred
 
 

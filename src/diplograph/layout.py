@@ -45,7 +45,8 @@ def lines_file(folder: Path, graph: ox.NamedNode) -> Path:
 
 def trivial_file(folder: Path) -> Path:
     """Where a store keeps the trivial entailments, which no graph holds: an update that
-    only adds facts extends the closure from them and the inferred graph."""
+    only adds facts extends the closure from them and the inferred graph (kept only
+    when the native engine found them)."""
     return folder / LINES / "trivial-entailments.nt"
 
 

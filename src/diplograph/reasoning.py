@@ -153,17 +153,18 @@ def reason(triples: Iterable[ox.Triple], engine: Engine | None = None) -> Reason
 @dataclass(frozen=True)
 class Entailed:
     """Entailments as N-Triples documents: the non-trivial ones, and the trivial ones
-    (kept to extend the closure later, see `extended_ntriples`)."""
+    (kept to extend the closure later, see `extended_ntriples`), and the engine."""
 
     nontrivial: bytes
     trivial: bytes
+    engine: Engine = Engine.NATIVE
 
 
 def entailed_ntriples(documents: Iterable[bytes], engine: Engine | None = None) -> Entailed:
     """The entailments of the triples of N-Triples documents as Oxigraph writes them (one
     triple a line, single spaces): no term objects are made."""
-    closure, _ = _close(_relevant(_line_keys(documents)), {}, engine)
-    return _entailed(closure.derived())
+    closure, chosen = _close(_relevant(_line_keys(documents)), {}, engine)
+    return _entailed(closure.derived(), chosen)
 
 
 def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
@@ -172,9 +173,9 @@ def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
     `documents` alone by the native engine: the earlier closure is indexed as it is and
     only the additions fire the rules. None where that could differ from a full run: the
     additions bring restrictions or lists (compiled before the rules start) or terms no
-    earlier axiom mentioned, or another engine would run."""
+    earlier axiom mentioned, or another engine ran or would run."""
     added = _line_keys(additions)
-    if default_engine() is not Engine.NATIVE or _unsupported(added):
+    if {earlier.engine, default_engine()} != {Engine.NATIVE} or _unsupported(added):
         return None
     if not added:
         return earlier
@@ -184,8 +185,14 @@ def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
             k[1] in _COMPILED for k in added):
         return None
     known = [*_relevant(keys, active), *_line_keys([earlier.nontrivial, earlier.trivial])]
-    new = _entailed(_Closure(_relevant(added, active), known=known).derived())
-    return Entailed(earlier.nontrivial + new.nontrivial, earlier.trivial + new.trivial)
+    new = _entailed(_Closure(_relevant(added, active), known=known).derived(), Engine.NATIVE)
+    stated = {line for document in additions for line in document.splitlines(True)}
+
+    def still(entailed: bytes) -> bytes:  # an entailment now stated is no longer one
+        return b"".join(line for line in entailed.splitlines(True) if line not in stated)
+
+    return Entailed(still(earlier.nontrivial) + new.nontrivial,
+                    still(earlier.trivial) + new.trivial)
 
 
 def _line_keys(documents: Iterable[bytes]) -> list[Key]:
@@ -198,11 +205,12 @@ def _line_keys(documents: Iterable[bytes]) -> list[Key]:
     return keys
 
 
-def _entailed(derived: Iterable[Key]) -> Entailed:
+def _entailed(derived: Iterable[Key], engine: Engine) -> Entailed:
     lines: tuple[list[str], list[str]] = ([], [])
     for s, p, o in derived:
         lines[_trivial(s, p, o)].append(f"{s} {p} {o} .\n")
-    return Entailed(*("".join(sorted(part)).encode() for part in lines))
+    nontrivial, trivial = ("".join(sorted(part)).encode() for part in lines)
+    return Entailed(nontrivial, trivial, engine)
 
 
 def _close(keys: list[Key], terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],
@@ -551,6 +559,7 @@ class _Closure(_Index):
 
     def _same(self, x: str, y: str) -> None:
         """eq-sym, eq-trans and eq-rep-s/p/o for a new x owl:sameAs y."""
+        self.equality = True  # from now on every fired triple is copied to its equals
         add = self.add
         add(y, SAME, x)
         for z in list(self.objects(y, SAME)):

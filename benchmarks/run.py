@@ -7,7 +7,8 @@ a cold named query, validating 100 new facts, updating the store after they join
 file, export) and the library warm (each named query, in a worker process that has opened
 the graph), beside the naive baseline measured in the same run: rdflib parses all Turtle
 and runs the same SPARQL text, values written in; pyshacl validates the whole merged
-graph. It prints one table.
+graph. It also times the OWL RL closure by the native engine beside owlrl's (below 1M)
+and checks that they agree. It prints one table.
 
 `--smoke` is the CI smoke test: smallest size, one repetition, no baseline, no timing
 assertions; it exits 0 if every step ran.
@@ -16,6 +17,7 @@ assertions; it exits 0 if every step ran.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -38,6 +40,8 @@ from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.errors import DiplographError
 from diplograph.project import Project
 from diplograph.query import bind_parameters, run_named
+from diplograph.rdfio import read_triples
+from diplograph.reasoning import Engine, entailed_ntriples
 from diplograph.store import open_graph
 
 HERE = Path(__file__).resolve().parent
@@ -250,6 +254,42 @@ def warm_worker(name: str, values_json: str, root: str, store: str, reps: int) -
     print(json.dumps({"samples": samples, "rows": len(result.rows)}))
 
 
+def closure_worker(engine: str, root: str) -> None:
+    """In a process of its own: the OWL RL closure of the project's ontology and data by
+    one engine; print its time (parsing aside), size and digest as JSON."""
+    project = Project(Path(root))
+    documents = [ox.serialize(read_triples(path), format=ox.RdfFormat.N_TRIPLES) or b""
+                 for path in project.source_files if path not in project.shapes_files]
+    start = time.perf_counter()
+    entailed = entailed_ntriples(documents, Engine(engine))
+    seconds = time.perf_counter() - start
+    lines = sorted(entailed.nontrivial.splitlines())
+    print(json.dumps({"seconds": seconds, "inferred": len(lines),
+                      "digest": hashlib.sha256(b"\n".join(lines)).hexdigest()}))
+
+
+def measure_closure(bench: Bench, size: str, baseline: bool) -> None:
+    """The native engine's closure beside owlrl's (not at 1M: owlrl takes hours there)."""
+    runs = {}
+    for engine in ("native", "owlrl") if baseline and size != "1m" else ("native",):
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--closure-worker", engine,
+               str(bench.project)]
+        child = run_child(cmd, bench.timeout)
+        if child.code != 0 or child.timed_out:
+            bench.failures.append(f"closure by {engine}: {child.stderr.strip()[-300:]}")
+            continue
+        runs[engine] = {**json.loads(child.stdout), "peak": child.peak_bytes / GIB}
+    native, owlrl = runs.get("native"), runs.get("owlrl")
+    note = (f"{native['inferred']} inferred, process peak {native['peak']:.2f} GiB"
+            if native else "")
+    if native and owlrl:
+        same = "same" if native["digest"] == owlrl["digest"] else "DIFFERENT"
+        note += f"; {same} entailments as owlrl, whose peak is {owlrl['peak']:.2f} GiB"
+    bench.add("OWL RL closure, native engine (baseline: owlrl)",
+              native["seconds"] if native else None, owlrl["seconds"] if owlrl else None,
+              S, 60.0, min_ratio=20 if owlrl else None, note=note)
+
+
 def run_baseline(bench: Bench, manifest: dict[str, Any]) -> dict[str, Any]:
     """The naive baseline in one fresh process, on the query texts diplograph runs."""
     project = Project(bench.project)
@@ -341,12 +381,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-timeout", type=float, default=120.0,
                         help="seconds before a warm named query is killed")
     parser.add_argument("--warm-worker", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--closure-worker", nargs=2, help=argparse.SUPPRESS)
     default_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     parser.add_argument("--cache-dir", type=Path, default=default_cache / "diplograph-bench")
     args = parser.parse_args(argv)
     if args.warm_worker:
         name, values, root, store, reps = args.warm_worker
         warm_worker(name, values, root, store, int(reps))
+        return 0
+    if args.closure_worker:
+        closure_worker(*args.closure_worker)
         return 0
     if args.smoke:
         args.size, args.reps, args.skip_baseline = "10k", 1, True
@@ -355,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(project, project.parent / "store", args.reps, args.baseline_reps,
                   args.timeout, args.query_timeout, not args.baseline_without_validation)
     measure(bench, manifest, baseline=not args.skip_baseline)
+    measure_closure(bench, args.size, baseline=not args.skip_baseline)
     print(f"diplograph {__version__} benchmark: size {args.size} (seed {args.seed}), "
           f"{manifest['total_triples']} triples; {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, pyoxigraph {ox.__version__}; "

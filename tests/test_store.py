@@ -3,6 +3,7 @@ changes, never left half-built, and managed with `diplograph store`."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from click.testing import CliRunner
+from rich.console import Console
 
 from conftest import ROOT
 from diplograph.cli import cli
+from diplograph.cli.app import CompileStatus
 from diplograph.layout import COMPLETE
 from diplograph.project import Project
 from diplograph.store import KnowledgeGraph, open_graph, rebuild
@@ -87,12 +90,15 @@ def test_a_changed_source_updates_only_what_changed_as_a_full_build_would(
         {extra: PREFIXES + VISIT + VISIT.replace("test-visit", "second-visit")},  # facts added
     ]
     edited: set[str] = set()
+    heard: list[tuple[str, float]] = []
     for files in rounds:
         for path, text in files.items():
             path.unlink() if text is None else path.write_text(text)
             edited.add(project.relative(path))
-        steps: list[str] = []
-        updated = open_graph(project, cache, progress=steps.append)
+        heard.clear()
+        updated = open_graph(project, cache, progress=lambda *step: heard.append(step))
+        steps, done = [step for step, _ in heard], [share for _, share in heard]
+        assert done == sorted(done) and done[0] >= 0 and done[-1] < 1, "a bar that only grows"
         assert steps[0].startswith("updating an earlier store"), steps
         parsed = {step.removeprefix("parsing ") for step in steps if step.startswith("parsing")}
         assert parsed and parsed <= edited, "only files that differ from the copied store"
@@ -136,3 +142,12 @@ def test_a_killed_compile_leaves_no_store_and_is_cleaned_up(tmp_path: Path) -> N
     graph = rebuild(project, cache)
     assert graph.counts()
     assert not list(cache.glob(".build-*")), "builds of killed processes are removed"
+
+
+def test_a_terminal_sees_a_progress_bar_while_the_store_compiles(tmp_path: Path) -> None:
+    screen = io.StringIO()
+    with CompileStatus(Console(file=screen, force_terminal=True, width=100)) as status:
+        open_graph(small_project(tmp_path), tmp_path / "cache", progress=status.update)
+    shown = screen.getvalue()  # what is drawn between refreshes depends on timing
+    assert "compiling the graph store" in shown
+    assert shown.index("  0%") < shown.index(" 95%") < shown.index("compacting the store")

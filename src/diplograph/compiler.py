@@ -40,7 +40,7 @@ BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
 _NT = ox.RdfFormat.N_TRIPLES
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
     """Compile `sources` into a store (updating a copy of `base` if given) and publish it
     at `target` atomically: a reader never sees a half-built store, and a build killed
     half-way leaves only a folder the next build removes."""
-    say = progress or (lambda message: None)
+    say = progress or (lambda step, done: None)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_builds(target.parent)
     work = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
@@ -117,17 +117,19 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     (folder / LINES).mkdir()
     documents = []
     with _Writer(store) as writer:
-        for source in sources:
-            say(f"parsing {source.shown_as}")
+        for source, done in _shares(sources, 0.4):
+            say(f"parsing {source.shown_as}", done)
             lines = _parse(source)
             _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
             if source.reasoned:
                 documents.append(lines)
-        say("reasoning (OWL 2 RL)")
+        say("reasoning (OWL 2 RL)", 0.4)
         entailed = entailed_ntriples(documents)
         inferred = _keep_entailed(folder, entailed)
         writer.add(inferred, INFERRED, UNION)
+        say("writing the store", 0.7)
+    say("compacting the store", 0.95)
     store.optimize()
 
 
@@ -165,17 +167,17 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
     entailments from their `earlier` lines to the new ones. When facts were only added,
     the earlier closure is extended instead of computed anew."""
     unchanged = sum(lines_file(folder, s.graph).exists() for s in sources)
-    say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged")
+    say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged", 0.0)
     store = ox.Store(str(folder))
     documents, before, additions, went = [], [], [], []  # went: lines that may leave the union
     with _Writer(store) as writer:
-        for source in sources:
+        for source, share in _shares(sources, 0.4):
             done = lines_file(folder, source.graph)
             if done.exists():
                 lines = previous = done.read_bytes() if source.reasoned else b""
                 came = b""
             else:
-                say(f"parsing {source.shown_as}")
+                say(f"parsing {source.shown_as}", share)
                 lines = _parse(source)
                 _save(folder, source.graph, lines)
                 previous = earlier.pop(source.graph.value, b"")
@@ -190,14 +192,25 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
         entailed = None
         if trivial is not None and not any(went):
-            say("reasoning (OWL 2 RL): extending the earlier closure")
+            say("reasoning (OWL 2 RL): extending the earlier closure", 0.4)
             entailed = extended_ntriples(before, additions, Entailed(inferred, trivial))
         if entailed is None:
-            say("reasoning (OWL 2 RL)")
+            say("reasoning (OWL 2 RL)", 0.4)
             entailed = entailed_ntriples(documents)
         went.append(_change(writer, inferred, _keep_entailed(folder, entailed), INFERRED)[0])
         writer.prune_union(b"".join(went))
+        say("writing the store", 0.8)
     store.flush()
+
+
+def _shares(sources: list[Source], of: float) -> list[tuple[Source, float]]:
+    """Each source with the share of the compile done when its turn comes, parsing
+    taking `of` of it, split by size."""
+    total, before, shares = max(1, sum(s.size for s in sources)), 0, []
+    for source in sources:
+        shares.append((source, of * before / total))
+        before += source.size
+    return shares
 
 
 def _change(writer: _Writer, before: bytes, after: bytes,

@@ -7,11 +7,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.status import Status
 
 from diplograph import __version__
 from diplograph.atomic import write_atomically
@@ -22,6 +21,9 @@ from diplograph.query import Result
 from diplograph.rdfio import RDF_FORMATS
 from diplograph.render import RESULT_FORMATS, render
 from diplograph.store import KnowledgeGraph, open_graph
+
+if TYPE_CHECKING:  # rich.progress is loaded only when a compile shows its bar
+    from rich.progress import Progress
 
 OUTPUT_EXTENSIONS = {
     "csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
@@ -53,27 +55,32 @@ class App:
 
 
 class CompileStatus:
-    """A spinner on a terminal's stderr while the store compiles; silent otherwise."""
+    """A progress bar on a terminal's stderr while the store compiles; silent otherwise."""
 
-    def __init__(self) -> None:
-        self.console = Console(stderr=True)
-        self.status: Status | None = None
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.bar: Progress | None = None
 
-    def update(self, step: str) -> None:
+    def update(self, step: str, done: float) -> None:
+        """Show the step and how much of the compile is `done` (0 to 1)."""
         if not self.console.is_terminal:
             return
-        message = f"compiling the graph store: {step}"
-        if self.status is None:
-            self.status = self.console.status(message)
-            self.status.start()
-        self.status.update(message)
+        if self.bar is None:
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+            self.bar = Progress(TextColumn("compiling the graph store"), BarColumn(),
+                                TaskProgressColumn(), TextColumn("{task.description}"),
+                                console=self.console, transient=True)
+            self.bar.add_task(step, total=1.0)
+            self.bar.start()
+        self.bar.update(self.bar.task_ids[0], completed=done, description=step)
 
     def __enter__(self) -> CompileStatus:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.stop()
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def app_of(ctx: click.Context) -> App:

@@ -298,25 +298,27 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
     on the new subjects with the extra context too."""
-    found = context(graph, project, facts, graph.shapes())
+    shapes = graph.shapes()
+    found = context(graph, project, facts, shapes)
     iris = [s for s in facts.subjects if isinstance(s, ox.NamedNode)]
     data = [*found.core, *facts.triples]
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
-        return _report(graph, facts, data + found.extra)
-    return _report(graph, facts, data, sparql=(iris, data + found.extra))
+        return _report(shapes, facts, data + found.extra)
+    return _report(shapes, facts, data, sparql=(iris, data + found.extra))
 
 
 def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:
     """The reference: pyshacl alone on the whole graph merged with the new facts, keeping
     the results about the new facts' subjects. Slow at scale; `validate_facts` is the
     fast way, and a test holds the two equal."""
-    return _report(graph, facts, [*graph.triples(), *facts.triples])
+    return _report(graph.shapes(), facts, [*graph.triples(), *facts.triples])
 
 
-def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple],
+def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Triple],
             sparql: tuple[list[ox.NamedNode], list[ox.Triple]] | None = None) -> ValidationReport:
-    """Validate `triples` with pyshacl, keeping the results about the new facts; with
-    `sparql` (focus nodes, data), the SPARQL constraints run on Oxigraph instead."""
+    """Validate `triples` against the shapes with pyshacl, keeping the results about the
+    new facts; with `sparql` (focus nodes, data), the SPARQL constraints run on Oxigraph
+    instead."""
     # imported on first use: rdflib, pyshacl and the reasoner cost a fifth of a second
     # at start-up, which every query would pay
     import pyshacl
@@ -325,7 +327,6 @@ def _report(graph: KnowledgeGraph, facts: NewFacts, triples: list[ox.Triple],
     from diplograph.bridge import rdflib_graph
     from diplograph.reasoning import inconsistencies
 
-    shape_triples = graph.shapes()
     shapes = rdflib_graph(shape_triples)
     data = rdflib_graph(triples)
     options: dict[str, Any] = {"inference": "none", "allow_warnings": True, "advanced": True,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from diplograph import writers
 from diplograph.errors import DiplographError, UsageError
 from diplograph.layout import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
 from diplograph.namespaces import PREFIXES
@@ -32,7 +33,6 @@ VOID_GRAPH = ox.NamedNode(GRAPH_BASE + "void")
 _VOID = "http://rdfs.org/ns/void#"
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _GZIP_LEVEL = 6
-_PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML}
 
 
 class ExportError(DiplographError):
@@ -47,20 +47,30 @@ class Scope(Enum):
     ALL = "all"
 
 
+Section = tuple[ox.NamedNode | None, list[bytes]]
+
+
 @dataclass(frozen=True)
 class Dump:
-    """A serialised dump: its bytes, what went into it as N-Quads lines (quads carry
-    their graph; the triple formats' in the default graph), and triples per graph."""
+    """A serialised dump: its bytes, what went into it as N-Triples lines by named graph
+    (one unnamed section for the triple formats), and triples per graph."""
 
     data: bytes
     format: ox.RdfFormat
-    lines: list[bytes]
+    sections: list[Section]
     counts: dict[str, int]
+
+    @property
+    def triples(self) -> int:
+        """How many triples (or quads) the dump holds."""
+        return sum(len(lines) for _, lines in self.sections)
 
     @cached_property
     def quads(self) -> list[ox.Quad]:
-        """What went into the dump, as quads."""
-        return list(ox.parse(b"".join(self.lines), format=ox.RdfFormat.N_QUADS))
+        """What went into the dump, as quads (in the default graph for triple formats)."""
+        lines = [line if name is None else line[:-2] + str(name).encode() + b" .\n"
+                 for name, section in self.sections for line in section]
+        return list(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))
 
 
 def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, bool]:
@@ -102,31 +112,45 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     ordered = _ordered(graph, names)
     counts = {g.value: len(ordered[g]) for g in names}
     profiles = [graph.profile(g) for g in names]
+    sections: list[Section]
     if fmt in QUAD_FORMATS:
-        lines = [line[:-2] + str(g).encode() + b" .\n" for g in names for line in ordered[g]]
         profile = Profile.total(profiles)
-        void_graph = b" " + str(VOID_GRAPH).encode()
+        sections = [(g, ordered[g]) for g in names]
     else:
-        lines, repeated = _merged([ordered[g] for g in names])
+        merged, repeated = _merged([ordered[g] for g in names])
         profile = Profile.total(profiles, repeated)
-        void_graph = b""
-    void = [f"{t.subject} {t.predicate} {t.object}".encode() + void_graph + b" .\n"
+        sections = [(None, merged)]
+    void = [f"{t.subject} {t.predicate} {t.object} .\n".encode()
             for t in void_description(profile)]
     counts[VOID_GRAPH.value] = len(void)
-    lines += void
-    document = b"".join(lines)
-    if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        data = document
+    if fmt in QUAD_FORMATS:
+        sections.append((VOID_GRAPH, void))
     else:
-        # for a triple format every quad is in the default graph: written as a triple
-        parsed = ox.parse(document, format=ox.RdfFormat.N_QUADS)
-        prefixes = PREFIXES if fmt in _PREFIXED else None
-        try:
-            data = ox.serialize(parsed, format=fmt, prefixes=prefixes) or b""
-        except ValueError as exc:
-            raise ExportError(f"cannot write {fmt.name}: {exc}",
-                              hint="choose N-Triples or Turtle") from exc
-    return Dump(data, fmt, lines, counts)
+        sections[0][1].extend(void)
+    return Dump(_serialised(sections, fmt), fmt, sections, counts)
+
+
+def _serialised(sections: list[Section], fmt: ox.RdfFormat) -> bytes:
+    """The sections' lines in the format: N-Triples and N-Quads as they are, Turtle, TriG
+    and JSON-LD as text from them, RDF/XML by Oxigraph."""
+    lines = sections[0][1]
+    if fmt is ox.RdfFormat.N_TRIPLES:
+        return b"".join(lines)
+    if fmt is ox.RdfFormat.N_QUADS:
+        return b"".join(line[:-2] + graph + b" .\n" for name, section in sections
+                        for graph in [str(name).encode()] for line in section)
+    if fmt is ox.RdfFormat.TRIG:
+        return writers.trig((str(name)[1:-1], section) for name, section in sections)
+    try:
+        if fmt is ox.RdfFormat.TURTLE:
+            return writers.turtle(lines)
+        if fmt is ox.RdfFormat.JSON_LD:
+            return writers.json_ld(lines)
+        parsed = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(parsed, format=fmt, prefixes=PREFIXES) or b""
+    except ValueError as exc:
+        raise ExportError(f"cannot write {fmt.name}: {exc}",
+                          hint="choose N-Triples or Turtle") from exc
 
 
 def _ordered(graph: KnowledgeGraph,
@@ -218,7 +242,7 @@ def manifest(result: Dump, written: bytes, project: Project, graphs: list[ox.Nam
         "media_type": result.format.media_type,
         "sha256": hashlib.sha256(written).hexdigest(),
         "bytes": len(written),
-        "triples": len(result.lines),
+        "triples": result.triples,
         "graphs": {g.value: result.counts[g.value] for g in [*graphs, VOID_GRAPH]},
         "sources": {project.relative(p): hashlib.sha256(p.read_bytes()).hexdigest()
                     for p in project.source_files},

@@ -1,0 +1,114 @@
+"""The text writers of Turtle, TriG and compact JSON-LD: whatever the terms (every good
+file of the W3C Turtle suite, and a fixture of awkward ones), both rdflib and Oxigraph
+read back the graph that was written."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from diplograph import writers
+from diplograph.bridge import to_oxigraph
+from diplograph.namespaces import PREFIXES
+from test_w3c import manifest_tests
+
+AWKWARD = """
+@prefix dg: <https://w3id.org/diplograph/ontology#> .
+@prefix country: <https://w3id.org/diplograph/country/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+country:AZ a dg:Country, _:kind ;
+    dg:name "quote \\" backslash \\\\ newline \\n tab \\t bell \\u0007 del \\u007F", "",
+        "Azərbaycan"@az, "Азербайджан"@ru-Cyrl-AZ, "🌍", "7"^^xsd:integer,
+        "x"^^<http://example.org/dt?a=1&b=2>, <https://w3id.org/diplograph/country/A.B.>,
+        <https://w3id.org/diplograph/country/a%20b>, <https://w3id.org/diplograph/country/>,
+        <https://w3id.org/diplograph/resource/1996-visit>, _:b ;
+    <http://example.org/p#> dg:Country .
+_:b dg:about country:AZ ; a <http://example.org/C> .
+<http://example.org/s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "literal type" .
+"""
+
+
+def lines_of(triples: list[ox.Triple]) -> list[bytes]:
+    """Sorted N-Triples lines, as the store keeps them."""
+    return sorted(f"{t} .\n".encode() for t in triples)
+
+
+def dataset(triples: list[ox.Triple]) -> ox.Dataset:
+    quads = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    quads.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return quads
+
+
+def by_oxigraph(data: bytes, fmt: ox.RdfFormat) -> ox.Dataset:
+    return dataset([q.triple for q in ox.parse(data, format=fmt)])
+
+
+def by_rdflib(data: bytes, fmt: str) -> ox.Dataset:
+    graph = rdflib.Graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        graph.parse(data=data, format=fmt)
+    return dataset([ox.Triple(*map(to_oxigraph, t)) for t in graph])  # type: ignore[arg-type]
+
+
+def good_turtle() -> list[tuple[str, list[ox.Triple]]]:
+    cases = [("awkward", [q.triple for q in ox.parse(AWKWARD.encode(),
+                                                     format=ox.RdfFormat.TURTLE)])]
+    for name, kind, action, _, base in manifest_tests("rdf-turtle"):
+        if kind in ("TurtleEval", "TurtlePositiveSyntax"):
+            cases.append((name, [q.triple for q in ox.parse(
+                path=action, format=ox.RdfFormat.TURTLE, base_iri=base)]))
+    return cases
+
+
+CASES = good_turtle()
+
+
+@pytest.mark.parametrize(("name", "triples"), CASES, ids=[name for name, _ in CASES])
+def test_every_writer_gives_back_the_graph(name: str, triples: list[ox.Triple]) -> None:
+    expected = dataset(triples)
+    lines = lines_of(triples)
+    as_rdflib_reads_it = by_rdflib(b"".join(lines), "turtle")  # it normalises some literals
+    ttl = writers.turtle(lines)
+    assert by_oxigraph(ttl, ox.RdfFormat.TURTLE) == expected
+    assert by_rdflib(ttl, "turtle") == as_rdflib_reads_it
+    jsonld = writers.json_ld(lines)
+    assert by_oxigraph(jsonld, ox.RdfFormat.JSON_LD) == expected
+    assert by_rdflib(jsonld, "json-ld") == as_rdflib_reads_it
+    trig = writers.trig([("http://example.org/g", lines)])
+    quads = list(ox.parse(trig, format=ox.RdfFormat.TRIG))
+    assert {q.graph_name.value for q in quads} <= {"http://example.org/g"}
+    assert dataset([q.triple for q in quads]) == expected
+
+
+def test_json_ld_is_compact_with_the_project_prefixes() -> None:
+    triples = CASES[0][1]
+    document = json.loads(writers.json_ld(lines_of(triples)))
+    assert document["@context"] == PREFIXES
+    [node] = [n for n in document["@graph"] if n["@id"] == "country:AZ"]
+    assert "dg:Country" in node["@type"]
+    assert {"@value": "Azərbaycan", "@language": "az"} in node["dg:name"]
+    assert {"@value": "7", "@type": "xsd:integer"} in node["dg:name"]
+    assert {"@id": "https://w3id.org/diplograph/country/A.B."} in node["dg:name"]
+
+
+def test_a_subject_split_across_graphs_repeats_no_json_key() -> None:
+    first = lines_of([q.triple for q in ox.parse(
+        b'<http://example.org/s> <http://example.org/p> "1" .\n'
+        b'<http://example.org/s> <http://example.org/q> "2" .\n', format=ox.RdfFormat.N_TRIPLES)])
+    again = lines_of([q.triple for q in ox.parse(
+        b'<http://example.org/s> <http://example.org/p> "3" .\n', format=ox.RdfFormat.N_TRIPLES)])
+    document = writers.json_ld(first + again)
+    nodes = json.loads(document)["@graph"]  # duplicate keys would silently lose "1"
+    assert [n["@id"] for n in nodes] == ["http://example.org/s"] * 2
+    assert len(by_rdflib(document, "json-ld")) == 3
+
+
+def test_an_iri_read_as_a_compact_one_is_refused() -> None:
+    line = b'<dg:thing> <http://example.org/p> "x" .\n'
+    with pytest.raises(ValueError, match="compact IRI"):
+        writers.json_ld([line])

@@ -7,7 +7,7 @@ no term objects built. Lines come sorted, so a subject's triples are consecutive
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from diplograph.namespaces import PREFIXES
 
@@ -52,42 +52,47 @@ class _JsonNames(dict[bytes, bytes]):
         return self[term]
 
 
-def _split(line: bytes) -> list[bytes]:
-    """Subject, predicate and object of an N-Triples line."""
-    return line[:-3].split(b" ", 2)  # the line ends with " .\n"
+class _TurtleSuffixes(dict[bytes, bytes]):
+    """What follows a literal's quoted form (`@lang`, `^^<datatype>`) as Turtle writes
+    it: the datatype shortened."""
+
+    def __init__(self, names: _TurtleNames) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, suffix: bytes) -> bytes:
+        self[suffix] = suffix[:2] + self.names[suffix[2:]] if suffix.startswith(b"^^") else suffix
+        return self[suffix]
 
 
-def _turtle_object(term: bytes, names: _TurtleNames) -> bytes:
-    if term.startswith(b'"'):
-        if term.endswith(b">"):  # typed literal: shorten the datatype
-            at = term.rindex(b"^^<") + 2
-            return term[:at] + names[term[at:]]
-        return term
-    return names[term]
-
-
-def _verb(predicate: bytes, names: _TurtleNames) -> bytes:
-    return b"a" if predicate == _TYPE else names[predicate]
-
-
-def _turtle_blocks(lines: Iterable[bytes], names: _TurtleNames) -> Iterator[bytes]:
-    """One Turtle block per run of a subject's lines: predicates by `;`, objects by `,`."""
+def _turtle_blocks(lines: Iterable[bytes], names: _TurtleNames, out: list[bytes]) -> None:
+    """Append one Turtle block per run of a subject's lines to `out`: predicates
+    separated by `;`, objects of one predicate by `,`."""
+    suffixes = _TurtleSuffixes(names)
+    append = out.append
     subject = predicate = None
     for line in lines:
-        s, p, o = _split(line)
-        o = _turtle_object(o, names)
-        if s != subject:
-            if subject is not None:
-                yield b" .\n\n"
-            subject, predicate = s, p
-            yield names[s] + b" " + _verb(p, names) + b" " + o
-        elif p != predicate:
-            predicate = p
-            yield b" ;" + _INDENT + _verb(p, names) + b" " + o
+        s, p, o = line[:-3].split(b" ", 2)  # an N-Triples line ends with " .\n"
+        if o.startswith(b'"'):
+            end = o.rindex(b'"') + 1
+            if end < len(o):
+                o = o[:end] + suffixes[o[end:]]
         else:
-            yield b", " + o
+            o = names[o]
+        if s == subject:
+            if p == predicate:
+                append(b", " + o)
+                continue
+            append(b" ;" + _INDENT)
+        else:
+            if subject is not None:
+                append(b" .\n\n")
+            append(names[s] + b" ")
+            subject = s
+        predicate = p
+        append((b"a " if p == _TYPE else names[p] + b" ") + o)
     if subject is not None:
-        yield b" .\n"
+        append(b" .\n")
 
 
 def _prefix_lines() -> bytes:
@@ -96,8 +101,9 @@ def _prefix_lines() -> bytes:
 
 def turtle(lines: Iterable[bytes]) -> bytes:
     """The lines as Turtle, prefixed names where a prefix fits."""
-    names = _TurtleNames()
-    return _prefix_lines() + b"\n" + b"".join(_turtle_blocks(lines, names))
+    out = [_prefix_lines(), b"\n"]
+    _turtle_blocks(lines, _TurtleNames(), out)
+    return b"".join(out)
 
 
 def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
@@ -105,35 +111,49 @@ def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
     names = _TurtleNames()
     parts = [_prefix_lines()]
     for name, lines in graphs:
-        parts += [b"\n<", name.encode(), b"> {\n", *_turtle_blocks(lines, names), b"}\n"]
+        parts += [b"\n<", name.encode(), b"> {\n"]
+        _turtle_blocks(lines, names, parts)
+        parts.append(b"}\n")
     return b"".join(parts)
 
 
-def _json_value(term: bytes, names: _JsonNames) -> bytes:
-    if not term.startswith(b'"'):
-        return b'{"@id": ' + names[term] + b"}"
-    end = term.rindex(b'"')
-    if end == len(term) - 1:
-        return term  # a plain string
-    value = term[:end + 1]
-    if term[end + 1] == 64:  # "@": a language tag
-        return b'{"@value": ' + value + b', "@language": "' + term[end + 2:] + b'"}'
-    return b'{"@value": ' + value + b', "@type": ' + names[term[end + 3:]] + b"}"
+class _JsonLiterals(dict[bytes, tuple[bytes, bytes]]):
+    """What goes before and after a literal's quoted form in JSON-LD, by what follows
+    that form in N-Triples: nothing for a plain string, else a value object."""
+
+    def __init__(self, names: _JsonNames) -> None:
+        super().__init__({b"": (b"", b"")})
+        self.names = names
+
+    def __missing__(self, suffix: bytes) -> tuple[bytes, bytes]:
+        if suffix.startswith(b"@"):
+            after = b', "@language": "' + suffix[1:] + b'"}'
+        else:
+            after = b', "@type": ' + self.names[suffix[2:]] + b"}"
+        self[suffix] = (b'{"@value": ', after)
+        return self[suffix]
 
 
 def json_ld(lines: Iterable[bytes]) -> bytes:
     """The lines as compact JSON-LD: a context of the project's prefixes, then one node
     object per subject, one line per property, rdf:type IRIs as @type."""
     names = _JsonNames()
+    literals = _JsonLiterals(names)
     context = b",\n".join(f'    "{p}": "{base}"'.encode() for p, base in PREFIXES.items())
     parts = [b'{\n  "@context": {\n', context, b'\n  },\n  "@graph": [']
     subject = predicate = None
     keys: set[bytes] = set()
     for line in lines:
-        s, p, o = _split(line)
-        is_type = p == _TYPE and o.startswith(b"<")
-        key = b'"@type"' if is_type else names[p]
-        value = names[o] if is_type else _json_value(o, names)
+        s, p, o = line[:-3].split(b" ", 2)
+        if o.startswith(b'"'):
+            key = names[p]
+            end = o.rindex(b'"') + 1
+            before, after = literals[o[end:]]
+            value = before + o[:end] + after
+        elif p == _TYPE and o.startswith(b"<"):
+            key, value = b'"@type"', names[o]
+        else:
+            key, value = names[p], b'{"@id": ' + names[o] + b"}"
         if s == subject and key == predicate:
             parts.append(b", " + value)
             continue

@@ -1,17 +1,19 @@
 """The text writers of Turtle, TriG and compact JSON-LD: whatever the terms (every good
 file of the W3C Turtle suite, and a fixture of awkward ones), both rdflib and Oxigraph
-read back the graph that was written."""
+read back the graph that was written. A document written in pieces, by a worker
+process or not, is the same bytes as written whole."""
 
 from __future__ import annotations
 
 import json
 import warnings
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
-from diplograph import writers
+from diplograph import workers, writers
 from diplograph.bridge import to_oxigraph
 from diplograph.namespaces import PREFIXES
 from test_w3c import manifest_tests
@@ -35,6 +37,10 @@ _:b dg:about country:AZ ; a <http://example.org/C> .
 def lines_of(triples: list[ox.Triple]) -> list[bytes]:
     """Sorted N-Triples lines, as the store keeps them."""
     return sorted(f"{t} .\n".encode() for t in triples)
+
+
+def whole(fmt: writers.TextFormat, lines: list[bytes]) -> bytes:
+    return fmt.document([fmt.body(lines)])
 
 
 def dataset(triples: list[ox.Triple]) -> ox.Dataset:
@@ -73,13 +79,13 @@ def test_every_writer_gives_back_the_graph(name: str, triples: list[ox.Triple]) 
     expected = dataset(triples)
     lines = lines_of(triples)
     as_rdflib_reads_it = by_rdflib(b"".join(lines), "turtle")  # it normalises some literals
-    ttl = writers.turtle(lines)
+    ttl = whole(writers.TURTLE, lines)
     assert by_oxigraph(ttl, ox.RdfFormat.TURTLE) == expected
     assert by_rdflib(ttl, "turtle") == as_rdflib_reads_it
-    jsonld = writers.json_ld(lines)
+    jsonld = whole(writers.JSON_LD, lines)
     assert by_oxigraph(jsonld, ox.RdfFormat.JSON_LD) == expected
     assert by_rdflib(jsonld, "json-ld") == as_rdflib_reads_it
-    trig = writers.trig([("http://example.org/g", lines)])
+    trig = writers.trig([("http://example.org/g", [writers.TURTLE.body(lines)])])
     quads = list(ox.parse(trig, format=ox.RdfFormat.TRIG))
     assert {q.graph_name.value for q in quads} <= {"http://example.org/g"}
     assert dataset([q.triple for q in quads]) == expected
@@ -87,7 +93,7 @@ def test_every_writer_gives_back_the_graph(name: str, triples: list[ox.Triple]) 
 
 def test_json_ld_is_compact_with_the_project_prefixes() -> None:
     triples = CASES[0][1]
-    document = json.loads(writers.json_ld(lines_of(triples)))
+    document = json.loads(whole(writers.JSON_LD, lines_of(triples)))
     assert document["@context"] == PREFIXES
     [node] = [n for n in document["@graph"] if n["@id"] == "country:AZ"]
     assert "dg:Country" in node["@type"]
@@ -102,7 +108,7 @@ def test_a_subject_split_across_graphs_repeats_no_json_key() -> None:
         b'<http://example.org/s> <http://example.org/q> "2" .\n', format=ox.RdfFormat.N_TRIPLES)])
     again = lines_of([q.triple for q in ox.parse(
         b'<http://example.org/s> <http://example.org/p> "3" .\n', format=ox.RdfFormat.N_TRIPLES)])
-    document = writers.json_ld(first + again)
+    document = whole(writers.JSON_LD, first + again)
     nodes = json.loads(document)["@graph"]  # duplicate keys would silently lose "1"
     assert [n["@id"] for n in nodes] == ["http://example.org/s"] * 2
     assert len(by_rdflib(document, "json-ld")) == 3
@@ -111,4 +117,44 @@ def test_a_subject_split_across_graphs_repeats_no_json_key() -> None:
 def test_an_iri_read_as_a_compact_one_is_refused() -> None:
     line = b'<dg:thing> <http://example.org/p> "x" .\n'
     with pytest.raises(ValueError, match="compact IRI"):
-        writers.json_ld([line])
+        whole(writers.JSON_LD, [line])
+
+
+def subject_ends(lines: list[bytes]) -> list[int]:
+    return [i for i in range(1, len(lines))
+            if lines[i].split(b" ", 1)[0] != lines[i - 1].split(b" ", 1)[0]]
+
+
+@pytest.mark.parametrize("kind", list(writers.FORMATS))
+def test_a_document_cut_between_subjects_is_the_same_bytes(kind: str) -> None:
+    fmt = writers.FORMATS[kind]
+    lines = lines_of(CASES[0][1])
+    ends = subject_ends(lines)
+    assert len(ends) >= 2
+    pieces = [lines[a:b] for a, b in zip([0, *ends], [*ends, len(lines)], strict=True)]
+    assert fmt.document(fmt.body(piece) for piece in pieces) == whole(fmt, lines)
+
+
+@pytest.mark.parametrize("kind", list(writers.FORMATS))
+def test_a_worker_process_writes_the_same_bytes(kind: str, monkeypatch: pytest.MonkeyPatch,
+                                                ) -> None:
+    fmt = writers.FORMATS[kind]
+    lines = lines_of(CASES[0][1])
+    sections = [("first", lines), ("second", lines[::-1][:5])]
+    alone = fmt.document(body for _, body in workers.written(kind, sections))
+    monkeypatch.setattr(workers, "SHARE_FROM", 1)
+    finished = []
+    finish = workers._finish
+
+    def spy(*args: Any) -> list[bytes] | None:
+        finished.append(finish(*args))
+        return finished[-1]
+
+    monkeypatch.setattr(workers, "_finish", spy)
+    shared = workers.written(kind, sections)
+    assert finished[0] is not None  # the worker wrote its half
+    assert fmt.document(body for _, body in shared) == alone
+    assert [key for key, _ in shared] == ["first", "first", "second"]
+    monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")
+    without = workers.written(kind, sections)  # no worker: written here
+    assert fmt.document(body for _, body in without) == alone

@@ -11,16 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cached_property
-from itertools import chain
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph import writers
+from diplograph import workers, writers
 from diplograph.errors import DiplographError, UsageError
 from diplograph.layout import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
-from diplograph.namespaces import PREFIXES
 from diplograph.profile import Profile
 from diplograph.project import Project
 from diplograph.rdfio import RDF_FORMATS
@@ -28,6 +27,8 @@ from diplograph.store import KnowledgeGraph
 
 _ALIASES = {"turtle": "ttl", "json": "jsonld", "rdf": "xml", "owl": "xml"}
 QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
+_TEXT_FORMATS = {ox.RdfFormat.TURTLE: "ttl", ox.RdfFormat.TRIG: "ttl",
+                 ox.RdfFormat.JSON_LD: "jsonld", ox.RdfFormat.RDF_XML: "xml"}
 DATASET = ox.NamedNode("https://w3id.org/diplograph/dataset")
 VOID_GRAPH = ox.NamedNode(GRAPH_BASE + "void")
 _VOID = "http://rdfs.org/ns/void#"
@@ -131,26 +132,23 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
 
 
 def _serialised(sections: list[Section], fmt: ox.RdfFormat) -> bytes:
-    """The sections' lines in the format: N-Triples and N-Quads as they are, Turtle, TriG
-    and JSON-LD as text from them, RDF/XML by Oxigraph."""
-    lines = sections[0][1]
+    """The sections' lines in the format: N-Triples and N-Quads as they are, the others
+    written in pieces (`writers`), on two cores for a large dump (`workers`)."""
     if fmt is ox.RdfFormat.N_TRIPLES:
-        return b"".join(lines)
+        return b"".join(sections[0][1])
     if fmt is ox.RdfFormat.N_QUADS:
         return b"".join(line[:-2] + graph + b" .\n" for name, section in sections
                         for graph in [str(name).encode()] for line in section)
-    if fmt is ox.RdfFormat.TRIG:
-        return writers.trig((str(name)[1:-1], section) for name, section in sections)
+    kind = _TEXT_FORMATS[fmt]
     try:
-        if fmt is ox.RdfFormat.TURTLE:
-            return writers.turtle(lines)
-        if fmt is ox.RdfFormat.JSON_LD:
-            return writers.json_ld(lines)
-        parsed = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
-        return ox.serialize(parsed, format=fmt, prefixes=PREFIXES) or b""
+        bodies = workers.written(kind, sections)
     except ValueError as exc:
         raise ExportError(f"cannot write {fmt.name}: {exc}",
                           hint="choose N-Triples or Turtle") from exc
+    if fmt is ox.RdfFormat.TRIG:
+        return writers.trig((str(name)[1:-1], [body for _, body in group])
+                            for name, group in groupby(bodies, key=lambda pair: pair[0]))
+    return writers.FORMATS[kind].document(body for _, body in bodies)
 
 
 def _ordered(graph: KnowledgeGraph,

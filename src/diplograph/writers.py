@@ -1,13 +1,17 @@
 """Turtle, TriG and compact JSON-LD written as text straight from N-Triples lines, with
-the project's prefixes. Oxigraph writes N-Triples terms in a form both Turtle and JSON
-take as is: IRIs hold nothing either escapes, and a literal's quoted lexical form
-escapes exactly what a JSON string must. So a dump costs one pass over its lines, with
-no term objects built. Lines come sorted, so a subject's triples are consecutive."""
+the project's prefixes; RDF/XML by Oxigraph. Oxigraph writes N-Triples terms in a form
+both Turtle and JSON take as is: IRIs hold nothing either escapes, and a literal's
+quoted lexical form escapes exactly what a JSON string must. So a dump costs one pass
+over its lines, with no term objects built. Lines come sorted, so a subject's triples
+are consecutive, and a document can be written in pieces cut between subjects."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from diplograph.namespaces import PREFIXES
 
@@ -65,10 +69,12 @@ class _TurtleSuffixes(dict[bytes, bytes]):
         return self[suffix]
 
 
-def _turtle_blocks(lines: Iterable[bytes], names: _TurtleNames, out: list[bytes]) -> None:
-    """Append one Turtle block per run of a subject's lines to `out`: predicates
+def turtle_body(lines: Iterable[bytes]) -> bytes:
+    """One Turtle block per run of a subject's lines, blank lines between: predicates
     separated by `;`, objects of one predicate by `,`."""
+    names = _TurtleNames()
     suffixes = _TurtleSuffixes(names)
+    out: list[bytes] = []
     append = out.append
     subject = predicate = None
     for line in lines:
@@ -93,28 +99,7 @@ def _turtle_blocks(lines: Iterable[bytes], names: _TurtleNames, out: list[bytes]
         append((b"a " if p == _TYPE else names[p] + b" ") + o)
     if subject is not None:
         append(b" .\n")
-
-
-def _prefix_lines() -> bytes:
-    return b"".join(f"@prefix {p}: <{base}> .\n".encode() for p, base in PREFIXES.items())
-
-
-def turtle(lines: Iterable[bytes]) -> bytes:
-    """The lines as Turtle, prefixed names where a prefix fits."""
-    out = [_prefix_lines(), b"\n"]
-    _turtle_blocks(lines, _TurtleNames(), out)
     return b"".join(out)
-
-
-def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
-    """(graph IRI, lines) pairs as TriG: one block per named graph."""
-    names = _TurtleNames()
-    parts = [_prefix_lines()]
-    for name, lines in graphs:
-        parts += [b"\n<", name.encode(), b"> {\n"]
-        _turtle_blocks(lines, names, parts)
-        parts.append(b"}\n")
-    return b"".join(parts)
 
 
 class _JsonLiterals(dict[bytes, tuple[bytes, bytes]]):
@@ -134,13 +119,13 @@ class _JsonLiterals(dict[bytes, tuple[bytes, bytes]]):
         return self[suffix]
 
 
-def json_ld(lines: Iterable[bytes]) -> bytes:
-    """The lines as compact JSON-LD: a context of the project's prefixes, then one node
-    object per subject, one line per property, rdf:type IRIs as @type."""
+def json_ld_nodes(lines: Iterable[bytes]) -> bytes:
+    """One JSON-LD node object per run of a subject's lines, separated by commas: one
+    line per property, rdf:type IRIs as @type."""
     names = _JsonNames()
     literals = _JsonLiterals(names)
-    context = b",\n".join(f'    "{p}": "{base}"'.encode() for p, base in PREFIXES.items())
-    parts = [b'{\n  "@context": {\n', context, b'\n  },\n  "@graph": [']
+    out: list[bytes] = []
+    append = out.append
     subject = predicate = None
     keys: set[bytes] = set()
     for line in lines:
@@ -155,18 +140,62 @@ def json_ld(lines: Iterable[bytes]) -> bytes:
         else:
             key, value = names[p], b'{"@id": ' + names[o] + b"}"
         if s == subject and key == predicate:
-            parts.append(b", " + value)
+            append(b", " + value)
             continue
         if s != subject or key in keys:  # a key once per node object: else a new one
-            parts.append(b"]\n    },\n    {\n      \"@id\": " if subject is not None
-                         else b'\n    {\n      "@id": ')
-            parts.append(names[s])
+            if subject is not None:
+                append(_NODE_END + b",\n")
+            append(b'    {\n      "@id": ' + names[s])
             subject = s
             keys.clear()
         else:
-            parts.append(b"]")
-        parts += [b",\n      ", key, b": [", value]
+            append(b"]")
+        append(b",\n      " + key + b": [" + value)
         keys.add(key)
         predicate = key
-    parts.append(b"]\n    }\n  ]\n}\n" if subject is not None else b"]\n}\n")
+    if subject is not None:
+        append(_NODE_END)
+    return b"".join(out)
+
+
+def rdf_xml_body(lines: Sequence[bytes]) -> bytes:
+    """The lines as RDF/XML elements, by Oxigraph, without the document's head and foot."""
+    written = ox.serialize(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES),
+                           format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
+    return written[len(RDF_XML.head):-len(RDF_XML.foot)]
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    """A format written in pieces: the body of each run of lines, joined by
+    `separator` between a head and a foot. Cut between two subjects, the lines give
+    the same document in pieces as whole."""
+
+    body: Callable[[Sequence[bytes]], bytes]
+    head: bytes
+    separator: bytes
+    foot: bytes
+
+    def document(self, bodies: Iterable[bytes]) -> bytes:
+        return self.head + self.separator.join(bodies) + self.foot
+
+
+_PREFIX_LINES = b"".join(f"@prefix {p}: <{base}> .\n".encode() for p, base in PREFIXES.items())
+_CONTEXT = b",\n".join(f'    "{p}": "{base}"'.encode() for p, base in PREFIXES.items())
+_NODE_END = b"]\n    }"
+_EMPTY_RDF_XML = ox.serialize([], format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
+
+TURTLE = TextFormat(turtle_body, _PREFIX_LINES + b"\n", b"\n", b"")
+JSON_LD = TextFormat(json_ld_nodes, b'{\n  "@context": {\n' + _CONTEXT + b'\n  },\n  "@graph": [\n',
+                     b",\n", b"\n  ]\n}\n")
+RDF_XML = TextFormat(rdf_xml_body, _EMPTY_RDF_XML.removesuffix(b"</rdf:RDF>"), b"",
+                     b"</rdf:RDF>")
+FORMATS = {"ttl": TURTLE, "jsonld": JSON_LD, "xml": RDF_XML}
+
+
+def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
+    """(graph IRI, Turtle bodies) pairs as TriG: one block per named graph."""
+    parts = [_PREFIX_LINES]
+    for name, bodies in graphs:
+        parts += [b"\n<", name.encode(), b"> {\n", b"\n".join(bodies), b"}\n"]
     return b"".join(parts)

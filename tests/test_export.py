@@ -175,6 +175,7 @@ def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
                                                         shapes=extra))
                 void = [q for q in result.quads if str(q.subject).startswith(f"<{DATASET.value}")]
                 facts = [q for q in result.quads if q not in void]
+                assert len(set(facts)) == len(facts), (fmt, scope, extra)
                 assert void_counts(void) == counted(facts), (fmt, scope, extra)
 
 

@@ -118,7 +118,8 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
         profile = Profile.total(profiles)
         sections = [(g, ordered[g]) for g in names]
     else:
-        merged, repeated = _merged([ordered[g] for g in names])
+        merged, repeated = _merged([ordered[g] for g in names],
+                                   [p.subjects for p in profiles])
         profile = Profile.total(profiles, repeated)
         sections = [(None, merged)]
     void = [f"{t.subject} {t.predicate} {t.object} .\n".encode()
@@ -180,19 +181,20 @@ def _has_blank(line: bytes) -> bool:
     return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
 
 
-def _merged(graphs: list[list[bytes]]) -> tuple[list[bytes], list[bytes]]:
-    """The graphs' lines once each, in first-seen order, and the lines left out as
-    repeated (usually none: then one set union tells)."""
-    if len(set().union(*graphs)) == sum(map(len, graphs)):
-        return list(chain.from_iterable(graphs)), []
-    seen: set[bytes] = set()
+def _merged(graphs: list[list[bytes]], subjects: list[set[str]],
+            ) -> tuple[list[bytes], list[bytes]]:
+    """The graphs' lines once each, in order, and the lines left out as repeated. A line
+    two graphs hold has its subject in both, so a graph's lines are looked up only among
+    the earlier graphs it shares a subject with (usually few or none)."""
     merged: list[bytes] = []
     repeated: list[bytes] = []
-    for lines in graphs:
-        fresh = [line for line in lines if line not in seen]
-        repeated += [line for line in lines if line in seen]
-        seen.update(fresh)
-        merged += fresh
+    for at, lines in enumerate(graphs):
+        sharing = [graphs[i] for i in range(at) if not subjects[i].isdisjoint(subjects[at])]
+        known = set(chain.from_iterable(sharing))
+        if not known.isdisjoint(lines):
+            repeated += [line for line in lines if line in known]
+            lines = [line for line in lines if line not in known]
+        merged += lines
     return merged, repeated
 
 

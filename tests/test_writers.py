@@ -40,7 +40,7 @@ def lines_of(triples: list[ox.Triple]) -> list[bytes]:
 
 
 def whole(fmt: writers.TextFormat, lines: list[bytes]) -> bytes:
-    return fmt.document([fmt.body(lines)])
+    return fmt.document([fmt.body(b"".join(lines))])
 
 
 def dataset(triples: list[ox.Triple]) -> ox.Dataset:
@@ -85,7 +85,7 @@ def test_every_writer_gives_back_the_graph(name: str, triples: list[ox.Triple]) 
     jsonld = whole(writers.JSON_LD, lines)
     assert by_oxigraph(jsonld, ox.RdfFormat.JSON_LD) == expected
     assert by_rdflib(jsonld, "json-ld") == as_rdflib_reads_it
-    trig = writers.trig([("http://example.org/g", [writers.TURTLE.body(lines)])])
+    trig = writers.trig([("http://example.org/g", [writers.TURTLE.body(b"".join(lines))])])
     quads = list(ox.parse(trig, format=ox.RdfFormat.TRIG))
     assert {q.graph_name.value for q in quads} <= {"http://example.org/g"}
     assert dataset([q.triple for q in quads]) == expected
@@ -132,7 +132,7 @@ def test_a_document_cut_between_subjects_is_the_same_bytes(kind: str) -> None:
     ends = subject_ends(lines)
     assert len(ends) >= 2
     pieces = [lines[a:b] for a, b in zip([0, *ends], [*ends, len(lines)], strict=True)]
-    assert fmt.document(fmt.body(piece) for piece in pieces) == whole(fmt, lines)
+    assert fmt.document(fmt.body(b"".join(piece)) for piece in pieces) == whole(fmt, lines)
 
 
 @pytest.mark.parametrize("kind", list(writers.FORMATS))
@@ -140,7 +140,7 @@ def test_a_worker_process_writes_the_same_bytes(kind: str, monkeypatch: pytest.M
                                                 ) -> None:
     fmt = writers.FORMATS[kind]
     lines = lines_of(CASES[0][1])
-    sections = [("first", lines), ("second", lines[::-1][:5])]
+    sections = [("first", b"".join(lines)), ("second", b"".join(lines[::-1][:5]))]
     alone = fmt.document(body for _, body in workers.written(kind, sections))
     monkeypatch.setattr(workers, "SHARE_FROM", 1)
     finished = []

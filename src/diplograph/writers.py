@@ -1,4 +1,4 @@
-"""Turtle, TriG and compact JSON-LD written as text straight from N-Triples lines, with
+"""Turtle, TriG and compact JSON-LD written as text straight from N-Triples, with
 the project's prefixes; RDF/XML by Oxigraph. Oxigraph writes N-Triples terms in a form
 both Turtle and JSON take as is: IRIs hold nothing either escapes, and a literal's
 quoted lexical form escapes exactly what a JSON string must. So a dump costs one pass
@@ -8,7 +8,7 @@ are consecutive, and a document can be written in pieces cut between subjects.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -20,6 +20,16 @@ _TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _BASES = sorted(((base.encode(), prefix.encode()) for prefix, base in PREFIXES.items()),
                 key=lambda pair: -len(pair[0]))  # the longest namespace that fits wins
 _INDENT = b"\n    "
+
+
+def _lines(ntriples: bytes) -> list[bytes]:
+    """The lines of an N-Triples document (one triple each, as Oxigraph writes them),
+    without their closing " .\n": a literal's line break is escaped, so no line holds
+    another."""
+    lines = ntriples.split(b" .\n")
+    if lines.pop():
+        raise ValueError("an N-Triples document must end with a whole line")
+    return lines
 
 
 def _short(iri: bytes) -> bytes | None:
@@ -69,7 +79,7 @@ class _TurtleSuffixes(dict[bytes, bytes]):
         return self[suffix]
 
 
-def turtle_body(lines: Iterable[bytes]) -> bytes:
+def turtle_body(ntriples: bytes) -> bytes:
     """One Turtle block per run of a subject's lines, blank lines between: predicates
     separated by `;`, objects of one predicate by `,`."""
     names = _TurtleNames()
@@ -77,8 +87,8 @@ def turtle_body(lines: Iterable[bytes]) -> bytes:
     out: list[bytes] = []
     append = out.append
     subject = predicate = None
-    for line in lines:
-        s, p, o = line[:-3].split(b" ", 2)  # an N-Triples line ends with " .\n"
+    for line in _lines(ntriples):
+        s, p, o = line.split(b" ", 2)
         if o.startswith(b'"'):
             end = o.rindex(b'"') + 1
             if end < len(o):
@@ -119,7 +129,7 @@ class _JsonLiterals(dict[bytes, tuple[bytes, bytes]]):
         return self[suffix]
 
 
-def json_ld_nodes(lines: Iterable[bytes]) -> bytes:
+def json_ld_nodes(ntriples: bytes) -> bytes:
     """One JSON-LD node object per run of a subject's lines, separated by commas: one
     line per property, rdf:type IRIs as @type."""
     names = _JsonNames()
@@ -128,8 +138,8 @@ def json_ld_nodes(lines: Iterable[bytes]) -> bytes:
     append = out.append
     subject = predicate = None
     keys: set[bytes] = set()
-    for line in lines:
-        s, p, o = line[:-3].split(b" ", 2)
+    for line in _lines(ntriples):
+        s, p, o = line.split(b" ", 2)
         if o.startswith(b'"'):
             key = names[p]
             end = o.rindex(b'"') + 1
@@ -158,9 +168,9 @@ def json_ld_nodes(lines: Iterable[bytes]) -> bytes:
     return b"".join(out)
 
 
-def rdf_xml_body(lines: Sequence[bytes]) -> bytes:
+def rdf_xml_body(ntriples: bytes) -> bytes:
     """The lines as RDF/XML elements, by Oxigraph, without the document's head and foot."""
-    written = ox.serialize(ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES),
+    written = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES),
                            format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
     return written[len(RDF_XML.head):-len(RDF_XML.foot)]
 
@@ -171,7 +181,7 @@ class TextFormat:
     `separator` between a head and a foot. Cut between two subjects, the lines give
     the same document in pieces as whole."""
 
-    body: Callable[[Sequence[bytes]], bytes]
+    body: Callable[[bytes], bytes]
     head: bytes
     separator: bytes
     foot: bytes

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -142,19 +141,19 @@ def test_a_worker_process_writes_the_same_bytes(kind: str, monkeypatch: pytest.M
     lines = lines_of(CASES[0][1])
     sections = [("first", b"".join(lines)), ("second", b"".join(lines[::-1][:5]))]
     alone = fmt.document(body for _, body in workers.written(kind, sections))
-    monkeypatch.setattr(workers, "SHARE_FROM", 1)
-    finished = []
-    finish = workers._finish
-
-    def spy(*args: Any) -> list[bytes] | None:
-        finished.append(finish(*args))
-        return finished[-1]
-
-    monkeypatch.setattr(workers, "_finish", spy)
-    shared = workers.written(kind, sections)
-    assert finished[0] is not None  # the worker wrote its half
+    with workers.Worker(kind) as worker:
+        shared = workers.written(kind, sections, worker)
+        assert worker.process is not None and worker.process.returncode == 0
     assert fmt.document(body for _, body in shared) == alone
     assert [key for key, _ in shared] == ["first", "first", "second"]
     monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")
-    without = workers.written(kind, sections)  # no worker: written here
+    with workers.Worker(kind) as worker:  # cannot start: this process writes it all
+        assert worker.process is None
+        without = workers.written(kind, sections, worker)
     assert fmt.document(body for _, body in without) == alone
+
+
+def test_a_worker_given_nothing_to_do_leaves() -> None:
+    with workers.Worker("ttl") as worker:
+        assert worker.process is not None
+    assert worker.process.returncode is not None

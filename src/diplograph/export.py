@@ -3,6 +3,7 @@ and an optional JSON manifest."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -117,9 +118,18 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     always gives the same bytes, and blank nodes are canonically labelled, so a
     recompiled store too."""
     names = list(graphs)
+    profiles = [graph.profile(g) for g in names]
+    kind = _TEXT_FORMATS.get(fmt, "")
+    large = sum(p.triples for p in profiles) >= workers.SHARE_FROM
+    with workers.Worker(kind) if kind and large else contextlib.nullcontext() as worker:
+        return _dump(graph, fmt, names, profiles, worker)  # the worker starts meanwhile
+
+
+def _dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
+          profiles: list[Profile], worker: workers.Worker | None) -> Dump:
+    """`dump`, a text format's later half written by `worker` if given."""
     ordered = _ordered(graph, names)
     counts = {g.value: ordered[g].count(b"\n") for g in names}
-    profiles = [graph.profile(g) for g in names]
     sections: list[Section]
     if fmt in QUAD_FORMATS:
         profile = Profile.total(profiles)
@@ -132,17 +142,18 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
             for t in void_description(profile)]
     counts[VOID_GRAPH.value] = len(void)
     sections.append((VOID_GRAPH if fmt in QUAD_FORMATS else None, b"".join(void)))
-    return Dump(_serialised(sections, fmt), fmt, sections, counts)
+    return Dump(_serialised(sections, fmt, worker), fmt, sections, counts)
 
 
-def _serialised(sections: list[Section], fmt: ox.RdfFormat) -> bytes:
+def _serialised(sections: list[Section], fmt: ox.RdfFormat,
+                worker: workers.Worker | None) -> bytes:
     """The sections in the format: N-Triples and N-Quads as they are, the others written
     in pieces (`writers`), on two cores for a large dump (`workers`)."""
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return _nquads(sections)
     kind = _TEXT_FORMATS[fmt]
     try:
-        bodies = workers.written(kind, sections)
+        bodies = workers.written(kind, sections, worker)
     except ValueError as exc:
         raise ExportError(f"cannot write {fmt.name}: {exc}",
                           hint="choose N-Triples or Turtle") from exc

@@ -1,8 +1,9 @@
-"""Writing a dump on two cores. Past 32 MB of N-Triples, the sections are cut in two
-between subjects; a worker process (`python -m diplograph.workers`) writes the later
-half while this process writes the earlier. A format's pieces join into the same bytes
-as the whole (see `TextFormat`), so the result does not depend on whether the worker
-could run: if it cannot, this process writes its half too."""
+"""Writing a dump on two cores. The sections are cut in two between subjects; a worker
+process (`python -m diplograph.workers`), started while the dump is still being read,
+writes the later half while this process writes the earlier.
+A format's pieces join into the same bytes as the whole (see `TextFormat`), so the
+result does not depend on whether the worker could run: if it cannot, this process
+writes its half too."""
 
 from __future__ import annotations
 
@@ -12,46 +13,102 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import TypeVar
 
 from diplograph.writers import FORMATS
 
 Key = TypeVar("Key")
-SHARE_FROM = 32 << 20  # bytes (200,000 lines): below, a worker's start gains nothing
+SHARE_FROM = 200_000  # triples: below, a worker's start-up (about 0.1 s) gains nothing
 
 
-def written(kind: str, sections: Sequence[tuple[Key, bytes]]) -> list[tuple[Key, bytes]]:
+class Worker:
+    """A worker process for one format, started ahead of its task so that its start-up
+    overlaps other work; it leaves quietly if given none."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        package_root = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        try:
+            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-m", "diplograph.workers", kind], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            self.process = None
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.process is not None:
+            if self.process.returncode is None:
+                self.process.kill()
+                self.process.wait()
+            for pipe in (self.process.stdin, self.process.stdout):
+                if pipe is not None:
+                    pipe.close()
+
+    def start(self, source: Path, target: Path, sizes: list[int]) -> bool:
+        """Hand over the task: write the bodies of the pieces of `source`; False if the
+        worker is gone."""
+        if self.process is None or self.process.stdin is None:
+            return False
+        try:
+            self.process.stdin.write(f"{source}\0{target}\0{' '.join(map(str, sizes))}".encode())
+            self.process.stdin.close()
+        except OSError:
+            return False
+        return True
+
+    def finish(self, target: Path) -> list[bytes] | None:
+        """The bodies the worker wrote, or None if it failed."""
+        assert self.process is not None and self.process.stdout is not None
+        sizes = self.process.stdout.read()
+        if self.process.wait() != 0:
+            return None
+        return _cut(target.read_bytes(), map(int, sizes.split()))
+
+
+def written(kind: str, sections: Sequence[tuple[Key, bytes]],
+            worker: Worker | None = None) -> list[tuple[Key, bytes]]:
     """Each section's body in the format `kind` (a key of `FORMATS`), a section cut in
-    two giving two bodies under its key; the later half written by a worker."""
+    two giving two bodies under its key; the later half written by `worker`, if any."""
     body = FORMATS[kind].body
-    total = sum(len(text) for _, text in sections)
-    if total < SHARE_FROM:
+    if worker is None:
         return [(key, body(text)) for key, text in sections]
-    mine, theirs = _halves(sections, total // 2)
+    mine, theirs = _halves(sections)
     with tempfile.TemporaryDirectory(prefix="diplograph-") as folder:
-        worker = _start(kind, theirs, Path(folder))
+        source, target = Path(folder) / "lines.nt", Path(folder) / "written"
+        with source.open("wb") as out:
+            for _, text in theirs:
+                out.write(text)
+        started = worker.start(source, target, [len(text) for _, text in theirs])
         done = [(key, body(text)) for key, text in mine]
-        bodies = _finish(worker, Path(folder))
+        bodies = worker.finish(target) if started else None
     if bodies is None:
         bodies = [body(text) for _, text in theirs]
     return done + [(key, text) for (key, _), text in zip(theirs, bodies, strict=True)]
 
 
-def _halves(sections: Sequence[tuple[Key, bytes]], middle: int,
+def _halves(sections: Sequence[tuple[Key, bytes]],
             ) -> tuple[list[tuple[Key, bytes]], list[tuple[Key, bytes]]]:
-    """The sections before and after the first subject boundary past byte `middle`,
-    the section it falls in cut in two."""
-    seen = 0
-    for at, (key, text) in enumerate(sections):
-        if seen + len(text) > middle:
-            cut = _subject_end(text, middle - seen)
+    """The sections before and after the first subject boundary past the middle line
+    (the work goes by lines, not bytes), the section it falls in cut in two."""
+    counts = [text.count(b"\n") for _, text in sections]
+    middle, seen = sum(counts) / 2, 0
+    for at, ((key, text), count) in enumerate(zip(sections, counts, strict=True)):
+        if seen + count > middle:
+            cut = _subject_end(text, int(len(text) * (middle - seen) / count))
             before, after = list(sections[:at]), list(sections[at + 1:])
             if cut:
                 before.append((key, text[:cut]))
             if cut < len(text):
                 after.insert(0, (key, text[cut:]))
             return before, after
-        seen += len(text)
+        seen += count
     return list(sections), []
 
 
@@ -66,35 +123,6 @@ def _subject_end(ntriples: bytes, at: int) -> int:
     return end
 
 
-def _start(kind: str, sections: list[tuple[Key, bytes]],
-           folder: Path) -> subprocess.Popen[bytes] | None:
-    """A worker writing the sections' bodies, or None if it cannot be started."""
-    with (folder / "lines.nt").open("wb") as source:
-        for _, text in sections:
-            source.write(text)
-    package_root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    sizes = [str(len(text)) for _, text in sections]
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "diplograph.workers", kind, source.name,
-             str(folder / "written"), *sizes],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    except OSError:
-        return None
-
-
-def _finish(worker: subprocess.Popen[bytes] | None, folder: Path) -> list[bytes] | None:
-    """The bodies the worker wrote, or None if it failed (this process writes them)."""
-    if worker is None:
-        return None
-    sizes, _ = worker.communicate()
-    if worker.returncode != 0:
-        return None
-    return _cut((folder / "written").read_bytes(), map(int, sizes.split()))
-
-
 def _cut(data: bytes, sizes: Iterable[int]) -> list[bytes]:
     """`data` cut into pieces of the given sizes."""
     pieces, at = [], 0
@@ -104,16 +132,19 @@ def _cut(data: bytes, sizes: Iterable[int]) -> list[bytes]:
     return pieces
 
 
-def main(arguments: list[str]) -> None:
-    """Worker: `KIND SOURCE TARGET SIZE...` writes the bodies of the pieces of SIZE bytes
-    of the N-Triples file SOURCE to the file TARGET, one after another, and prints their
-    sizes."""
-    kind, source, target, *sizes = arguments
-    texts = _cut(Path(source).read_bytes(), map(int, sizes))
+def main(kind: str) -> None:
+    """Worker: read `SOURCE\\0TARGET\\0SIZE...` on standard input (nothing: leave), write
+    the bodies of the pieces of SIZE bytes of the N-Triples file SOURCE to the file
+    TARGET, one after another, and print their sizes."""
+    task = sys.stdin.buffer.read()
+    if not task:
+        return
+    source, target, sizes = task.decode().split("\0")
+    texts = _cut(Path(source).read_bytes(), map(int, sizes.split()))
     bodies = [FORMATS[kind].body(text) for text in texts]
     Path(target).write_bytes(b"".join(bodies))
     print(" ".join(str(len(body)) for body in bodies))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(sys.argv[1])

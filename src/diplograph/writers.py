@@ -187,7 +187,7 @@ class TextFormat:
     foot: bytes
 
     def document(self, bodies: Iterable[bytes]) -> bytes:
-        return self.head + self.separator.join(bodies) + self.foot
+        return b"".join([self.head, *_between(bodies, self.separator), self.foot])
 
 
 _PREFIX_LINES = b"".join(f"@prefix {p}: <{base}> .\n".encode() for p, base in PREFIXES.items())
@@ -207,5 +207,14 @@ def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
     """(graph IRI, Turtle bodies) pairs as TriG: one block per named graph."""
     parts = [_PREFIX_LINES]
     for name, bodies in graphs:
-        parts += [b"\n<", name.encode(), b"> {\n", b"\n".join(bodies), b"}\n"]
+        parts += [b"\n<", name.encode(), b"> {\n", *_between(bodies, b"\n"), b"}\n"]
     return b"".join(parts)
+
+
+def _between(pieces: Iterable[bytes], separator: bytes) -> list[bytes]:
+    """The pieces with the separator between them, to be joined with the rest of a
+    document at once (a large document is then copied once)."""
+    parts: list[bytes] = []
+    for piece in pieces:
+        parts += [separator, piece] if parts else [piece]
+    return parts

@@ -4,7 +4,6 @@ against the graph's vocabulary (lint)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-import yaml
 
 from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
@@ -42,7 +40,6 @@ _PROJECTION = re.compile(_keyword("SELECT") + r"(.*?)(?:" + _keyword("WHERE") + 
                          re.I | re.S)
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster
 _PLACED: set[tuple[Path, str]] = set()  # templates check_placement has passed
 # namespaces the project defines: their terms must be declared or present in the graph
 OWN_PREFIXES = ("dg", "dgv", "dgr", "country", "dgsh")
@@ -214,10 +211,13 @@ def _check_variables(path: Path, text: str, parameters: tuple[Parameter, ...]) -
 def load_query(path: Path) -> NamedQuery:
     """Read and check one template: a valid header, no remote access, no update, and
     declared parameters exactly the variables the query is given."""
+    import yaml  # here, not at start-up: only commands reading the catalog pay for it
+
     text = path.read_text(encoding="utf-8")
     header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster
     try:
-        header = yaml.load("\n".join(header_lines), Loader=_YAML_LOADER) or {}
+        header = yaml.load("\n".join(header_lines), Loader=loader) or {}
     except yaml.YAMLError as exc:
         raise _fail(path, f"header is not valid YAML ({exc.__class__.__name__})") from exc
     if not isinstance(header, dict) or not header.get("summary"):
@@ -374,7 +374,9 @@ class Catalog:
         """The query of that name, or an error suggesting the closest names."""
         if name in self.queries:
             return self.queries[name]
-        close = difflib.get_close_matches(name, self.queries, n=3)
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, self.queries, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "`diplograph queries` lists them"
         raise InputError(f"no query named {name!r}", hint=hint)
 

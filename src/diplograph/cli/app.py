@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
 
 from diplograph import __version__
 from diplograph.atomic import write_atomically
@@ -22,7 +21,8 @@ from diplograph.rdfio import RDF_FORMATS
 from diplograph.render import RESULT_FORMATS, render
 from diplograph.store import KnowledgeGraph, open_graph
 
-if TYPE_CHECKING:  # rich.progress is loaded only when a compile shows its bar
+if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar
+    from rich.console import Console
     from rich.progress import Progress
 
 OUTPUT_EXTENSIONS = {
@@ -58,11 +58,15 @@ class CompileStatus:
     """A progress bar on a terminal's stderr while the store compiles; silent otherwise."""
 
     def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
+        self.console = console
         self.bar: Progress | None = None
 
     def update(self, step: str, done: float) -> None:
         """Show the step and how much of the compile is `done` (0 to 1)."""
+        if self.console is None:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
         if not self.console.is_terminal:
             return
         if self.bar is None:

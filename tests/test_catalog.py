@@ -17,6 +17,7 @@ from diplograph.catalog import (
     lint_query,
     load_query,
     where_offset,
+    where_offsets,
 )
 from diplograph.errors import InputError
 from diplograph.query import run_named
@@ -158,6 +159,17 @@ def test_where_offset_is_inside_the_top_level_group() -> None:
     text = 'PREFIX a: <http://x/>\nSELECT ?x # {\nWHERE {\n ?x ?p "{" { SELECT ?y { ?y ?p ?o } } }'
     at = where_offset(text)
     assert at is not None and text[:at].endswith("WHERE {")
+
+
+def test_where_offsets_are_every_where_group_last_first() -> None:
+    text = ('CONSTRUCT { ?s ?p "WHERE {" } # WHERE {\nWHERE { { SELECT ?s WHERE { ?s ?p ?o } }'
+            ' { SELECT ?o WHERE\n{ ?o ?p ?s } } }')
+    offsets = where_offsets(text)
+    assert [text[:at][-7:] for at in offsets] == ["WHERE\n{", "WHERE {", "WHERE {"]
+    assert offsets == sorted(offsets, reverse=True) and offsets[-1] == where_offset(text)
+    assert where_offsets("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }") == [where_offset(
+        "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }")]
+    assert where_offsets("PREFIX a: <http://x/>") == []
 
 
 def bind(graph: KnowledgeGraph, kind: str, text: str, **extra: object) -> ox.NamedNode | ox.Literal:

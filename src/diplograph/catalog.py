@@ -137,6 +137,17 @@ def where_offset(sparql: str) -> int | None:
     return None if start < 0 else start + 1
 
 
+def where_offsets(sparql: str) -> list[int]:
+    """Where every WHERE group's content begins, the top-level one's and its subqueries'
+    (see `where_offset`), last first; empty if the query has none."""
+    top = where_offset(sparql)
+    if top is None:
+        return []
+    found = {m.end() for m in re.finditer(_keyword("WHERE") + r"\s*\{", blank_noise(sparql), re.I)
+             if m.end() >= top}
+    return sorted(found | {top}, reverse=True)
+
+
 def _fail(path: Path, problem: str) -> InputError:
     return InputError(f"{path}: {problem}", hint="see the header format in queries/README.md")
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from diplograph import sparql_constraints
-from diplograph.catalog import RDF_TYPE, where_offset
+from diplograph.catalog import RDF_TYPE, where_offsets
 from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import compact
@@ -243,17 +243,19 @@ def _shapes_context(graph: KnowledgeGraph, path: Path,
                     linked: Iterable[set[ox.NamedNode]]) -> list[ox.Triple]:
     """The triples `path` (a CONSTRUCT query) gives with $node and $other bound to every
     two distinct nodes (not classes) one subject points to, by a VALUES block opening
-    its WHERE group."""
+    each of its WHERE groups (a subquery's too, which can then narrow the pairs down)."""
     pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
     if not path.is_file() or not pairs:
         return []
     sparql = path.read_text(encoding="utf-8")
-    at = where_offset(sparql)
-    if at is None:
+    offsets = where_offsets(sparql)
+    if not offsets:
         raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
     rows = " ".join(f"({node} {other})" for node, other in pairs)
+    for at in offsets:  # last first: the earlier offsets stay valid
+        sparql = f"{sparql[:at]}\n  VALUES ($node $other) {{ {rows} }}{sparql[at:]}"
     try:
-        answer = graph.query(f"{sparql[:at]}\n  VALUES ($node $other) {{ {rows} }}{sparql[at:]}")
+        answer = graph.query(sparql)
     except SyntaxError as exc:
         raise InputError(f"{path}: {syntax_problem(exc)}",
                          hint="write a CONSTRUCT query over $node and $other") from exc

@@ -71,11 +71,14 @@ def evaluate(
           OPTIONAL {{ ?shape sh:severity ?severity }}
         }}"""))
     results: set[SparqlResult] = set()
+    members: dict[ox.NamedNode | ox.BlankNode, set[object]] = {}
     for node in focus:
         for row in constraints:
             shape = row["shape"]
             assert isinstance(shape, ox.NamedNode | ox.BlankNode)
-            if not _targets(shapes_store, data_store, shape, node):
+            if shape not in members:
+                members[shape] = _targets(shapes_store, data_store, shape)
+            if node not in members[shape]:
                 continue
             level = row["severity"]
             severity = _SEVERITIES[level.value if level else SH + "Violation"]
@@ -105,13 +108,13 @@ def _message(template: ox.Literal | None, solution: ox.QuerySolution, names: set
     return re.sub(r"\{[?$](\w+)\}", value, template.value)
 
 
-def _targets(shapes: ox.Store, data: ox.Store, shape: ox.NamedNode | ox.BlankNode,
-             node: ox.NamedNode) -> bool:
-    """Whether the shape's sh:targetClass (with rdfs:subClassOf in the data) holds the node."""
+def _targets(shapes: ox.Store, data: ox.Store,
+             shape: ox.NamedNode | ox.BlankNode) -> set[object]:
+    """The nodes in the shape's sh:targetClass classes (with rdfs:subClassOf in the
+    data): one query per class, not one per node."""
+    members: set[object] = set()
     for q in shapes.quads_for_pattern(shape, ox.NamedNode(SH + "targetClass"), None):
-        found = _select(
-            data, "SELECT $this WHERE { $this a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-            f"{q.object} }} LIMIT 1", node)
-        if any(True for _ in found):
-            return True
-    return False
+        members.update(row["this"] for row in _select(
+            data, "SELECT DISTINCT ?this WHERE { ?this a/<http://www.w3.org/2000/01/"
+            f"rdf-schema#subClassOf>* {q.object} }}"))
+    return members

@@ -329,16 +329,16 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
     from diplograph.bridge import rdflib_graph
     from diplograph.reasoning import inconsistencies
 
-    shapes = rdflib_graph(shape_triples)
     data = rdflib_graph(triples)
     options: dict[str, Any] = {"inference": "none", "allow_warnings": True, "advanced": True,
                                "do_owl_imports": False, "inplace": True}  # no copy per run
     if sparql is None:
+        shapes = rdflib_graph(shape_triples)
         runs = [pyshacl.validate(data, shacl_graph=shapes, **options)[1]]
     else:  # each group of new subjects against exactly the node shapes that target it
-        core = rdflib_graph(t for t in shape_triples
-                            if not sparql_constraints.is_sparql_triple(t))
-        runs = [pyshacl.validate(data, shacl_graph=core, use_shapes=sorted(group),
+        shapes = rdflib_graph(t for t in shape_triples   # the core: SPARQL ones run apart
+                              if not sparql_constraints.is_sparql_triple(t))
+        runs = [pyshacl.validate(data, shacl_graph=shapes, use_shapes=sorted(group),
                                  focus_nodes=nodes, **options)[1]
                 for group, nodes in _targeted(shape_triples, triples, sparql[0]).items()]
     subjects = {str(s.value) for s in facts.subjects}

@@ -4,11 +4,12 @@
 --baseline-without-validation]` generates (or reuses) a seeded project with
 benchmarks/generate.py, then measures the real command line in fresh processes (compile,
 a cold named query, validating 100 new facts, updating the store after they join a data
-file, export in every format; medians of --reps runs) and the library warm (each named query, in a worker process that has opened
-the graph), beside the naive baseline measured in the same run: rdflib parses all Turtle
-and runs the same SPARQL text, values written in; pyshacl validates the whole merged
-graph. It also times the OWL RL closure by the native engine beside owlrl's (below 1M)
-and checks that they agree. It prints one table.
+file, export in every format; medians of --reps runs) and the library warm (each named
+query, in a worker process that has opened the graph), beside the naive baseline
+measured in the same run: rdflib parses all Turtle and runs the same SPARQL text,
+values written in; pyshacl validates the whole merged graph. It also times the OWL RL
+closure by the native engine beside owlrl's (below 1M) and checks that they agree. It
+prints one table.
 
 `--smoke` is the CI smoke test: smallest size, one repetition, no baseline, no timing
 assertions; it exits 0 if every step ran.

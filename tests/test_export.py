@@ -9,12 +9,14 @@ import json
 import shutil
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
 from conftest import ROOT, Run
+from diplograph import workers
 from diplograph.bridge import to_oxigraph
 from diplograph.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
 from diplograph.layout import INFERRED
@@ -159,7 +161,8 @@ def counted(facts: list[ox.Quad]) -> dict[str, int]:
     return counts
 
 
-def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
+def repeated_graph(tmp_path: Path) -> KnowledgeGraph:
+    """A project whose two data files hold the same triples (and a blank node each)."""
     folder = tmp_path / "graph"
     for part in ("ontology", "queries"):
         shutil.copytree(ROOT / part, folder / part)
@@ -167,7 +170,11 @@ def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
     sources = (ROOT / "data" / "sources.ttl").read_text()
     for name in ("sources.ttl", "repeated.ttl"):  # a triple in two graphs is dumped once
         (folder / "data" / name).write_text(sources + "_:x <http://e/p> 'a blank node' .\n")
-    graph = open_graph(Project(folder), tmp_path / "cache")
+    return open_graph(Project(folder), tmp_path / "cache")
+
+
+def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
+    graph = repeated_graph(tmp_path)
     for fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         for scope in Scope:
             for extra in (False, True):
@@ -211,3 +218,27 @@ def test_a_failed_export_leaves_no_file(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("error: cannot tell the RDF format of ")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", list(RDF_FORMATS))
+def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          fmt: str) -> None:
+    graph = repeated_graph(tmp_path)  # a merged graph left empty: no stray separator
+    graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
+    alone = dump(graph, RDF_FORMATS[fmt], graphs)
+    monkeypatch.setattr(workers, "SHARE_FROM", 0)
+    monkeypatch.setattr(workers, "CORES", 2)
+    finished: list[object] = []
+    finish = workers.Worker.finish
+
+    def spy(worker: workers.Worker, *args: Any) -> list[bytes] | None:
+        finished.append(finish(worker, *args))
+        return finished[-1]  # type: ignore[return-value]
+
+    monkeypatch.setattr(workers.Worker, "finish", spy)
+    shared = dump(graph, RDF_FORMATS[fmt], graphs)
+    assert shared.data == alone.data
+    if fmt not in ("nt", "nq"):
+        assert finished and finished[0] is not None  # the worker wrote its half
+    parsed = ox.Dataset(ox.parse(shared.data, format=RDF_FORMATS[fmt]))
+    assert len(parsed) == len(set(alone.quads))

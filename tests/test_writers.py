@@ -157,3 +157,49 @@ def test_a_worker_given_nothing_to_do_leaves() -> None:
     with workers.Worker("ttl") as worker:
         assert worker.process is not None
     assert worker.process.returncode is not None
+
+
+def test_rdf_1_2_terms_are_written_or_refused_in_json_ld() -> None:
+    lines = [b'<http://e/s> <http://e/p> "x"@en--ltr .\n']
+    assert by_oxigraph(whole(writers.JSON_LD, lines), ox.RdfFormat.JSON_LD) == by_oxigraph(
+        lines[0], ox.RdfFormat.N_TRIPLES)
+    node = json.loads(whole(writers.JSON_LD, lines))["@graph"][0]
+    assert node["http://e/p"] == [{"@value": "x", "@language": "en", "@direction": "ltr"}]
+    with pytest.raises(ValueError, match="triple term"):
+        whole(writers.JSON_LD, [b"<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> "
+                                b"<http://e/c> )>> .\n"])
+    document = whole(writers.JSON_LD, [b'<dg://host/x> <http://e/p> "x" .\n'])
+    assert json.loads(document)["@graph"][0]["@id"] == "dg://host/x"  # `//`: not compact
+
+
+def test_empty_pieces_leave_no_separator() -> None:
+    lines = lines_of(CASES[0][1])
+    for fmt in writers.FORMATS.values():
+        alone = fmt.document([fmt.body(b"".join(lines))])
+        assert fmt.document([b"", fmt.body(b"".join(lines)), b""]) == alone
+    json.loads(writers.JSON_LD.document([b"", b""]))
+
+
+SUBJECTS = b"<a> <p> 1 .\n<a> <p> 2 .\n<b> <p> 3 .\n<c> <p> 4 .\n<c> <p> 5 .\n"
+
+
+@pytest.mark.parametrize(("at", "cut"), [
+    (0, 0), (1, 24), (12, 24), (23, 24), (24, 24), (25, 36), (36, 36), (40, 60), (59, 60),
+    (60, 60),
+])
+def test_a_cut_falls_on_the_next_subject_boundary(at: int, cut: int) -> None:
+    assert SUBJECTS[:cut].endswith(b"\n") or cut == 0
+    assert workers._subject_end(SUBJECTS, at) == cut
+
+
+def test_halves_cut_a_section_between_subjects() -> None:
+    mine, theirs = workers._halves([("x", SUBJECTS)])
+    assert b"".join(t for _, t in mine) + b"".join(t for _, t in theirs) == SUBJECTS
+    assert mine and theirs[0][1].startswith(b"<c>")  # the middle, line 3, is <b>
+    mine, theirs = workers._halves([("x", SUBJECTS[:24]), ("y", SUBJECTS[24:])])
+    assert mine == [("x", SUBJECTS[:24]), ("y", SUBJECTS[24:36])]
+    assert theirs == [("y", SUBJECTS[36:])]
+    mine, theirs = workers._halves([("x", SUBJECTS[:36]), ("y", SUBJECTS[36:])])
+    assert mine == [("x", SUBJECTS[:36])] and theirs == [("y", SUBJECTS[36:])]
+    single = b"<a> <p> 1 .\n<a> <p> 2 .\n"
+    assert workers._halves([("x", single)]) == ([("x", single)], [])

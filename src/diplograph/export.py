@@ -120,8 +120,8 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
     names = list(graphs)
     profiles = [graph.profile(g) for g in names]
     kind = _TEXT_FORMATS.get(fmt, "")
-    large = sum(p.triples for p in profiles) >= workers.SHARE_FROM
-    with workers.Worker(kind) if kind and large else contextlib.nullcontext() as worker:
+    shared = workers.CORES > 1 and sum(p.triples for p in profiles) >= workers.SHARE_FROM
+    with workers.Worker(kind) if kind and shared else contextlib.nullcontext() as worker:
         return _dump(graph, fmt, names, profiles, worker)  # the worker starts meanwhile
 
 

@@ -20,6 +20,8 @@ from diplograph.writers import FORMATS
 
 Key = TypeVar("Key")
 SHARE_FROM = 200_000  # triples: below, a worker's start-up (about 0.1 s) gains nothing
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_PATIENCE = 600.0  # seconds to wait for a worker's half before writing it here
 
 
 class Worker:
@@ -43,33 +45,41 @@ class Worker:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """End the process if it still runs, and close its pipes."""
         if self.process is not None:
-            if self.process.returncode is None:
+            if self.process.poll() is None:
                 self.process.kill()
-                self.process.wait()
-            for pipe in (self.process.stdin, self.process.stdout):
-                if pipe is not None:
-                    pipe.close()
+            self.process.communicate()
 
     def start(self, source: Path, target: Path, sizes: list[int]) -> bool:
-        """Hand over the task: write the bodies of the pieces of `source`; False if the
-        worker is gone."""
+        """Hand over the task: write the bodies of the pieces of `source` (of the given
+        sizes) to `target`; False if the worker is gone."""
         if self.process is None or self.process.stdin is None:
             return False
         try:
-            self.process.stdin.write(f"{source}\0{target}\0{' '.join(map(str, sizes))}".encode())
-            self.process.stdin.close()
+            task = "\0".join([str(source), str(target), *map(str, sizes)])
+            self.process.stdin.write(task.encode() + b"\n")
+            self.process.stdin.flush()
         except OSError:
             return False
         return True
 
-    def finish(self, target: Path) -> list[bytes] | None:
-        """The bodies the worker wrote, or None if it failed."""
-        assert self.process is not None and self.process.stdout is not None
-        sizes = self.process.stdout.read()
-        if self.process.wait() != 0:
+    def finish(self, target: Path, sizes: list[int]) -> list[bytes] | None:
+        """The bodies the worker wrote for pieces of the given sizes, or None if it
+        failed, answered otherwise or took too long."""
+        assert self.process is not None
+        try:
+            answer, _ = self.process.communicate(timeout=_PATIENCE)
+            written = [int(size) for size in answer.split()]
+            data = target.read_bytes()
+        except (subprocess.TimeoutExpired, ValueError, OSError):
             return None
-        return _cut(target.read_bytes(), map(int, sizes.split()))
+        if self.process.returncode != 0 or len(written) != len(sizes) or sum(written) != len(data):
+            return None
+        return _cut(data, written)
 
 
 def written(kind: str, sections: Sequence[tuple[Key, bytes]],
@@ -80,14 +90,18 @@ def written(kind: str, sections: Sequence[tuple[Key, bytes]],
     if worker is None:
         return [(key, body(text)) for key, text in sections]
     mine, theirs = _halves(sections)
+    sizes = [len(text) for _, text in theirs]
     with tempfile.TemporaryDirectory(prefix="diplograph-") as folder:
         source, target = Path(folder) / "lines.nt", Path(folder) / "written"
-        with source.open("wb") as out:
-            for _, text in theirs:
-                out.write(text)
-        started = worker.start(source, target, [len(text) for _, text in theirs])
-        done = [(key, body(text)) for key, text in mine]
-        bodies = worker.finish(target) if started else None
+        try:
+            with source.open("wb") as out:
+                for _, text in theirs:
+                    out.write(text)
+            started = worker.start(source, target, sizes)
+            done = [(key, body(text)) for key, text in mine]
+            bodies = worker.finish(target, sizes) if started else None
+        finally:  # before its folder goes
+            worker.stop()
     if bodies is None:
         bodies = [body(text) for _, text in theirs]
     return done + [(key, text) for (key, _), text in zip(theirs, bodies, strict=True)]
@@ -95,7 +109,7 @@ def written(kind: str, sections: Sequence[tuple[Key, bytes]],
 
 def _halves(sections: Sequence[tuple[Key, bytes]],
             ) -> tuple[list[tuple[Key, bytes]], list[tuple[Key, bytes]]]:
-    """The sections before and after the first subject boundary past the middle line
+    """The sections before and after the first subject boundary from the middle line on
     (the work goes by lines, not bytes), the section it falls in cut in two."""
     counts = [text.count(b"\n") for _, text in sections]
     middle, seen = sum(counts) / 2, 0
@@ -113,14 +127,18 @@ def _halves(sections: Sequence[tuple[Key, bytes]],
 
 
 def _subject_end(ntriples: bytes, at: int) -> int:
-    """The offset of the first line past offset `at` whose subject is not that of the
-    line before it."""
-    start = ntriples.rfind(b"\n", 0, at) + 1  # the line holding `at`
-    subject = ntriples[start:ntriples.index(b" ", start) + 1]
-    end = ntriples.index(b"\n", at) + 1
-    while end < len(ntriples) and ntriples.startswith(subject, end):
-        end = ntriples.index(b"\n", end) + 1
-    return end
+    """The offset of the first line starting at or after offset `at` whose subject is
+    not that of the line before it: 0 at the start, the length if there is none."""
+    line = ntriples.rfind(b"\n", 0, at) + 1  # the start of the line holding `at`
+    if line < at:
+        line = ntriples.index(b"\n", at) + 1
+    while 0 < line < len(ntriples):
+        previous = ntriples.rfind(b"\n", 0, line - 1) + 1
+        subject = ntriples[previous:ntriples.index(b" ", previous) + 1]
+        if not ntriples.startswith(subject, line):
+            break
+        line = ntriples.index(b"\n", line) + 1
+    return line
 
 
 def _cut(data: bytes, sizes: Iterable[int]) -> list[bytes]:
@@ -133,14 +151,14 @@ def _cut(data: bytes, sizes: Iterable[int]) -> list[bytes]:
 
 
 def main(kind: str) -> None:
-    """Worker: read `SOURCE\\0TARGET\\0SIZE...` on standard input (nothing: leave), write
-    the bodies of the pieces of SIZE bytes of the N-Triples file SOURCE to the file
-    TARGET, one after another, and print their sizes."""
-    task = sys.stdin.buffer.read()
+    """Worker: read a line `SOURCE\\0TARGET\\0SIZE...` on standard input (none: leave),
+    write the bodies of the pieces of SIZE bytes of the N-Triples file SOURCE to the
+    file TARGET, one after another, and print their sizes."""
+    task = sys.stdin.buffer.readline()
     if not task:
         return
-    source, target, sizes = task.decode().split("\0")
-    texts = _cut(Path(source).read_bytes(), map(int, sizes.split()))
+    source, target, *sizes = task.decode().rstrip("\n").split("\0")
+    texts = _cut(Path(source).read_bytes(), map(int, sizes))
     bodies = [FORMATS[kind].body(text) for text in texts]
     Path(target).write_bytes(b"".join(bodies))
     print(" ".join(str(len(body)) for body in bodies))

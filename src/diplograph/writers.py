@@ -2,8 +2,9 @@
 the project's prefixes; RDF/XML by Oxigraph. Oxigraph writes N-Triples terms in a form
 both Turtle and JSON take as is: IRIs hold nothing either escapes, and a literal's
 quoted lexical form escapes exactly what a JSON string must. So a dump costs one pass
-over its lines, with no term objects built. Lines come sorted, so a subject's triples
-are consecutive, and a document can be written in pieces cut between subjects."""
+over its lines, with no term objects built. Each run of a subject's lines (they come
+sorted) gives one Turtle block or JSON-LD node object, so a document can be written
+in pieces cut between subjects."""
 
 from __future__ import annotations
 
@@ -51,15 +52,20 @@ class _TurtleNames(dict[bytes, bytes]):
 
 class _JsonNames(dict[bytes, bytes]):
     """IRIs and blank nodes as quoted JSON-LD strings (compact IRIs where a prefix
-    fits), computed once each. An IRI whose scheme is a prefix cannot be written."""
+    fits), computed once each. An IRI that JSON-LD would read as a compact IRI (its
+    scheme a prefix, no `//` after it) cannot be written, nor an RDF 1.2 triple term."""
 
     def __missing__(self, term: bytes) -> bytes:
+        if term.startswith(b"<<"):
+            raise ValueError("JSON-LD 1.1 cannot hold the triple term "
+                             f"{term.decode()}")
         if term.startswith(b"_:"):
             name = term
         else:
             iri = term[1:-1]
             name = _short(iri) or iri
-            if name is iri and iri.split(b":", 1)[0].decode() in PREFIXES:
+            scheme, _, rest = iri.partition(b":")
+            if name is iri and scheme.decode() in PREFIXES and not rest.startswith(b"//"):
                 raise ValueError(f"<{iri.decode()}> would read as a compact IRI: its "
                                  "scheme is one of the project's prefixes")
         self[term] = b'"' + name + b'"'
@@ -121,8 +127,10 @@ class _JsonLiterals(dict[bytes, tuple[bytes, bytes]]):
         self.names = names
 
     def __missing__(self, suffix: bytes) -> tuple[bytes, bytes]:
-        if suffix.startswith(b"@"):
-            after = b', "@language": "' + suffix[1:] + b'"}'
+        if suffix.startswith(b"@"):  # a language tag, and an RDF 1.2 direction after --
+            language, _, direction = suffix[1:].partition(b"--")
+            after = b', "@language": "' + language + b'"'
+            after += (b', "@direction": "' + direction + b'"}') if direction else b"}"
         else:
             after = b', "@type": ' + self.names[suffix[2:]] + b"}"
         self[suffix] = (b'{"@value": ', after)
@@ -169,9 +177,12 @@ def json_ld_nodes(ntriples: bytes) -> bytes:
 
 
 def rdf_xml_body(ntriples: bytes) -> bytes:
-    """The lines as RDF/XML elements, by Oxigraph, without the document's head and foot."""
+    """The lines as RDF/XML elements, by Oxigraph, without the document's head and foot
+    (the same whatever the lines: it declares the prefixes given, used or not)."""
     written = ox.serialize(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES),
                            format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
+    if not (written.startswith(RDF_XML.head) and written.endswith(RDF_XML.foot)):
+        raise ValueError("Oxigraph's RDF/XML no longer begins with the same head")
     return written[len(RDF_XML.head):-len(RDF_XML.foot)]
 
 
@@ -212,9 +223,9 @@ def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
 
 
 def _between(pieces: Iterable[bytes], separator: bytes) -> list[bytes]:
-    """The pieces with the separator between them, to be joined with the rest of a
-    document at once (a large document is then copied once)."""
+    """The pieces that hold something, the separator between them, to be joined with the
+    rest of a document at once (a large document is then copied once)."""
     parts: list[bytes] = []
-    for piece in pieces:
+    for piece in filter(None, pieces):
         parts += [separator, piece] if parts else [piece]
     return parts

@@ -16,8 +16,8 @@ from diplograph.catalog import (
     forbidden_keyword,
     lint_query,
     load_query,
+    where_groups,
     where_offset,
-    where_offsets,
 )
 from diplograph.errors import InputError
 from diplograph.query import run_named
@@ -161,15 +161,16 @@ def test_where_offset_is_inside_the_top_level_group() -> None:
     assert at is not None and text[:at].endswith("WHERE {")
 
 
-def test_where_offsets_are_every_where_group_last_first() -> None:
-    text = ('CONSTRUCT { ?s ?p "WHERE {" } # WHERE {\nWHERE { { SELECT ?s WHERE { ?s ?p ?o } }'
-            ' { SELECT ?o WHERE\n{ ?o ?p ?s } } }')
-    offsets = where_offsets(text)
-    assert [text[:at][-7:] for at in offsets] == ["WHERE\n{", "WHERE {", "WHERE {"]
-    assert offsets == sorted(offsets, reverse=True) and offsets[-1] == where_offset(text)
-    assert where_offsets("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }") == [where_offset(
-        "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }")]
-    assert where_offsets("PREFIX a: <http://x/>") == []
+def test_where_groups_are_the_top_one_and_every_subquery_last_first() -> None:
+    text = ('CONSTRUCT { ?s ?p "WHERE {" } # SELECT {\nWHERE { { SELECT ?s WHERE { ?s ?p ?o } }'
+            ' { SELECT ?o\n{ ?o ?p ?s } } }')
+    groups = where_groups(text)
+    assert [text[start:end].strip() for start, end in groups] == [
+        "?o ?p ?s", "?s ?p ?o", "{ SELECT ?s WHERE { ?s ?p ?o } } { SELECT ?o\n{ ?o ?p ?s } }"]
+    assert groups[-1][0] == where_offset(text)
+    short = "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }"
+    assert [start for start, _ in where_groups(short)] == [where_offset(short)]
+    assert where_groups("PREFIX a: <http://x/>") == []
 
 
 def bind(graph: KnowledgeGraph, kind: str, text: str, **extra: object) -> ox.NamedNode | ox.Literal:

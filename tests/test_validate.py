@@ -266,6 +266,23 @@ def test_the_shapes_context_reads_relations_between_two_linked_states(
     assert not any(t.predicate.value.endswith("betweenState") for t in apart)
 
 
+@pytest.mark.parametrize("where", ["WHERE ", ""])
+def test_a_subquery_sees_each_value_it_uses_once(graph: KnowledgeGraph, tmp_path: Path,
+                                                 where: str) -> None:
+    states = [ox.NamedNode(COUNTRY + code) for code in ("AZ", "KZ", "UZ")]
+    query = tmp_path / "shapes-context.rq"
+    query.write_text(
+        "PREFIX dg: <https://w3id.org/diplograph/ontology#>\n"
+        "CONSTRUCT { $node dg:relations ?n } WHERE {  # $other: only in this comment\n"
+        f"  {{ SELECT $node (COUNT(?r) AS ?n) {where}{{ ?r dg:betweenState $node }}"
+        " GROUP BY $node } }")
+    counted = {t.subject: int(t.object.value) for t in _shapes_context(graph, query, [set(states)])}
+    for state in states:  # three nodes make six pairs: each state counted once, not twice
+        [[n]] = graph.query("SELECT (COUNT(?r) AS ?n) WHERE { ?r "
+                            f"<https://w3id.org/diplograph/ontology#betweenState> {state} }}")
+        assert counted[state] == int(n.value) > 0
+
+
 def test_focus_validation_reads_the_states_a_fact_names_as_the_whole_graph_does(
     graph: KnowledgeGraph, project: Project
 ) -> None:

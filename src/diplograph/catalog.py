@@ -137,15 +137,18 @@ def where_offset(sparql: str) -> int | None:
     return None if start < 0 else start + 1
 
 
-def where_offsets(sparql: str) -> list[int]:
-    """Where every WHERE group's content begins, the top-level one's and its subqueries'
-    (see `where_offset`), last first; empty if the query has none."""
+def where_groups(sparql: str) -> list[tuple[int, int]]:
+    """The (start, end) of the content of the top-level WHERE group and of every
+    subquery's group (its WHERE keyword being optional), last first; empty if the
+    query has no WHERE group."""
     top = where_offset(sparql)
     if top is None:
         return []
-    found = {m.end() for m in re.finditer(_keyword("WHERE") + r"\s*\{", blank_noise(sparql), re.I)
-             if m.end() >= top}
-    return sorted(found | {top}, reverse=True)
+    body = blank_noise(sparql)
+    selects = re.compile(_keyword("SELECT"), re.I).finditer(body, top)
+    braces = (body.find("{", m.end()) for m in selects)  # a projection holds no brace
+    starts = {top} | {at + 1 for at in braces if at >= 0}
+    return sorted(((at, _group_end(body, at - 1) - 1) for at in starts), reverse=True)
 
 
 def _fail(path: Path, problem: str) -> InputError:

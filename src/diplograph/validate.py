@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from diplograph import sparql_constraints
-from diplograph.catalog import RDF_TYPE, where_offsets
+from diplograph.catalog import RDF_TYPE, where_groups
 from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import compact
@@ -243,17 +243,26 @@ def _shapes_context(graph: KnowledgeGraph, path: Path,
                     linked: Iterable[set[ox.NamedNode]]) -> list[ox.Triple]:
     """The triples `path` (a CONSTRUCT query) gives with $node and $other bound to every
     two distinct nodes (not classes) one subject points to, by a VALUES block opening
-    each of its WHERE groups (a subquery's too, which can then narrow the pairs down)."""
+    each group that uses them: the WHERE group, and a subquery's (which can then narrow
+    the pairs down). A group using one of the two gets its values once each."""
     pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
     if not path.is_file() or not pairs:
         return []
     sparql = path.read_text(encoding="utf-8")
-    offsets = where_offsets(sparql)
-    if not offsets:
+    groups = where_groups(sparql)
+    if not groups:
         raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
-    rows = " ".join(f"({node} {other})" for node, other in pairs)
-    for at in offsets:  # last first: the earlier offsets stay valid
-        sparql = f"{sparql[:at]}\n  VALUES ($node $other) {{ {rows} }}{sparql[at:]}"
+    values = {
+        (True, True): f"VALUES ($node $other) {{ {' '.join(f'({a} {b})' for a, b in pairs)} }}",
+        (True, False): f"VALUES $node {{ {' '.join(sorted({str(a) for a, _ in pairs}))} }}",
+        (False, True): f"VALUES $other {{ {' '.join(sorted({str(b) for _, b in pairs}))} }}",
+    }
+    code = blank_noise(sparql)  # comments and strings blanked, offsets kept
+    uses = [(start, tuple(bool(re.search(rf"[?$]{name}\b", code[start:end]))
+                          for name in ("node", "other"))) for start, end in groups]
+    for start, used in uses:  # last first: the earlier offsets stay valid
+        if used in values:
+            sparql = f"{sparql[:start]}\n  {values[used]}{sparql[start:]}"
     try:
         answer = graph.query(sparql)
     except SyntaxError as exc:

@@ -9,7 +9,6 @@ import json
 import shutil
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -228,17 +227,17 @@ def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.Mo
     alone = dump(graph, RDF_FORMATS[fmt], graphs)
     monkeypatch.setattr(workers, "SHARE_FROM", 0)
     monkeypatch.setattr(workers, "CORES", 2)
-    finished: list[object] = []
-    finish = workers.Worker.finish
+    theirs: list[dict[int, bytes]] = []
+    back = workers._Share.back
 
-    def spy(worker: workers.Worker, *args: Any) -> list[bytes] | None:
-        finished.append(finish(worker, *args))
-        return finished[-1]  # type: ignore[return-value]
+    def spy(share: workers._Share) -> dict[int, bytes]:
+        theirs.append(back(share))
+        return theirs[-1]
 
-    monkeypatch.setattr(workers.Worker, "finish", spy)
+    monkeypatch.setattr(workers._Share, "back", spy)
     shared = dump(graph, RDF_FORMATS[fmt], graphs)
     assert shared.data == alone.data
     if fmt not in ("nt", "nq"):
-        assert finished and finished[0] is not None  # the worker wrote its half
+        assert theirs and theirs[0]  # the worker wrote pieces
     parsed = ox.Dataset(ox.parse(shared.data, format=RDF_FORMATS[fmt]))
     assert len(parsed) == len(set(alone.quads))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from itertools import groupby
 
 import pyoxigraph as ox
 import pytest
@@ -141,11 +142,19 @@ def test_a_worker_process_writes_the_same_bytes(kind: str, monkeypatch: pytest.M
     lines = lines_of(CASES[0][1])
     sections = [("first", b"".join(lines)), ("second", b"".join(lines[::-1][:5]))]
     alone = fmt.document(body for _, body in workers.written(kind, sections))
+    theirs: list[dict[int, bytes]] = []
+    back = workers._Share.back
+
+    def spy(share: workers._Share) -> dict[int, bytes]:
+        theirs.append(back(share))
+        return theirs[-1]
+
+    monkeypatch.setattr(workers._Share, "back", spy)
     with workers.Worker(kind) as worker:
         shared = workers.written(kind, sections, worker)
-        assert worker.process is not None and worker.process.returncode == 0
+    assert theirs[0]  # the worker wrote pieces
     assert fmt.document(body for _, body in shared) == alone
-    assert [key for key, _ in shared] == ["first", "first", "second"]
+    assert [key for key, _ in groupby(shared, key=lambda pair: pair[0])] == ["first", "second"]
     monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")
     with workers.Worker(kind) as worker:  # cannot start: this process writes it all
         assert worker.process is None
@@ -192,14 +201,11 @@ def test_a_cut_falls_on_the_next_subject_boundary(at: int, cut: int) -> None:
     assert workers._subject_end(SUBJECTS, at) == cut
 
 
-def test_halves_cut_a_section_between_subjects() -> None:
-    mine, theirs = workers._halves([("x", SUBJECTS)])
-    assert b"".join(t for _, t in mine) + b"".join(t for _, t in theirs) == SUBJECTS
-    assert mine and theirs[0][1].startswith(b"<c>")  # the middle, line 3, is <b>
-    mine, theirs = workers._halves([("x", SUBJECTS[:24]), ("y", SUBJECTS[24:])])
-    assert mine == [("x", SUBJECTS[:24]), ("y", SUBJECTS[24:36])]
-    assert theirs == [("y", SUBJECTS[36:])]
-    mine, theirs = workers._halves([("x", SUBJECTS[:36]), ("y", SUBJECTS[36:])])
-    assert mine == [("x", SUBJECTS[:36])] and theirs == [("y", SUBJECTS[36:])]
+def test_pieces_are_cut_between_subjects() -> None:
+    pieces = workers._pieces([("x", SUBJECTS), ("y", b""), ("z", SUBJECTS[24:])], 4)
+    # eight lines in four: two a piece, the cut moved on to the next subject
+    assert [text for key, text in pieces if key == "x"] == [SUBJECTS[:24], SUBJECTS[24:]]
+    assert ("y", b"") in pieces  # an empty section stays, for its graph
+    assert b"".join(text for key, text in pieces if key == "z") == SUBJECTS[24:]
     single = b"<a> <p> 1 .\n<a> <p> 2 .\n"
-    assert workers._halves([("x", single)]) == ([("x", single)], [])
+    assert workers._pieces([("x", single)], 8) == [("x", single)]

@@ -1,17 +1,20 @@
-"""Writing a dump on two cores. The sections are cut in two between subjects; a worker
-process (`python -m diplograph.workers`), started while the dump is still being read,
-writes the later half while this process writes the earlier.
-A format's pieces join into the same bytes as the whole (see `TextFormat`), so the
-result does not depend on whether the worker could run: if it cannot, this process
-writes its half too."""
+"""Writing a dump on two cores. The sections are cut between subjects into pieces of
+about equal lines; a worker process (`python -m diplograph.workers`), started while
+the dump is still being read, takes pieces from the back while this process takes
+them from the front, until they meet, so whichever runs faster writes more. A format's
+pieces join into the same bytes as the whole (see `TextFormat`), so the result does
+not depend on who wrote which piece: whatever the worker leaves undone (it could not
+start, or failed) this process writes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -21,15 +24,18 @@ from diplograph.writers import FORMATS
 Key = TypeVar("Key")
 SHARE_FROM = 200_000  # triples: below, a worker's start-up (about 0.1 s) gains nothing
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-_PATIENCE = 600.0  # seconds to wait for a worker's half before writing it here
+PIECES = 24  # enough for the two ends to meet within a small piece of each other
+_AHEAD = 2  # pieces handed to the worker before it asks: it never waits for one
+_PATIENCE = 600.0  # seconds to wait for the worker's last piece before writing it here
 
 
 class Worker:
-    """A worker process for one format, started ahead of its task so that its start-up
-    overlaps other work; it leaves quietly if given none."""
+    """A worker process for one format, started ahead of its tasks so that its start-up
+    overlaps other work. Each task is a line on its standard input, `INDEX\\0SOURCE
+    \\0TARGET`: it writes the body of the N-Triples file SOURCE to TARGET, then prints
+    INDEX. It leaves at the end of its input."""
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind
         package_root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
@@ -52,78 +58,127 @@ class Worker:
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.kill()
-            self.process.communicate()
+            self.process.wait()
+            for pipe in (self.process.stdin, self.process.stdout):
+                with contextlib.suppress(OSError):
+                    if pipe is not None:
+                        pipe.close()
 
-    def start(self, source: Path, target: Path, sizes: list[int]) -> bool:
-        """Hand over the task: write the bodies of the pieces of `source` (of the given
-        sizes) to `target`; False if the worker is gone."""
+    def send(self, index: int, source: Path, target: Path) -> bool:
+        """Hand over a task; False if the worker is gone."""
         if self.process is None or self.process.stdin is None:
             return False
         try:
-            task = "\0".join([str(source), str(target), *map(str, sizes)])
-            self.process.stdin.write(task.encode() + b"\n")
+            self.process.stdin.write(f"{index}\0{source}\0{target}\n".encode())
             self.process.stdin.flush()
         except OSError:
             return False
         return True
 
-    def finish(self, target: Path, sizes: list[int]) -> list[bytes] | None:
-        """The bodies the worker wrote for pieces of the given sizes, or None if it
-        failed, answered otherwise or took too long."""
-        assert self.process is not None
-        try:
-            answer, _ = self.process.communicate(timeout=_PATIENCE)
-            written = [int(size) for size in answer.split()]
-            data = target.read_bytes()
-        except (subprocess.TimeoutExpired, ValueError, OSError):
-            return None
-        if self.process.returncode != 0 or len(written) != len(sizes) or sum(written) != len(data):
-            return None
-        return _cut(data, written)
+    def answers(self) -> Iterator[int]:
+        """The indexes of the tasks done, as they are done; ends if the worker does."""
+        if self.process is not None and self.process.stdout is not None:
+            for line in self.process.stdout:
+                yield int(line)
+
+    def close(self) -> None:
+        """No more tasks: the worker leaves once the last is done."""
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()
 
 
 def written(kind: str, sections: Sequence[tuple[Key, bytes]],
             worker: Worker | None = None) -> list[tuple[Key, bytes]]:
-    """Each section's body in the format `kind` (a key of `FORMATS`), a section cut in
-    two giving two bodies under its key; the later half written by `worker`, if any."""
+    """The body of each piece of the sections in the format `kind` (a key of `FORMATS`),
+    under its section's key: one piece per section alone, several shared with `worker`."""
     body = FORMATS[kind].body
     if worker is None:
         return [(key, body(text)) for key, text in sections]
-    mine, theirs = _halves(sections)
-    sizes = [len(text) for _, text in theirs]
+    pieces = _pieces(sections, PIECES)
     with tempfile.TemporaryDirectory(prefix="diplograph-") as folder:
-        source, target = Path(folder) / "lines.nt", Path(folder) / "written"
         try:
-            with source.open("wb") as out:
-                for _, text in theirs:
-                    out.write(text)
-            started = worker.start(source, target, sizes)
-            done = [(key, body(text)) for key, text in mine]
-            bodies = worker.finish(target, sizes) if started else None
+            share = _Share(worker, [text for _, text in pieces], Path(folder))
+            mine = {at: body(pieces[at][1]) for at in share.front()}
+            theirs = share.back()
         finally:  # before its folder goes
             worker.stop()
-    if bodies is None:
-        bodies = [body(text) for _, text in theirs]
-    return done + [(key, text) for (key, _), text in zip(theirs, bodies, strict=True)]
+    done = {**theirs, **mine}
+    return [(key, done[at] if at in done else body(text))
+            for at, (key, text) in enumerate(pieces)]
 
 
-def _halves(sections: Sequence[tuple[Key, bytes]],
-            ) -> tuple[list[tuple[Key, bytes]], list[tuple[Key, bytes]]]:
-    """The sections before and after the first subject boundary from the middle line on
-    (the work goes by lines, not bytes), the section it falls in cut in two."""
-    counts = [text.count(b"\n") for _, text in sections]
-    middle, seen = sum(counts) / 2, 0
-    for at, ((key, text), count) in enumerate(zip(sections, counts, strict=True)):
-        if seen + count > middle:
-            cut = _subject_end(text, int(len(text) * (middle - seen) / count))
-            before, after = list(sections[:at]), list(sections[at + 1:])
-            if cut:
-                before.append((key, text[:cut]))
-            if cut < len(text):
-                after.insert(0, (key, text[cut:]))
-            return before, after
-        seen += count
-    return list(sections), []
+class _Share:
+    """Pieces handed out from both ends: this process takes them from the front; a
+    thread hands them to the worker from the back, `_AHEAD` at a time, and collects
+    what it writes."""
+
+    def __init__(self, worker: Worker, texts: list[bytes], folder: Path) -> None:
+        self.worker, self.texts, self.folder = worker, texts, folder
+        self.next, self.last = 0, len(texts)  # pieces [next, last) are not taken yet
+        self.lock = threading.Lock()
+        self.written: dict[int, bytes] = {}
+        self.reader = threading.Thread(target=self._collect, daemon=True)
+        self.reader.start()
+
+    def front(self) -> Iterator[int]:
+        """The pieces for this process, first to last, until the worker's are reached."""
+        while True:
+            with self.lock:
+                if self.next >= self.last:
+                    return
+                self.next += 1
+            yield self.next - 1
+
+    def back(self) -> dict[int, bytes]:
+        """The bodies the worker wrote, by piece, once it is done (or gone)."""
+        self.reader.join(_PATIENCE)
+        with self.lock:
+            return dict(self.written)
+
+    def _hand_over(self) -> bool:
+        """Give the worker the last piece not taken; False if there is none."""
+        with self.lock:
+            if self.next >= self.last:
+                return False
+            self.last -= 1
+            at = self.last
+        source = self.folder / f"{at}.nt"
+        source.write_bytes(self.texts[at])
+        return self.worker.send(at, source, self.folder / f"{at}.out")
+
+    def _collect(self) -> None:
+        """In a thread: keep the worker `_AHEAD` pieces ahead, keep what it writes."""
+        handed = sum(self._hand_over() for _ in range(_AHEAD))
+        try:
+            for at in self.worker.answers() if handed else ():
+                text = (self.folder / f"{at}.out").read_bytes()
+                with self.lock:
+                    self.written[at] = text
+                handed -= 1
+                handed += self._hand_over()
+                if not handed:
+                    break
+        except (OSError, ValueError):  # a worker gone wrong: its pieces are written here
+            pass
+        self.worker.close()
+
+
+def _pieces(sections: Sequence[tuple[Key, bytes]], count: int) -> list[tuple[Key, bytes]]:
+    """The sections cut between subjects into pieces of about 1/count of all the lines
+    (taking lines to be of about equal length); an empty section stays one piece."""
+    lines = [text.count(b"\n") for _, text in sections]
+    share = max(1, sum(lines) // count)
+    pieces: list[tuple[Key, bytes]] = []
+    for (key, text), total in zip(sections, lines, strict=True):
+        start = 0
+        while True:
+            step = len(text) * share // total if total else len(text)
+            end = _subject_end(text, min(len(text), start + max(1, step)))
+            pieces.append((key, text[start:end]))
+            if end >= len(text):
+                break
+            start = end
+    return pieces
 
 
 def _subject_end(ntriples: bytes, at: int) -> int:
@@ -141,27 +196,12 @@ def _subject_end(ntriples: bytes, at: int) -> int:
     return line
 
 
-def _cut(data: bytes, sizes: Iterable[int]) -> list[bytes]:
-    """`data` cut into pieces of the given sizes."""
-    pieces, at = [], 0
-    for size in sizes:
-        pieces.append(data[at:at + size])
-        at += size
-    return pieces
-
-
 def main(kind: str) -> None:
-    """Worker: read a line `SOURCE\\0TARGET\\0SIZE...` on standard input (none: leave),
-    write the bodies of the pieces of SIZE bytes of the N-Triples file SOURCE to the
-    file TARGET, one after another, and print their sizes."""
-    task = sys.stdin.buffer.readline()
-    if not task:
-        return
-    source, target, *sizes = task.decode().rstrip("\n").split("\0")
-    texts = _cut(Path(source).read_bytes(), map(int, sizes))
-    bodies = [FORMATS[kind].body(text) for text in texts]
-    Path(target).write_bytes(b"".join(bodies))
-    print(" ".join(str(len(body)) for body in bodies))
+    """Worker: do the tasks on standard input (see `Worker`) until it ends."""
+    for task in sys.stdin.buffer:
+        index, source, target = task.decode().rstrip("\n").split("\0")
+        Path(target).write_bytes(FORMATS[kind].body(Path(source).read_bytes()))
+        print(index, flush=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ equal to validating the whole merged graph."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -309,13 +312,24 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
     on the new subjects with the extra context too."""
-    shapes = graph.shapes()
-    found = context(graph, project, facts, shapes)
+    loading = threading.Thread(target=_load_pyshacl, daemon=True)
+    loading.start()  # pyshacl loads (0.2 s) while Oxigraph finds the context
+    try:
+        shapes = graph.shapes()
+        found = context(graph, project, facts, shapes)
+    finally:
+        loading.join()
     iris = [s for s in facts.subjects if isinstance(s, ox.NamedNode)]
     data = [*found.core, *facts.triples]
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
         return _report(shapes, facts, data + found.extra)
     return _report(shapes, facts, data, sparql=(iris, data + found.extra))
+
+
+def _load_pyshacl() -> None:
+    """Import pyshacl ahead of `_report`, which reports it if it cannot be imported."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module("pyshacl")
 
 
 def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:

@@ -126,8 +126,8 @@ class _Share:
             with self.lock:
                 if self.next >= self.last:
                     return
-                self.next += 1
-            yield self.next - 1
+                at, self.next = self.next, self.next + 1
+            yield at
 
     def back(self) -> dict[int, bytes]:
         """The bodies the worker wrote, by piece, once it is done (or gone)."""
@@ -148,8 +148,8 @@ class _Share:
 
     def _collect(self) -> None:
         """In a thread: keep the worker `_AHEAD` pieces ahead, keep what it writes."""
-        handed = sum(self._hand_over() for _ in range(_AHEAD))
         try:
+            handed = sum(self._hand_over() for _ in range(_AHEAD))
             for at in self.worker.answers() if handed else ():
                 text = (self.folder / f"{at}.out").read_bytes()
                 with self.lock:

@@ -229,6 +229,7 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
             out = Path(tmp) / f"dump.{fmt}"
             exported = bench.median(f"export {fmt}",
                                     bench.cli("export", "--format", fmt, "--output", str(out)))
+            out.unlink(missing_ok=True)  # its unwritten pages would slow the next format
             bench.add(f"export {fmt}, fresh process" + bench.failed(f"export {fmt}"), exported,
                       base.get(f"export_{fmt}_s"), S, 2.0,
                       note="baseline: serialise the parsed graph" if fmt in ("nt", "ttl")

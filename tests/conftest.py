@@ -44,3 +44,19 @@ def run(project: Project, store_dir: Path, graph: KnowledgeGraph) -> Run:
         )
 
     return invoke
+
+
+@pytest.fixture
+def worker_pieces(monkeypatch: pytest.MonkeyPatch) -> list[dict[int, bytes]]:
+    """What the worker process of each shared dump wrote, by piece, as dumps are made."""
+    from diplograph import workers
+
+    written: list[dict[int, bytes]] = []
+    back = workers._Share.back
+
+    def spy(share: workers._Share) -> dict[int, bytes]:
+        written.append(back(share))
+        return written[-1]
+
+    monkeypatch.setattr(workers._Share, "back", spy)
+    return written

@@ -221,23 +221,16 @@ def test_a_failed_export_leaves_no_file(run: Run, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          worker_pieces: list[dict[int, bytes]],
                                           fmt: str) -> None:
     graph = repeated_graph(tmp_path)  # a merged graph left empty: no stray separator
     graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
     alone = dump(graph, RDF_FORMATS[fmt], graphs)
     monkeypatch.setattr(workers, "SHARE_FROM", 0)
     monkeypatch.setattr(workers, "CORES", 2)
-    theirs: list[dict[int, bytes]] = []
-    back = workers._Share.back
-
-    def spy(share: workers._Share) -> dict[int, bytes]:
-        theirs.append(back(share))
-        return theirs[-1]
-
-    monkeypatch.setattr(workers._Share, "back", spy)
     shared = dump(graph, RDF_FORMATS[fmt], graphs)
     assert shared.data == alone.data
     if fmt not in ("nt", "nq"):
-        assert theirs and theirs[0]  # the worker wrote pieces
+        assert worker_pieces and worker_pieces[0]  # the worker wrote pieces
     parsed = ox.Dataset(ox.parse(shared.data, format=RDF_FORMATS[fmt]))
     assert len(parsed) == len(set(alone.quads))

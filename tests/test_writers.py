@@ -137,22 +137,14 @@ def test_a_document_cut_between_subjects_is_the_same_bytes(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", list(writers.FORMATS))
 def test_a_worker_process_writes_the_same_bytes(kind: str, monkeypatch: pytest.MonkeyPatch,
-                                                ) -> None:
+                                                worker_pieces: list[dict[int, bytes]]) -> None:
     fmt = writers.FORMATS[kind]
     lines = lines_of(CASES[0][1])
     sections = [("first", b"".join(lines)), ("second", b"".join(lines[::-1][:5]))]
     alone = fmt.document(body for _, body in workers.written(kind, sections))
-    theirs: list[dict[int, bytes]] = []
-    back = workers._Share.back
-
-    def spy(share: workers._Share) -> dict[int, bytes]:
-        theirs.append(back(share))
-        return theirs[-1]
-
-    monkeypatch.setattr(workers._Share, "back", spy)
     with workers.Worker(kind) as worker:
         shared = workers.written(kind, sections, worker)
-    assert theirs[0]  # the worker wrote pieces
+    assert worker_pieces[0]  # the worker wrote pieces
     assert fmt.document(body for _, body in shared) == alone
     assert [key for key, _ in groupby(shared, key=lambda pair: pair[0])] == ["first", "second"]
     monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")

@@ -127,7 +127,7 @@ def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode
 
 def _dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
           profiles: list[Profile], worker: workers.Worker | None) -> Dump:
-    """`dump`, a text format's later half written by `worker` if given."""
+    """`dump`, with `worker` (if any) writing pieces of a text format."""
     ordered = _ordered(graph, names)
     counts = {g.value: ordered[g].count(b"\n") for g in names}
     sections: list[Section]

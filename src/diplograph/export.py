@@ -200,14 +200,20 @@ def _merged(texts: list[bytes], subjects: list[set[str]]) -> tuple[list[bytes], 
     looked up only among the earlier graphs it shares a subject with (usually few)."""
     merged: list[bytes] = []
     repeated: list[bytes] = []
+    split: dict[int, list[bytes]] = {}  # each graph split into lines once, if at all
+
+    def lines_of(at: int) -> list[bytes]:
+        if at not in split:
+            split[at] = texts[at].splitlines(keepends=True)
+        return split[at]
+
     for at, text in enumerate(texts):
-        sharing = [texts[i] for i in range(at) if not subjects[i].isdisjoint(subjects[at])]
+        sharing = [i for i in range(at) if not subjects[i].isdisjoint(subjects[at])]
         if sharing:
-            known = set(chain.from_iterable(t.splitlines(keepends=True) for t in sharing))
-            lines = text.splitlines(keepends=True)
-            if not known.isdisjoint(lines):
-                repeated += [line for line in lines if line in known]
-                text = b"".join(line for line in lines if line not in known)
+            known = set(chain.from_iterable(lines_of(i) for i in sharing))
+            if not known.isdisjoint(lines_of(at)):
+                repeated += [line for line in lines_of(at) if line in known]
+                text = b"".join(line for line in lines_of(at) if line not in known)
         merged.append(text)
     return merged, repeated
 

@@ -13,8 +13,8 @@ from diplograph.project import Project
 from diplograph.store import KnowledgeGraph, open_graph
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-W3C = SHARED / "corpus" / "w3c-rdf-tests"
+CORPUS = ROOT / "tests" / "corpus"
+W3C = CORPUS / "w3c-rdf-tests"
 
 Run = Callable[..., Result]
 

@@ -1,0 +1,115 @@
+"""The front door: `Graph.open(project, store)` and what a user does with a graph,
+named queries, ad-hoc SPARQL, validation, additions and dumps, in one object.
+
+The command line and the server call only this API:
+
+    >>> from diplograph import Graph
+    >>> graph = Graph.open()                      # the bundled graph, compiled once
+    >>> result = graph.query("timeline", a="AZ", b="UZ")
+    >>> [row[0].value for row in result.rows][:2]
+    ['1930', '1995-10-02']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from diplograph.additions import Addition, add_files
+from diplograph.catalog import Catalog, NamedQuery, bound_text
+from diplograph.compiler import Progress
+from diplograph.export import Dump, Scope, dump, select_graphs
+from diplograph.project import Project
+from diplograph.query import Result, Row, Support, Values, explain, run_named, run_sparql
+from diplograph.store import KnowledgeGraph, open_graph
+from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+
+
+@dataclass
+class Graph:
+    """A project's knowledge graph: its sources, its stored queries and its compiled
+    store (opened, and compiled if the sources changed, on first use)."""
+
+    project: Project
+    store_dir: Path | None = None
+    progress: Progress | None = field(default=None, repr=False)
+    _compiled: KnowledgeGraph | None = field(default=None, repr=False)
+    _catalog: Catalog | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, project: Path | str | None = None, store: Path | str | None = None, *,
+             progress: Progress | None = None) -> Graph:
+        """The graph of the project folder (default: $DIPLOGRAPH_PROJECT, the working
+        directory if it is a project, else the bundled graph), with its compiled stores
+        cached in `store` (default: $DIPLOGRAPH_STORE or the XDG cache)."""
+        return cls(Project.locate(Path(project) if project is not None else None),
+                   Path(store) if store is not None else None, progress)
+
+    @property
+    def compiled(self) -> KnowledgeGraph:
+        """The compiled store of the current sources."""
+        if self._compiled is None:
+            self._compiled = open_graph(self.project, self.store_dir, progress=self.progress)
+        return self._compiled
+
+    @property
+    def catalog(self) -> Catalog:
+        """The stored queries, by name."""
+        if self._catalog is None:
+            self._catalog = Catalog.load(self.project.queries_dir)
+        return self._catalog
+
+    def named(self, name: str) -> NamedQuery:
+        """A stored query by name (an unknown name is an error with the closest names)."""
+        return self.catalog.get(name)
+
+    def query(self, name: str, /, *, inference: bool = True,
+              **params: str | Sequence[str] | None) -> Result:
+        """Run a stored query, its parameters given as text (`a="AZ"`) and bound as
+        typed terms, as on the command line; several values of a repeatable one as a list."""
+        return self.run(self.named(name), params, inference=inference)
+
+    def run(self, named: NamedQuery, values: Values, *, inference: bool = True) -> Result:
+        """Run a stored query with the parameter values given by name."""
+        return run_named(self.compiled, named, values, inference=inference)
+
+    def sparql_of(self, named: NamedQuery, result: Result) -> str:
+        """The query text exactly as it ran for `result`, its values written in."""
+        return bound_text(named, result.bound)
+
+    def sparql(self, text: str, *, inference: bool = True) -> Result:
+        """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the local graph."""
+        return run_sparql(self.compiled, text, inference=inference)
+
+    def explain(self, row: Row) -> list[Support]:
+        """The facts of a result row that carry provenance, with their sentences."""
+        return explain(self.compiled, row)
+
+    def validate(self, paths: Sequence[Path | str]) -> ValidationReport:
+        """Check new facts against the shapes in the context of the graph; nothing changes."""
+        return validate_facts(self.compiled, self.project,
+                              NewFacts.read([Path(p) for p in paths]))
+
+    def add(self, paths: Sequence[Path | str], *, to: Path | str | None = None,
+            dry_run: bool = False, fail_on: Severity = Severity.VIOLATION) -> Addition:
+        """Validate new facts and, if they conform, append them to a data file."""
+        addition = add_files(self.project, [Path(p) for p in paths],
+                             to=Path(to) if to is not None else None,
+                             store_dir=self.store_dir, dry_run=dry_run, fail_on=fail_on)
+        if addition.added and not dry_run:
+            self._compiled = None  # the sources changed: the next use opens their store
+        return addition
+
+    def graphs(self, scope: Scope = Scope.ASSERTED, *, ontology: bool = False,
+               shapes: bool = False) -> list[ox.NamedNode]:
+        """The named graphs a dump of `scope` holds."""
+        return select_graphs(self.compiled, scope, ontology=ontology, shapes=shapes)
+
+    def export(self, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE, *,
+               scope: Scope = Scope.ASSERTED, ontology: bool = False,
+               shapes: bool = False) -> Dump:
+        """An RDF dump of the graph with its VoID description."""
+        return dump(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes))

@@ -40,6 +40,14 @@ def print_report(report: ValidationReport, fmt: str, max_results: int | None,
     click.echo(RENDERERS[fmt](report, FAIL_ON[fail_on], max_results), nl=False, err=err)
 
 
+def shown(path: Path) -> str:
+    """A path as a user would type it: relative to the working directory if inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 @cli.command()
 @files_argument
 @report_options
@@ -76,7 +84,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
                         dry_run=dry_run, fail_on=FAIL_ON[fail_on])
     if not outcome.report.conforms(FAIL_ON[fail_on]):
         print_report(outcome.report, fmt, max_results, fail_on)
-        click.echo(f"error: nothing added to {outcome.target}: the facts do not conform",
+        click.echo(f"error: nothing added to {shown(outcome.target)}: the facts do not conform",
                    err=True)
         ctx.exit(int(ExitCode.NONCONFORMING))
     subjects = len({t.subject for t in outcome.added})
@@ -86,7 +94,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     elif dry_run:
         click.echo(outcome.block, nl=False)
         click.echo(f"would add {len(outcome.added)} triples about {subjects} subjects to "
-                   f"{outcome.target}", err=True)
+                   f"{shown(outcome.target)}", err=True)
     else:
         click.echo(f"added {len(outcome.added)} triples about {subjects} subjects to "
-                   f"{outcome.target}", err=True)
+                   f"{shown(outcome.target)}", err=True)

@@ -20,6 +20,8 @@ from conftest import ROOT
 from diplograph.cli import cli
 from diplograph.rdfio import read_triples
 
+pytestmark = pytest.mark.slow  # every test here compiles stores of its own
+
 FIXTURES = ROOT / "tests" / "fixtures" / "facts"
 KEEP_COUNTRIES = {"AZ", "UZ", "KZ", "UA", "AM"}
 

@@ -14,6 +14,8 @@ from diplograph.layout import COMPLETE
 from diplograph.project import Project
 from diplograph.store import open_graph
 
+pytestmark = pytest.mark.slow  # every test here compiles stores of its own
+
 
 @pytest.mark.parametrize(("text", "message"), [
     ("<http://e/a> <http://e/b> <http://e/c> .\n<http://e/a> <http://e/b> <rel> .\n",

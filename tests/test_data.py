@@ -34,6 +34,7 @@ def facts(project: Project) -> list[ox.Triple]:
     return [t for path in project.data_files for t in read_triples(path)]
 
 
+@pytest.mark.slow
 def test_bundled_data_conforms_to_the_shapes(project: Project) -> None:
     data = rdflib_graph(t for p in project.ontology_files + project.data_files
                         for t in read_triples(p))
@@ -89,6 +90,7 @@ def test_all_249_iso_states_with_codes(project: Project) -> None:
     assert {"AZE", "UZB", "KAZ", "UKR"} <= alpha3 and len(alpha3) == 249
 
 
+@pytest.mark.slow
 def test_reference_data_regenerates_byte_identical(
     capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:

@@ -48,6 +48,7 @@ def canonical(quads: ox.Dataset) -> ox.Dataset:
     return quads
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_every_format_reparses_to_an_isomorphic_graph(run: Run, graph: KnowledgeGraph,
                                                       tmp_path: Path, fmt: str) -> None:
@@ -80,6 +81,7 @@ def test_quad_formats_keep_one_graph_per_source_file(run: Run, tmp_path: Path) -
     assert not any("/ontology/" in n or "/shapes/" in n for n in names)
 
 
+@pytest.mark.slow
 def test_every_format_is_byte_identical_each_time(run: Run) -> None:
     for fmt in RDF_FORMATS:
         first = run("export", "--all", "--with-ontology", "--with-shapes", "--format", fmt)
@@ -87,6 +89,7 @@ def test_every_format_is_byte_identical_each_time(run: Run) -> None:
         assert first.exit_code == 0 and first.stdout_bytes == again.stdout_bytes, fmt
 
 
+@pytest.mark.slow
 def test_a_recompiled_store_gives_the_same_bytes(project: Project, graph: KnowledgeGraph,
                                                  tmp_path: Path) -> None:
     other = open_graph(project, tmp_path / "other-store")
@@ -95,6 +98,7 @@ def test_a_recompiled_store_gives_the_same_bytes(project: Project, graph: Knowle
         assert dump(graph, fmt, graphs).data == dump(other, fmt, graphs).data
 
 
+@pytest.mark.slow
 def test_scopes_pick_the_asserted_or_inferred_facts(run: Run, graph: KnowledgeGraph) -> None:
     inferred = {q.triple for q in graph.store.quads_for_pattern(None, None, None, INFERRED)}
 
@@ -172,6 +176,7 @@ def repeated_graph(tmp_path: Path) -> KnowledgeGraph:
     return open_graph(Project(folder), tmp_path / "cache")
 
 
+@pytest.mark.slow
 def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
     graph = repeated_graph(tmp_path)
     for fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
@@ -219,6 +224,7 @@ def test_a_failed_export_leaves_no_file(run: Run, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(RDF_FORMATS))
 def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           worker_pieces: list[dict[int, bytes]],

@@ -156,6 +156,7 @@ def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
     return True
 
 
+@pytest.mark.slow
 def test_every_attack_on_every_parameter_is_refused_or_a_plain_value(
     graph: KnowledgeGraph, catalog: Catalog, project: Project, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

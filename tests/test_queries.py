@@ -192,6 +192,7 @@ def test_no_rows_is_said_on_stderr(run: Run) -> None:
     assert "no rows" in result.stderr and "country=" in result.stderr
 
 
+@pytest.mark.slow
 def test_every_documented_example_gives_its_row_count(run: Run, project: Project) -> None:
     catalog = Catalog.load(project.queries_dir)
     checked = 0
@@ -204,6 +205,7 @@ def test_every_documented_example_gives_its_row_count(run: Run, project: Project
     assert checked >= len(catalog.queries)
 
 
+@pytest.mark.slow
 def test_queries_test_runs_every_example_and_fails_on_a_wrong_count(
     run: Run, project: Project, tmp_path: Path, store_dir: Path
 ) -> None:
@@ -220,6 +222,7 @@ def test_queries_test_runs_every_example_and_fails_on_a_wrong_count(
     assert "FAIL relations --country AZ: 2 rows (expected 3)" in result.stdout
 
 
+@pytest.mark.slow
 def test_queries_lint_finds_unknown_terms_and_properties(
     run: Run, project: Project, tmp_path: Path, store_dir: Path
 ) -> None:

@@ -92,6 +92,7 @@ def bundled_input(project: Project) -> list[ox.Triple]:
             for t in read_triples(path)]
 
 
+@pytest.mark.slow
 def test_native_engine_equals_owlrl_on_the_bundled_graph(project: Project) -> None:
     triples = bundled_input(project)
     native, reference = reason(triples, Engine.NATIVE), reason(triples, Engine.OWLRL)
@@ -138,6 +139,7 @@ def same(a: Entailed, b: Entailed) -> bool:
                for x, y in ((a.nontrivial, b.nontrivial), (a.trivial, b.trivial)))
 
 
+@pytest.mark.slow
 def test_added_facts_extend_the_earlier_closure_to_the_full_one(project: Project) -> None:
     graph = ntriples(bundled_input(project))
     facts = ntriples(list(read_triples(FIXTURES / "good.ttl")))

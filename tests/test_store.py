@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
@@ -33,6 +34,7 @@ def small_project(tmp_path: Path) -> Project:
     return Project(folder)
 
 
+@pytest.mark.slow
 def test_a_store_is_reused_until_a_source_changes(tmp_path: Path) -> None:
     project, cache = small_project(tmp_path), tmp_path / "cache"
     first = open_graph(project, cache)
@@ -68,6 +70,7 @@ def snapshot(graph: KnowledgeGraph) -> tuple[dict[ox.NamedNode, int], set[str], 
     return graph.counts(), canonical(list(graph.store)), canonical(lines)
 
 
+@pytest.mark.slow
 def test_a_changed_source_updates_only_what_changed_as_a_full_build_would(
         tmp_path: Path) -> None:
     folder = tmp_path / "graph"
@@ -111,6 +114,7 @@ def test_a_changed_source_updates_only_what_changed_as_a_full_build_would(
         assert len(list(nodes)) == sum(BLANK in p.read_text() for p in queried)
 
 
+@pytest.mark.slow
 def test_store_info_rebuild_and_clear(tmp_path: Path) -> None:
     project, cache = small_project(tmp_path), tmp_path / "cache"
     args = ["--project", str(project.root), "--store", str(cache), "store"]
@@ -128,6 +132,7 @@ def test_store_info_rebuild_and_clear(tmp_path: Path) -> None:
     assert not [p for p in cache.iterdir() if (p / COMPLETE).exists()]
 
 
+@pytest.mark.slow
 def test_a_killed_compile_leaves_no_store_and_is_cleaned_up(tmp_path: Path) -> None:
     project, cache = small_project(tmp_path), tmp_path / "cache"
     for delay in (0.3, 0.6, 0.9, 1.2):
@@ -144,6 +149,7 @@ def test_a_killed_compile_leaves_no_store_and_is_cleaned_up(tmp_path: Path) -> N
     assert not list(cache.glob(".build-*")), "builds of killed processes are removed"
 
 
+@pytest.mark.slow
 def test_a_terminal_sees_a_progress_bar_while_the_store_compiles(tmp_path: Path) -> None:
     screen = io.StringIO()
     with CompileStatus(Console(file=screen, force_terminal=True, width=100)) as status:

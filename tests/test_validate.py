@@ -93,6 +93,7 @@ def test_warnings_pass_unless_fail_on_asks(run: Run) -> None:
     assert run("validate", "--fail-on", "warning", fixture("good.ttl")).exit_code == 0
 
 
+@pytest.mark.slow
 def test_input_is_never_a_reason_to_reach_out(tmp_path: Path) -> None:
     """owl:imports and remote IRIs in new facts are data, not instructions: an audit
     hook sees no socket, no URL opened, and no file read outside the project."""
@@ -164,6 +165,7 @@ def test_rdf_xml_and_json_ld_input_are_refused(run: Run, tmp_path: Path) -> None
         assert result.exit_code == 3 and "unsupported input format" in result.stderr
 
 
+@pytest.mark.slow
 def test_focus_validation_equals_validating_the_whole_merged_graph(
     graph: KnowledgeGraph, project: Project
 ) -> None:
@@ -175,6 +177,7 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     assert fast == reference
 
 
+@pytest.mark.slow
 def test_a_class_defined_in_the_data_is_read_as_the_whole_graph_does(tmp_path: Path) -> None:
     folder = tmp_path / "graph"
     for part in ("ontology", "queries"):
@@ -195,6 +198,7 @@ def test_a_class_defined_in_the_data_is_read_as_the_whole_graph_does(tmp_path: P
     assert any("OWL RL consistency" in f.shape for f in fast.findings), "a Person and a Country"
 
 
+@pytest.mark.slow
 def test_whole_neighbours_when_asked_give_the_same_findings(
     graph: KnowledgeGraph, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -283,6 +287,7 @@ def test_a_subquery_sees_each_value_it_uses_once(graph: KnowledgeGraph, tmp_path
         assert counted[state] == int(n.value) > 0
 
 
+@pytest.mark.slow
 def test_focus_validation_reads_the_states_a_fact_names_as_the_whole_graph_does(
     graph: KnowledgeGraph, project: Project
 ) -> None:

@@ -33,7 +33,7 @@ from diplograph.layout import (
     write_sources,
 )
 from diplograph.profile import Profile
-from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
+from diplograph.rdfio import MAX_INPUT_BYTES, input_format, parse_file, read_triples
 from diplograph.reasoning import Engine, Entailed, entailed_ntriples, extended_ntriples
 
 BUILD_PREFIX = ".build-"
@@ -315,7 +315,7 @@ def _parse(source: Source) -> bytes:
     try:
         if source.size > MAX_INPUT_BYTES:
             read_triples(source.path, source.shown_as)
-        quads = ox.parse(path=source.path, format=input_format(source.path))
+        quads = parse_file(source.path, input_format(source.path))
         ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
     except (SyntaxError, OSError, UnicodeDecodeError):
         read_triples(source.path, source.shown_as)

@@ -1,0 +1,227 @@
+"""Hostile queries and unlucky input: nothing reaches out, nothing hangs, every error
+is one line with its exit code, and files stay as they were."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, Run
+from diplograph.graph import Graph
+from diplograph.limits import Limits, QueryTimeout
+from diplograph.project import Project
+
+# the join of the whole graph with itself: it never ends in a test's time
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP server on 127.0.0.1: its base address, and every request it received."""
+    received: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            received.append(f"{self.command} {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(b'{"head":{"vars":[]},"results":{"bindings":[{}]}}')
+
+        do_GET = do_POST = _any
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", received
+    server.shutdown()
+    server.server_close()
+
+
+def sneaky_queries(base: str) -> list[str]:
+    """Ways to name a service or a dataset that a lexer over the text could miss."""
+    service = f"SERVICE <{base}/x> {{ ?x ?y ?z }}"
+    return [
+        f"PREFIX ex: <http://e/> SELECT * WHERE {{ VALUES ?v {{ ex:a\\# }} SERVICE SILENT"
+        f" <{base}/x> {{ ?x ?y ?z }} }}",
+        f"PREFIX ex: <http://e/> SELECT * WHERE {{ VALUES ?v {{ ex:a\\' }} {service} }}",
+        f"PREFIX ex: <http://e/> SELECT * FROM <{base}/g> WHERE {{ VALUES ?v {{ ex:a\\' }} }}",
+        f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:a\\#b . {service} }}",
+        f'SELECT * WHERE {{ ?s ?p "\\"" . {service} }}',
+        f"SELECT * WHERE {{ ?s ?p '''a''' . {service} }}",
+        f"SELECT * WHERE {{ # a comment \\u000A {service} }}",
+        f"SELECT * WHERE {{ {service.replace('SERVICE', 'SeRvIcE SILENT')} }}",
+        f"SELECT * WHERE {{ BIND(<{base}/x> AS ?s) SERVICE ?s {{ ?x ?y ?z }} }}",
+        f"SELECT * WHERE {{ {{ {{ {service} }} }} }}",
+        f"ASK {{ {service} }}",
+        f"CONSTRUCT {{ ?x ?y ?z }} WHERE {{ {service} }}",
+        f"DESCRIBE <{base}/x> FROM NAMED <{base}/g> WHERE {{ }}",
+        f"LOAD <{base}/data.ttl>",
+    ]
+
+
+def test_no_query_reaches_a_local_server(run: Run, listener: tuple[str, list[str]]) -> None:
+    base, received = listener
+    for query in sneaky_queries(base):
+        result = run("sparql", query)
+        assert result.exit_code == 3, (query, result.output)
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: query: ")
+        assert not received, (query, received)
+    # the server is real: the same text reaches it when the engine is asked directly
+    import pyoxigraph as ox
+
+    with contextlib.suppress(RuntimeError):  # it answers nonsense
+        list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <{base}/x> {{ ?x ?y ?z }} }}"))
+    assert received == ["POST /x"]
+
+
+def copy_project(tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / part, target / part)
+    return target
+
+
+def test_a_stored_query_and_the_shapes_context_cannot_reach_out(
+    tmp_path: Path, listener: tuple[str, list[str]], store_dir: Path
+) -> None:
+    base, received = listener
+    project = copy_project(tmp_path)
+    timeline = project / "queries" / "timeline.rq"
+    timeline.write_text(timeline.read_text().replace(
+        "WHERE {", f"WHERE {{ VALUES ?v {{ dg:a\\# }} SERVICE SILENT <{base}/q> {{ ?x ?y ?z }}",
+        1))
+    context = project / "ontology" / "shapes-context.rq"
+    context.write_text(context.read_text().replace(
+        "WHERE {", f"WHERE {{ SERVICE <{base}/c> {{ ?x ?y ?z }}", 1))
+    graph = Graph.open(project, store_dir)
+    from diplograph.errors import InputError
+
+    with pytest.raises(InputError, match=r"timeline\.rq: "):
+        graph.query("timeline", a="AZ", b="KZ")
+    with pytest.raises(InputError, match=r"shapes-context\.rq: SERVICE is not allowed"):
+        graph.validate([ROOT / "tests" / "fixtures" / "facts" / "good.ttl"])
+    assert not received
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["sparql", "SELECT ?x {BIND(<http://example.org/f>(1) AS ?x)}"], 3,
+     "error: query: the query engine cannot run it: The custom function"),
+    (["sparql", "SELECT * WHERE " + "{" * 5000 + "}" * 5000], 3,
+     "nested 5000 deep, over the limit of 64"),
+    (["sparql", "SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }"], 3,
+     "over the limit of 64"),
+    (["query", "timeline", "--a", "AZ"], 2, "error: query 'timeline' needs --b"),
+    (["query", "timeline", "--a", "AZ", "--b", "KZ", "--bogus"], 2,
+     "error: No such option '--bogus'"),
+    (["nope"], 2, "error: No such command 'nope'. (hint: `"),
+    (["sparql"], 2, "error: Missing argument 'QUERY_OR_FILE'."),
+    (["sparql", "ASK {}", "--timeout", "0"], 2, "Invalid value for '--timeout'"),
+])
+def test_errors_are_one_line_with_their_exit_code(
+    run: Run, args: list[str], code: int, message: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr and "Traceback" not in result.output
+    assert "(hint: " in result.stderr
+
+
+def test_a_query_file_not_in_utf8_is_bad_input(run: Run, tmp_path: Path) -> None:
+    query = tmp_path / "q.rq"
+    query.write_bytes(b"SELECT * WHERE { ?s ?p \"\xff\" }")
+    result = run("sparql", str(query))
+    assert result.exit_code == 3 and result.stderr == (
+        f"error: {query}: not UTF-8 text (byte 24) (hint: save the query as UTF-8)\n")
+
+
+def test_a_byte_order_mark_is_skipped(run: Run, tmp_path: Path) -> None:
+    facts = (ROOT / "tests" / "fixtures" / "facts" / "good.ttl").read_bytes()
+    marked = tmp_path / "good.ttl"
+    marked.write_bytes(b"\xef\xbb\xbf" + facts)
+    assert run("validate", str(marked)).exit_code == 0
+    query = tmp_path / "q.rq"
+    query.write_bytes(b"\xef\xbb\xbfASK { ?s ?p ?o }")
+    assert run("sparql", str(query), "--format", "csv").stdout.split() == ["boolean", "true"]
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import diplograph.cli.querying as querying
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(querying, "run_sparql", broken)
+    result = run("sparql", "ASK {}")
+    assert result.exit_code == 70
+    assert result.stderr == ("error: internal error: ZeroDivisionError: a bug (hint: run again "
+                             "with --debug (or DIPLOGRAPH_DEBUG=1) to see the traceback)\n")
+    shown = run("--debug", "sparql", "ASK {}")
+    assert shown.exit_code == 70 and "Traceback (most recent call last)" in shown.stderr
+    assert shown.stderr.endswith(result.stderr)
+
+
+def cli(*args: str, store: Path, **kwargs: object) -> subprocess.Popen[str]:
+    """The command line as a user runs it, in a process of its own."""
+    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "diplograph", "--project", str(ROOT), "--store", str(store),
+         *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+@pytest.mark.slow
+def test_a_query_stops_at_its_time_limit(store_dir: Path, graph: object) -> None:
+    started = time.monotonic()
+    process = cli("sparql", ENDLESS, "--timeout", "1", store=store_dir)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 4 and out == ""
+    assert err == ("error: the query was stopped after 1 s, its time limit (hint: narrow the "
+                   "query, or give it more time with --timeout)\n")
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.slow
+def test_a_query_stops_at_its_memory_ceiling(store_dir: Path, graph: object) -> None:
+    process = cli("sparql", ENDLESS.replace("(COUNT(*) AS ?n)", "*") + " ORDER BY ?f ?c",
+                  "--memory", "200", store=store_dir)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 5, err
+    assert err.startswith("error: the query was stopped at 200 MiB, its memory ceiling")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_query_at_once(store_dir: Path, graph: object) -> None:
+    process = cli("sparql", ENDLESS, store=store_dir)
+    time.sleep(3)  # started and running
+    process.send_signal(signal.SIGINT)
+    stopped = time.monotonic()
+    _out, err = process.communicate(timeout=30)
+    assert time.monotonic() - stopped < 2
+    assert process.returncode == 130 and err == "error: interrupted\n"
+
+
+@pytest.mark.slow
+def test_an_isolated_graph_stays_usable_after_a_limit(store_dir: Path, graph: object) -> None:
+    front = Graph(Project(ROOT), store_dir, limits=Limits(timeout=1), isolated=True)
+    with pytest.raises(QueryTimeout):
+        front.sparql(ENDLESS)
+    assert not [t for t in threading.enumerate() if t.name == "diplograph-query"]
+    rows = front.query("timeline", a="AZ", b="KZ").rows
+    assert [r[0].value for r in rows][:2] == ["1992-08-30", "1993-01-09"]  # type: ignore[union-attr]
+    assert front.sparql("ASK { ?s ?p ?o }").boolean is True

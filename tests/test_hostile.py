@@ -4,6 +4,7 @@ is one line with its exit code, and files stay as they were."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -225,3 +226,69 @@ def test_an_isolated_graph_stays_usable_after_a_limit(store_dir: Path, graph: ob
     rows = front.query("timeline", a="AZ", b="KZ").rows
     assert [r[0].value for r in rows][:2] == ["1992-08-30", "1993-01-09"]  # type: ignore[union-attr]
     assert front.sparql("ASK { ?s ?p ?o }").boolean is True
+
+
+@pytest.fixture
+def private(tmp_path: Path, store_dir: Path) -> tuple[Path, Path]:
+    """A copy of the project and a cache holding a copy of its compiled store."""
+    project, cache = copy_project(tmp_path), tmp_path / "cache"
+    shutil.copytree(store_dir, cache, ignore=shutil.ignore_patterns("digests.json"))
+    return project, cache
+
+
+def runner(project: Path, cache: Path) -> Run:
+    from click.testing import CliRunner
+
+    from diplograph.cli import cli as command
+
+    return lambda *args, **kw: CliRunner().invoke(
+        command, ["--project", str(project), "--store", str(cache), *args], **kw)
+
+
+@pytest.mark.slow
+def test_a_damaged_store_is_compiled_again(private: tuple[Path, Path]) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    store = Graph.open(project, cache).compiled.path
+    biggest = max(store.glob("*.sst"), key=lambda f: f.stat().st_size)
+    biggest.unlink()
+    result = run("query", "timeline", "--a", "AZ", "--b", "KZ", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 9
+    assert biggest.is_file()  # compiled again
+
+
+@pytest.mark.slow
+def test_a_truncated_lines_file_is_never_exported(private: tuple[Path, Path]) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    store = Graph.open(project, cache).compiled.path
+    lines = max((store / "lines").glob("*.nt"), key=lambda f: f.stat().st_size)
+    whole = run("export", "--format", "nt").stdout
+    data = lines.read_bytes()
+    lines.write_bytes(data[:len(data) // 2])  # a damaged disk, a killed copy
+    assert run("export", "--format", "nt").stdout == whole  # compiled again
+    shown = Graph.open(project, cache).compiled
+    lines = max((shown.path / "lines").glob("*.nt"), key=lambda f: f.stat().st_size)
+    data = lines.read_bytes()
+    lines.write_bytes(data.replace(b"\n", b" ", 1))  # same size, a line fewer
+    result = run("export", "--format", "nt")
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and "the compiled store is damaged: " in \
+        result.stderr and "store rebuild" in result.stderr
+
+
+def test_an_edit_keeping_size_and_time_is_seen(private: tuple[Path, Path]) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    query = ["sparql", "SELECT ?d WHERE { <https://w3id.org/diplograph/resource/relation-AZ-KZ>"
+             " <https://w3id.org/diplograph/ontology#established> ?d }", "--format", "csv"]
+    assert "1992-08-30" in run(*query).stdout
+    data = project / "data" / "azerbaijan-kazakhstan.ttl"
+    before = data.stat()
+    text = data.read_bytes()
+    assert text.count(b'"1992-08-30"') >= 1
+    data.write_bytes(text.replace(b'"1992-08-30"', b'"1992-08-31"'))
+    os.utime(data, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p, rsync -t do
+    assert data.stat().st_size == before.st_size
+    assert data.stat().st_mtime_ns == before.st_mtime_ns
+    assert "1992-08-31" in run(*query).stdout

@@ -25,11 +25,13 @@ from diplograph.layout import (
     LINES,
     SHAPES_BASE,
     TRIVIAL,
+    integrity_problem,
     lines_file,
     profile_file,
     read_sources,
     sorted_lines,
     trivial_file,
+    write_integrity,
     write_sources,
 )
 from diplograph.profile import Profile
@@ -73,6 +75,8 @@ def closest_store(cache: Path, sources: list[Source]) -> Path | None:
     scores: dict[Path, tuple[int, int, int]] = {}
     for folder in cache.iterdir() if cache.is_dir() else []:
         parsed_from, shared, drift = read_sources(folder), 0, 0
+        if parsed_from and integrity_problem(folder) is not None:
+            continue  # damaged: never copied
         for source in sources:
             digest, size = parsed_from.get(source.graph.value, ("", 0))
             if digest == source.digest:
@@ -104,6 +108,7 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
         else:
             _update(sources, folder, earlier, say)
         write_sources(folder, {s.graph.value: (s.digest, s.size) for s in sources})
+        write_integrity(folder)
         (folder / COMPLETE).write_text(target.name + "\n")
         with suppress(OSError):  # another process published the same store first
             os.replace(folder, target)

@@ -39,6 +39,10 @@ class InputError(DiplographError):
     """Input that cannot be read: a parse error, an unknown name, a bad value."""
 
 
+class StoreError(InputError):
+    """A compiled store that cannot be trusted (damaged since it was compiled)."""
+
+
 class InternalError(Exception):
     """Something went wrong that no input explains (a crashed engine, a bug): its
     details are for `--debug`."""

@@ -292,3 +292,57 @@ def test_an_edit_keeping_size_and_time_is_seen(private: tuple[Path, Path]) -> No
     assert data.stat().st_size == before.st_size
     assert data.stat().st_mtime_ns == before.st_mtime_ns
     assert "1992-08-31" in run(*query).stdout
+
+
+def test_output_goes_only_to_regular_files(run: Run, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    reading, writing = os.pipe()
+    link = tmp_path / "stdout"
+    link.symlink_to(f"/proc/self/fd/{writing}")  # as /proc/self/fd/1 is in a pipe
+    device_link = tmp_path / "full"
+    device_link.symlink_to("/dev/full")
+    for target, kind in [(Path("/dev/full"), "a device"), (device_link, "a device"),
+                         (fifo, "a FIFO"), (link, "a FIFO (a link to /proc/self/fd/")]:
+        before = os.lstat(target)
+        for args in (["export", "--format", "nt"], ["sparql", "ASK {}", "--format", "csv"]):
+            result = run(*args, "--output", str(target))
+            assert result.exit_code == 3, result.output
+            assert result.stderr.startswith(f"error: {target}: is ") and kind in result.stderr
+            assert result.stderr.count("\n") == 1
+        after = os.lstat(target)
+        assert (after.st_mode, after.st_ino, after.st_rdev) == (
+            before.st_mode, before.st_ino, before.st_rdev)
+    assert run("sparql", "ASK {}", "--format", "csv", "--output", "-").stdout.split() == [
+        "boolean", "true"]
+    assert run("export", "--format", "nt", "--output", "-").stdout.count("\n") > 1000
+    os.close(reading)
+    os.close(writing)
+
+
+def test_a_link_to_a_regular_file_is_written_through(run: Run, tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert run("sparql", "ASK {}", "--output", str(link)).exit_code == 0
+    assert link.is_symlink() and real.read_text().split() == ["boolean", "true"]
+
+
+def test_add_refuses_a_read_only_target_and_keeps_modes(
+    private: tuple[Path, Path]
+) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    facts = ROOT / "tests" / "fixtures" / "facts" / "good.ttl"
+    target = project / "data" / "azerbaijan-kazakhstan.ttl"
+    before = target.read_bytes()
+    target.chmod(0o444)
+    result = run("add", str(facts), "--to", str(target))
+    assert result.exit_code == 3 and result.stderr == (
+        f"error: {target}: is read-only (hint: make it writable first, or choose another "
+        "file)\n")
+    assert target.read_bytes() == before and target.stat().st_mode & 0o777 == 0o444
+    target.chmod(0o640)
+    assert run("add", str(facts), "--to", str(target)).exit_code == 0
+    assert target.read_bytes().startswith(before) and target.stat().st_mode & 0o777 == 0o640

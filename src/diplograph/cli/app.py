@@ -175,8 +175,8 @@ def say(message: str, hint: str | None, code: ExitCode) -> int:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write to the output file atomically, or to stdout."""
-    if output is None:
+    """Write to the output file atomically, or to stdout (no file, or `-`)."""
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
     else:
         write_atomically(output, text.encode("utf-8"))
@@ -210,7 +210,8 @@ format_option = click.option(
          "graphs as ttl, nt, nq, trig, jsonld or xml (default: from --output's extension, "
          "else table on a terminal, CSV otherwise).")
 output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                             help="Write to this file (atomically) instead of stdout.")
+                             help="Write to this regular file (atomically) instead of stdout "
+                                  "(`-`: stdout).")
 
 
 def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:

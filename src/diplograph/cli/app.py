@@ -169,8 +169,11 @@ def report(exc: BaseException) -> int:
 
 
 def say(message: str, hint: str | None, code: ExitCode) -> int:
-    """Print one error line on stderr; the exit code."""
-    click.echo(f"error: {message}" + (f" (hint: {hint})" if hint else ""), err=True)
+    """Print one error line on stderr (a line break or other control character in it,
+    quoted from the input, shown escaped); the exit code."""
+    line = f"error: {message}" + (f" (hint: {hint})" if hint else "")
+    click.echo("".join(c if c.isprintable() else c.encode("unicode_escape").decode()
+                       for c in line), err=True)
     return int(code)
 
 

@@ -97,6 +97,8 @@ def test_a_stored_query_and_the_shapes_context_cannot_reach_out(
      "nested 5000 deep, over the limit of 64"),
     (["sparql", "SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }"], 3,
      "over the limit of 64"),
+    (["sparql", "PREFIX ex: <http://e/> SELECT * WHERE { ?s ?p ex:a\\# . " + "{" * 3000
+      + "?s ?p ?o" + "}" * 3000 + "}"], 3, "the query nests too deeply to be checked"),
     (["query", "timeline", "--a", "AZ"], 2, "error: query 'timeline' needs --b"),
     (["query", "timeline", "--a", "AZ", "--b", "KZ", "--bogus"], 2,
      "error: No such option '--bogus'"),

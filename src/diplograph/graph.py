@@ -38,7 +38,7 @@ class Graph:
     store_dir: Path | None = None
     progress: Progress | None = field(default=None, repr=False)
     #: every query's time limit and memory ceiling (None: unbounded, in this thread)
-    limits: Limits | None = None
+    limits: Limits | None = field(default_factory=Limits)
     #: run queries in a child process killed at a limit, so that this process stays
     #: usable (a server); otherwise a query stopped at a limit runs on in its thread
     isolated: bool = False

@@ -169,13 +169,15 @@ class ExampleRun:
         return self.rows == self.example.rows
 
 
-def run_examples(graph: KnowledgeGraph, catalog: Catalog) -> list[ExampleRun]:
-    """Run every example of every stored query and compare its row count."""
+def run_examples(graph: KnowledgeGraph, catalog: Catalog,
+                 limits: Limits | None = None) -> list[ExampleRun]:
+    """Run every example of every stored query (each under `limits`) and compare its
+    row count."""
     runs = []
     for named in catalog.queries.values():
         for example in named.examples:
             try:
-                rows = len(run_named(graph, named, example.params).rows)
+                rows = len(run_named(graph, named, example.params, limits=limits).rows)
             except DiplographError as exc:
                 runs.append(ExampleRun(named.name, example, None, exc.message))
                 continue

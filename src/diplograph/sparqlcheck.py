@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,6 +24,7 @@ from diplograph.errors import InputError, syntax_problem
 from diplograph.rdfio import blank_noise
 
 MAX_NESTING = 64
+_PARSER_FRAMES = 4000  # rdflib reads about 150 nested groups or 100 parentheses with them
 CHECKED = "checked-queries"  # the cache subfolder: one empty file per safe text
 _VERSION = b"sparqlcheck 1\n"  # change when the rules change: earlier verdicts lapse
 # a tail no query can go on with (no quote, no `>`, a line break ending a comment):
@@ -83,8 +85,13 @@ def _parse(text: str, where: str) -> Any:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))  # pyparsing recurses ~25 frames a level
+    limit, depth = sys.getrecursionlimit(), 0
+    frame: FrameType | None = sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    # room for pyparsing's 20-30 frames a level: 64 levels and more, never so many
+    # that the engine, which recurses too, could not take what rdflib read
+    sys.setrecursionlimit(depth + _PARSER_FRAMES)
     try:
         return parseQuery(text)[1]
     except ParseBaseException as exc:

@@ -264,12 +264,14 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
 
 
 def main() -> None:
-    """The console script. A query stopped at a limit runs on in its thread, which the
-    engine cannot stop: the process then ends at once."""
+    """The console script. A query stopped at a limit or by Ctrl-C runs on in its
+    thread, which the engine cannot stop, as may a compile's writer: the process then
+    ends at once."""
     try:
         cli(prog_name="diplograph")
     except SystemExit as done:
-        if any(t.name == QUERY_THREAD and t.is_alive() for t in threading.enumerate()):
+        if done.code == ExitCode.INTERRUPTED or any(
+                t.name == QUERY_THREAD and t.is_alive() for t in threading.enumerate()):
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(done.code if isinstance(done.code, int) else 1)

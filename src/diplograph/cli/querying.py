@@ -94,13 +94,14 @@ def queries_lint(ctx: click.Context) -> None:
 
 
 @queries.command("test")
+@limits_options
 @click.pass_context
-def queries_test(ctx: click.Context) -> None:
+def queries_test(ctx: click.Context, limits: Limits) -> None:
     """Run every documented example and check the number of rows it gives.
 
     Exit 0 if every example gives its documented row count, 1 otherwise."""
     app = app_of(ctx)
-    runs = run_examples(app.graph, app.catalog)
+    runs = run_examples(app.graph, app.catalog, limits)
     for run in runs:
         call = " ".join([run.query, *run.example.arguments])
         got = run.error if run.error is not None else f"{run.rows} rows"

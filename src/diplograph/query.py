@@ -15,7 +15,7 @@ from diplograph.limits import Limits, run_isolated, run_limited
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.rdfio import blank_noise
 from diplograph.sparqlcheck import check_query
-from diplograph.store import KnowledgeGraph, Term
+from diplograph.store import KnowledgeGraph, Term, damaged
 from diplograph.terms import Resolver
 
 Row = tuple[Term | None, ...]
@@ -64,7 +64,9 @@ def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str) -> 
         return graph.query(sparql, inference=inference)
     except SyntaxError as exc:
         raise InputError(f"{where}: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
-    except (RuntimeError, OSError, ValueError) as exc:
+    except OSError as exc:  # the database could not be read
+        raise damaged(graph.path, " ".join(str(exc).split()) or type(exc).__name__) from exc
+    except (RuntimeError, ValueError) as exc:
         first = " ".join(str(exc).split("\n")[0].split()) or type(exc).__name__
         raise InputError(f"{where}: the query engine cannot run it: {first}",
                          hint="use only SPARQL 1.1 functions") from exc

@@ -207,7 +207,8 @@ def test_an_isolated_graph_stays_usable_after_a_limit(store_dir: Path, graph: ob
 def private(tmp_path: Path, store_dir: Path) -> tuple[Path, Path]:
     """A copy of the project and a cache holding a copy of its compiled store."""
     project, cache = copy_project(tmp_path), tmp_path / "cache"
-    shutil.copytree(store_dir, cache, ignore=shutil.ignore_patterns("digests.json"))
+    shutil.copytree(store_dir, cache,
+                    ignore=shutil.ignore_patterns("digests.json", "checked-queries"))
     return project, cache
 
 
@@ -321,3 +322,16 @@ def test_add_refuses_a_read_only_target_and_keeps_modes(
     target.chmod(0o640)
     assert run("add", str(facts), "--to", str(target)).exit_code == 0
     assert target.read_bytes().startswith(before) and target.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.slow
+def test_validate_checks_its_queries_in_a_fresh_process(private: tuple[Path, Path]) -> None:
+    project, cache = private  # no verdicts yet: rdflib is loaded to check the queries
+    facts = ROOT / "tests" / "fixtures" / "facts" / "good.ttl"
+    for _ in range(2):  # the second time from the verdicts kept
+        done = subprocess.run([sys.executable, "-m", "diplograph", "--project", str(project),
+                               "--store", str(cache), "validate", str(facts)],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "conforms" in done.stdout
+    assert len(list((cache / "checked-queries").iterdir())) >= 2

@@ -270,15 +270,7 @@ def _shapes_context(graph: KnowledgeGraph, path: Path,
     pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
     if not path.is_file() or not pairs:
         return []
-    template = path.read_text(encoding="utf-8-sig")
-    groups = where_groups(template)
-    if not groups:
-        raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
-    # checked as it runs, with one placeholder pair for the values (the same text each
-    # time, so its verdict is kept): the values are terms, which add no syntax
-    placeholder = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/b")
-    check_query(_with_values(template, groups, [placeholder]), where=str(path),
-                cache=graph.path.parent)
+    template, groups = _checked_context(graph, path)
     sparql = _with_values(template, groups, pairs)
     try:
         answer = graph.query(sparql)
@@ -326,13 +318,11 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
     on the new subjects with the extra context too."""
+    shapes = graph.shapes()
+    _check_queries(graph, project, shapes)  # before the thread: both may import rdflib
     loading = threading.Thread(target=_load_pyshacl, daemon=True)
     loading.start()  # pyshacl loads (0.2 s) while Oxigraph finds the context
     try:
-        shapes = graph.shapes()
-        for text in sparql_constraints.queries(shapes):
-            check_query(text, where="a SHACL-SPARQL constraint of the shapes",
-                        cache=graph.path.parent)
         found = context(graph, project, facts, shapes)
     finally:
         loading.join()
@@ -341,6 +331,31 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
         return _report(shapes, facts, data + found.extra)
     return _report(shapes, facts, data, sparql=(iris, data + found.extra))
+
+
+def _check_queries(graph: KnowledgeGraph, project: Project, shapes: list[ox.Triple]) -> None:
+    """Check the queries validation runs before any runs: the shapes' SPARQL constraints
+    and the shapes context (see `sparqlcheck`; verdicts kept in the store cache)."""
+    for text in sparql_constraints.queries(shapes):
+        check_query(text, where="a SHACL-SPARQL constraint of the shapes",
+                    cache=graph.path.parent)
+    path = project.shapes_context
+    if path.is_file():
+        _checked_context(graph, path)
+
+
+def _checked_context(graph: KnowledgeGraph, path: Path) -> tuple[str, list[tuple[int, int]]]:
+    """The shapes context query and its groups, once it is checked as it runs, with a
+    placeholder pair for the values (the same text each time, so its verdict is kept):
+    the values are terms, which add no syntax."""
+    template = path.read_text(encoding="utf-8-sig")
+    groups = where_groups(template)
+    if not groups:
+        raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
+    placeholder = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/b")
+    check_query(_with_values(template, groups, [placeholder]), where=str(path),
+                cache=graph.path.parent)
+    return template, groups
 
 
 def _load_pyshacl() -> None:

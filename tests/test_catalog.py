@@ -13,7 +13,6 @@ from diplograph.catalog import (
     Vocabulary,
     bound_text,
     check_placement,
-    forbidden_keyword,
     lint_query,
     load_query,
     where_groups,
@@ -21,6 +20,7 @@ from diplograph.catalog import (
 )
 from diplograph.errors import InputError
 from diplograph.query import run_named
+from diplograph.sparqlcheck import check_query
 from diplograph.store import KnowledgeGraph
 from diplograph.terms import Resolver
 
@@ -51,30 +51,40 @@ def test_a_good_template_loads_with_its_header(tmp_path: Path) -> None:
     assert named.examples[0].params == {"country": ("AZ",)} and named.examples[0].rows == 2
 
 
-@pytest.mark.parametrize("body,keyword", [
+@pytest.mark.parametrize("body,problem", [
     ("SELECT $country ?x WHERE { SERVICE <http://example.org/sparql> { ?x ?p $country } }",
-     "SERVICE"),
-    ("SELECT $country ?x FROM <http://example.org/g> WHERE { ?x ?p $country }", "FROM"),
-    ("SELECT $country ?x FROM NAMED <http://example.org/g> WHERE { ?x ?p $country }", "FROM"),
-    ("LOAD <http://example.org/data.ttl> ; SELECT $country ?x WHERE { ?x ?p $country }", "LOAD"),
-    ("DELETE WHERE { ?x ?p $country }", "DELETE"),
+     "SERVICE is not allowed"),
+    ("SELECT $country ?x WHERE { SERVICE SILENT $country { ?x ?p ?o } }",
+     "SERVICE is not allowed"),
+    ("SELECT $country ?x FROM <http://example.org/g> WHERE { ?x ?p $country }",
+     "FROM is not allowed"),
+    ("SELECT $country ?x FROM NAMED <http://example.org/g> WHERE { ?x ?p $country }",
+     "FROM is not allowed"),
     ("INSERT DATA { <a:b> <a:c> <a:d> } ; SELECT $country ?x WHERE { ?x ?p $country }",
-     "INSERT"),
-    ("SELECT $country ?x WHERE { ?x ?p $country } ; DROP ALL", "DROP"),
-    ("SELECT $country ?x WHERE { ?x ?p $country } ; clear default", "CLEAR"),
-    ("WITH <a:g> DELETE { ?x ?p $country } WHERE { ?x ?p $country }", "WITH"),
+     "error at 4:"),
+    ("SELECT $country ?x WHERE { ?x ?p $country } ; DROP ALL", "error at 4:"),
 ])
-def test_remote_access_and_updates_are_refused_at_load(
-    tmp_path: Path, body: str, keyword: str
+def test_remote_access_and_updates_are_refused_before_a_template_runs(
+    tmp_path: Path, body: str, problem: str
 ) -> None:
-    assert f"{keyword} is not allowed in a stored query" in refusal(tmp_path, HEADER + body)
+    assert problem in refusal(tmp_path, HEADER + body)
+
+
+@pytest.mark.parametrize("update", [
+    "LOAD <http://example.org/data.ttl>", "LOAD SILENT <http://127.0.0.1:1/x> INTO GRAPH <a:g>",
+    "DELETE WHERE { ?x ?p ?o }", "WITH <a:g> DELETE { ?x ?p ?o } WHERE { ?x ?p ?o }",
+    "CLEAR DEFAULT", "DROP ALL", "INSERT DATA { <a:b> <a:c> <a:d> }",
+])
+def test_updates_are_refused(update: str) -> None:
+    with pytest.raises(InputError, match=r"^query: updates \(LOAD, INSERT, DELETE"):
+        check_query(update)
 
 
 def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
-    assert forbidden_keyword(
+    check_query(
         'PREFIX load: <http://example.org/service/> # DELETE me\n'
-        'SELECT ?from ?drop WHERE { ?from load:from-service "INSERT DATA" ; dg:Load ?drop }'
-    ) is None
+        'SELECT ?from ?drop WHERE { ?from load:from-service "INSERT DATA" ; load:Load ?drop }'
+    )
 
 
 @pytest.mark.parametrize("text,problem", [
@@ -103,7 +113,7 @@ def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
      "multi parameter $country is used in a subquery"),
     (HEADER.replace("country}", "string}")
      + "SELECT $country (GROUP_CONCAT(?o; SEPARATOR=$country) AS ?all) WHERE { ?s ?p ?o }",
-     "with only its required parameters given, the query does not parse"),
+     "error at 4:45: expected one of"),  # a separator is a string, never a variable
     (HEADER + "SELECT $country ?x WHERE { ?x ?p $country", "the query does not parse (error at"),
     (HEADER + "SELECT $country ?y WHERE { ?x ?p $country BIND(<http://example.org/f>(?x) AS ?y) }",
      "the query cannot run"),
@@ -147,12 +157,14 @@ def test_values_are_written_where_parameters_stand(tmp_path: Path) -> None:
     assert '# $country "$country"' in text
 
 
-def test_one_bad_template_refuses_the_catalog(tmp_path: Path) -> None:
+def test_a_template_reaching_out_is_refused_before_it_first_runs(tmp_path: Path) -> None:
     write(tmp_path, GOOD, "good.rq")
     write(tmp_path, HEADER + "SELECT $country WHERE { SERVICE <http://x/> { ?a ?b $country } }",
           "bad.rq")
-    with pytest.raises(InputError, match=r"bad\.rq: SERVICE"):
-        Catalog.load(tmp_path)
+    catalog = Catalog.load(tmp_path)  # parsing every template would slow every command
+    check_placement(catalog.get("good"))
+    with pytest.raises(InputError, match=r"bad\.rq: SERVICE is not allowed"):
+        check_placement(catalog.get("bad"))
 
 
 def test_where_offset_is_inside_the_top_level_group() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from diplograph.atomic import write_atomically
+from diplograph.atomic import writable_target, write_atomically
 from diplograph.errors import InputError, UsageError
 from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
@@ -48,7 +48,7 @@ def target_file(project: Project, to: Path | None) -> Path:
         raise UsageError("the bundled graph is read-only",
                          hint="give --project DIR (a copy of the graph) to add facts to")
     data = (project.root / "data").resolve()
-    target = (to if to is not None else data / DEFAULT_TARGET).resolve()
+    target = writable_target(to if to is not None else data / DEFAULT_TARGET)
     if target.parent != data or target.suffix != ".ttl":
         raise UsageError(f"{to}: facts go to a .ttl file directly in {data}",
                          hint=f"e.g. --to {data / DEFAULT_TARGET}")

@@ -3,14 +3,42 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from diplograph.errors import InputError
+
+
+def writable_target(path: Path) -> Path:
+    """Where writing `path` goes: the file itself, or the file a link names. Only a
+    regular file (or none yet) is written: a device, FIFO, socket or directory, or a
+    link to one, is refused, and so is a read-only file (its mode is never changed)."""
+    real = Path(os.path.realpath(path))
+    try:
+        found = os.stat(path)  # through links, /proc/self/fd/N ones too
+    except FileNotFoundError:
+        return real
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be written ({exc.strerror})",
+                         hint="check the path") from exc
+    if not stat.S_ISREG(found.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(found.st_mode) else "a FIFO"
+                if stat.S_ISFIFO(found.st_mode) else "a socket" if stat.S_ISSOCK(found.st_mode)
+                else "a device")
+        named = f" (a link to {os.readlink(path)})" if os.path.islink(path) else ""
+        raise InputError(f"{path}: is {kind}{named}, not a regular file",
+                         hint="write to a regular file, or give `-` for standard output")
+    if not found.st_mode & 0o222:
+        raise InputError(f"{path}: is read-only", hint="make it writable first, or choose "
+                                                       "another file")
+    return real
+
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` (keeping its permissions); on any failure the old
-    file is left untouched and no temporary file remains."""
-    path = Path(path)
+    """Replace `path` (or the file it links to) with `data`, keeping its permissions;
+    on any failure the old file is left untouched and no temporary file remains."""
+    path = writable_target(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o777

@@ -1,6 +1,6 @@
 """The stored query catalog: `queries/*.rq`, each SPARQL with a `#+` YAML header, checked
-when it loads (no remote access, no update, parameters declared exactly) and on demand
-against the graph's vocabulary (lint)."""
+when it loads (parameters declared exactly), when it first runs (no remote access, no
+update) and on demand against the graph's vocabulary (lint)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import PREFIXES, compact
 from diplograph.rdfio import blank_noise
+from diplograph.sparqlcheck import check_query
 from diplograph.store import KnowledgeGraph, Term
 
 Bound = dict[str, tuple[Term, ...]]
@@ -32,10 +33,8 @@ def _keyword(words: str) -> str:
     return rf"(?<![?$\w:.-])({words})(?![\w:.-])"
 
 
-# strings, IRIs and comments are blanked (keeping offsets) before looking for keywords,
+# strings, IRIs and comments are blanked (keeping offsets) before looking for
 # variables or the WHERE clause
-_FORBIDDEN = re.compile(
-    _keyword("SERVICE|LOAD|FROM|INSERT|DELETE|CLEAR|DROP|CREATE|COPY|MOVE|ADD|WITH"), re.I)
 _PROJECTION = re.compile(_keyword("SELECT") + r"(.*?)(?:" + _keyword("WHERE") + r"|\{)",
                          re.I | re.S)
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -113,12 +112,6 @@ class NamedQuery:
                 return p
         raise InputError(f"query {self.name!r} has no parameter {name!r}",
                          hint=f"`diplograph query {self.name} --help` lists them")
-
-
-def forbidden_keyword(sparql: str) -> str | None:
-    """The first keyword that would reach out (SERVICE, LOAD, FROM) or change data."""
-    found = _FORBIDDEN.search(blank_noise(sparql))
-    return found.group(1).upper() if found else None
 
 
 def where_offset(sparql: str) -> int | None:
@@ -223,11 +216,15 @@ def _check_variables(path: Path, text: str, parameters: tuple[Parameter, ...]) -
 
 
 def load_query(path: Path) -> NamedQuery:
-    """Read and check one template: a valid header, no remote access, no update, and
-    declared parameters exactly the variables the query is given."""
+    """Read and check one template: a valid header, and declared parameters exactly the
+    variables the query is given. What it may touch is checked when it first runs
+    (`sparqlcheck`): parsing every template would slow every command."""
     import yaml  # here, not at start-up: only commands reading the catalog pay for it
 
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _fail(path, f"not UTF-8 text (byte {exc.start})") from exc
     header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster
     try:
@@ -242,9 +239,6 @@ def load_query(path: Path) -> NamedQuery:
     if not isinstance(params, dict):
         raise _fail(path, "`params` must be a mapping of name to specification")
     parameters = tuple(_parameter(path, n, s) for n, s in params.items())
-    forbidden = forbidden_keyword(text)
-    if forbidden:
-        raise _fail(path, f"{forbidden} is not allowed in a stored query")
     _check_variables(path, text, parameters)
     if where_offset(text) is None:
         raise _fail(path, "no SELECT ... WHERE { } found")
@@ -281,6 +275,7 @@ def check_placement(named: NamedQuery) -> None:
     when the catalog loads: parsing every template would slow every command."""
     if (named.path, named.text) in _PLACED:
         return
+    check_query(named.text, where=str(named.path))  # before anything runs it
     fills: Bound = {p.name: _placeholders(p) for p in named.parameters}
     attempts = {
         "every parameter given a value": {n: v[:1] for n, v in fills.items()},

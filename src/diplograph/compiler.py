@@ -25,15 +25,17 @@ from diplograph.layout import (
     LINES,
     SHAPES_BASE,
     TRIVIAL,
+    integrity_problem,
     lines_file,
     profile_file,
     read_sources,
     sorted_lines,
     trivial_file,
+    write_integrity,
     write_sources,
 )
 from diplograph.profile import Profile
-from diplograph.rdfio import MAX_INPUT_BYTES, input_format, read_triples
+from diplograph.rdfio import MAX_INPUT_BYTES, input_format, parse_file, read_triples
 from diplograph.reasoning import Engine, Entailed, entailed_ntriples, extended_ntriples
 
 BUILD_PREFIX = ".build-"
@@ -73,6 +75,8 @@ def closest_store(cache: Path, sources: list[Source]) -> Path | None:
     scores: dict[Path, tuple[int, int, int]] = {}
     for folder in cache.iterdir() if cache.is_dir() else []:
         parsed_from, shared, drift = read_sources(folder), 0, 0
+        if parsed_from and integrity_problem(folder) is not None:
+            continue  # damaged: never copied
         for source in sources:
             digest, size = parsed_from.get(source.graph.value, ("", 0))
             if digest == source.digest:
@@ -104,6 +108,7 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
         else:
             _update(sources, folder, earlier, say)
         write_sources(folder, {s.graph.value: (s.digest, s.size) for s in sources})
+        write_integrity(folder)
         (folder / COMPLETE).write_text(target.name + "\n")
         with suppress(OSError):  # another process published the same store first
             os.replace(folder, target)
@@ -315,7 +320,7 @@ def _parse(source: Source) -> bytes:
     try:
         if source.size > MAX_INPUT_BYTES:
             read_triples(source.path, source.shown_as)
-        quads = ox.parse(path=source.path, format=input_format(source.path))
+        quads = parse_file(source.path, input_format(source.path))
         ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
     except (SyntaxError, OSError, UnicodeDecodeError):
         read_triples(source.path, source.shown_as)

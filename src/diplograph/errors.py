@@ -12,6 +12,10 @@ class ExitCode(IntEnum):
     NONCONFORMING = 1
     USAGE = 2
     BAD_INPUT = 3
+    TIMEOUT = 4
+    MEMORY = 5
+    INTERNAL = 70
+    INTERRUPTED = 130
 
 
 class DiplographError(Exception):
@@ -33,6 +37,15 @@ class UsageError(DiplographError):
 
 class InputError(DiplographError):
     """Input that cannot be read: a parse error, an unknown name, a bad value."""
+
+
+class StoreError(InputError):
+    """A compiled store that cannot be trusted (damaged since it was compiled)."""
+
+
+class InternalError(Exception):
+    """Something went wrong that no input explains (a crashed engine, a bug): its
+    details are for `--debug`."""
 
 
 class RdfSyntaxError(InputError):

@@ -22,6 +22,7 @@ from diplograph.additions import Addition, add_files
 from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.compiler import Progress
 from diplograph.export import Dump, Scope, dump, select_graphs
+from diplograph.limits import Limits
 from diplograph.project import Project
 from diplograph.query import Result, Row, Support, Values, explain, run_named, run_sparql
 from diplograph.store import KnowledgeGraph, open_graph
@@ -36,6 +37,11 @@ class Graph:
     project: Project
     store_dir: Path | None = None
     progress: Progress | None = field(default=None, repr=False)
+    #: every query's time limit and memory ceiling (None: unbounded, in this thread)
+    limits: Limits | None = field(default_factory=Limits)
+    #: run queries in a child process killed at a limit, so that this process stays
+    #: usable (a server); otherwise a query stopped at a limit runs on in its thread
+    isolated: bool = False
     _compiled: KnowledgeGraph | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
 
@@ -74,7 +80,8 @@ class Graph:
 
     def run(self, named: NamedQuery, values: Values, *, inference: bool = True) -> Result:
         """Run a stored query with the parameter values given by name."""
-        return run_named(self.compiled, named, values, inference=inference)
+        return run_named(self.compiled, named, values, inference=inference, limits=self.limits,
+                         isolated=self.isolated)
 
     def sparql_of(self, named: NamedQuery, result: Result) -> str:
         """The query text exactly as it ran for `result`, its values written in."""
@@ -82,7 +89,8 @@ class Graph:
 
     def sparql(self, text: str, *, inference: bool = True) -> Result:
         """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the local graph."""
-        return run_sparql(self.compiled, text, inference=inference)
+        return run_sparql(self.compiled, text, inference=inference, limits=self.limits,
+                          isolated=self.isolated)
 
     def explain(self, row: Row) -> list[Support]:
         """The facts of a result row that carry provenance, with their sentences."""

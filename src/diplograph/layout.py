@@ -25,6 +25,9 @@ COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
 TRIVIAL = "trivial"  # what `trivial_file` holds, among an update's earlier lines
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
+INTEGRITY = "integrity.json"  # each file's size (and each lines file's line count)
+# the database's files that never change once it is built (its logs may)
+_DATABASE_FILES = ("*.sst", "CURRENT", "MANIFEST-*", "OPTIONS-*")
 
 
 def asserted_graph(relative_path: str) -> ox.NamedNode:
@@ -77,3 +80,49 @@ def write_sources(folder: Path, graphs: dict[str, tuple[str, int]]) -> None:
     parsed from."""
     manifest = {"format": STORE_FORMAT, "graphs": dict(sorted(graphs.items()))}
     write_atomically(folder / SOURCES, json.dumps(manifest, indent=1).encode())
+
+
+def _recorded_files(folder: Path) -> list[Path]:
+    database = [f for pattern in _DATABASE_FILES for f in folder.glob(pattern)]
+    return sorted(database + list((folder / LINES).iterdir()))
+
+
+def write_integrity(folder: Path) -> None:
+    """Record the size of every file of a finished store, and the line count of each
+    lines file, so that a damaged store is found before it is trusted."""
+    files = _recorded_files(folder)
+    record = {
+        "sizes": {f.relative_to(folder).as_posix(): f.stat().st_size for f in files},
+        "lines": {f.relative_to(folder).as_posix(): f.read_bytes().count(b"\n")
+                  for f in files if f.suffix == ".nt"},
+    }
+    write_atomically(folder / INTEGRITY, json.dumps(record, indent=0).encode())
+
+
+def integrity_problem(folder: Path) -> str | None:
+    """What is wrong with a store's files against what its compile recorded (a file
+    missing, added, or of another size), or None; a few stat calls."""
+    try:
+        record = json.loads((folder / INTEGRITY).read_text())
+        sizes: dict[str, int] = record["sizes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{INTEGRITY} is missing or unreadable"
+    for name, size in sizes.items():
+        try:
+            found = (folder / name).stat().st_size
+        except OSError:
+            return f"{name} is missing"
+        if found != size:
+            return f"{name} has {found} bytes, not {size}"
+    extra = {f.relative_to(folder).as_posix() for f in _recorded_files(folder)} - set(sizes)
+    return f"{sorted(extra)[0]} was not part of it" if extra else None
+
+
+def recorded_lines(folder: Path, file: Path) -> int | None:
+    """How many lines a lines file had when the store was compiled."""
+    try:
+        count = json.loads((folder / INTEGRITY).read_text())["lines"][
+            file.relative_to(folder).as_posix()]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return int(count)

@@ -9,19 +9,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from diplograph.catalog import (
-    Bound,
-    Catalog,
-    Example,
-    NamedQuery,
-    bound_text,
-    check_placement,
-    forbidden_keyword,
-)
+from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, check_placement
 from diplograph.errors import DiplographError, InputError, UsageError, syntax_problem
+from diplograph.limits import Limits, run_isolated, run_limited
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.rdfio import blank_noise
-from diplograph.store import KnowledgeGraph, Term
+from diplograph.sparqlcheck import check_query
+from diplograph.store import KnowledgeGraph, Term, damaged
 from diplograph.terms import Resolver
 
 Row = tuple[Term | None, ...]
@@ -49,9 +43,11 @@ class Result:
         return "graph" if self.triples or not self.columns else "select"
 
 
-def _collect(
-    answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, hidden: set[str]
-) -> Result:
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+_TSV, _JSON, _NT = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES
+
+
+def _collect(answer: Answer, hidden: set[str]) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -59,6 +55,46 @@ def _collect(
     columns = tuple(v.value for v in answer.variables if v.value not in hidden)
     rows = tuple(tuple(solution[c] for c in columns) for solution in answer)
     return Result(columns=columns, rows=rows)
+
+
+def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str) -> Answer:
+    """The engine's answer, its errors made one line: a syntax error, a function it
+    does not know, a store it cannot read."""
+    try:
+        return graph.query(sparql, inference=inference)
+    except SyntaxError as exc:
+        raise InputError(f"{where}: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
+    except OSError as exc:  # the database could not be read
+        raise damaged(graph.path, " ".join(str(exc).split()) or type(exc).__name__) from exc
+    except (RuntimeError, ValueError) as exc:
+        first = " ".join(str(exc).split("\n")[0].split()) or type(exc).__name__
+        raise InputError(f"{where}: the query engine cannot run it: {first}",
+                         hint="use only SPARQL 1.1 functions") from exc
+
+
+def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: bool,
+            where: str, limits: Limits | None, isolated: bool) -> Result:
+    """Run a checked query text under `limits` (none: in this thread, unbounded);
+    `isolated`: in a child process, whose answer comes back serialised by Oxigraph."""
+    if limits is None:
+        return _collect(_engine(graph, sparql, inference, where), hidden)
+    if not isolated:
+        return run_limited(lambda: _collect(_engine(graph, sparql, inference, where), hidden),
+                           limits)
+
+    def serialised() -> bytes:
+        answer = _engine(graph, sparql, inference, where)
+        if isinstance(answer, ox.QueryTriples):
+            return b"t" + (answer.serialize(format=_NT) or b"")
+        return (b"b" if isinstance(answer, ox.QueryBoolean) else b"s") + (
+            answer.serialize(format=_JSON if isinstance(answer, ox.QueryBoolean) else _TSV)
+            or b"")
+
+    payload = run_isolated(serialised, limits)
+    kind, body = payload[:1], payload[1:]
+    if kind == b"t":
+        return Result(triples=tuple(q.triple for q in ox.parse(body, format=_NT)))
+    return _collect(ox.parse_query_results(body, format=_JSON if kind == b"b" else _TSV), hidden)
 
 
 def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) -> Bound:
@@ -93,33 +129,32 @@ def run_named(
     values: Values,
     *,
     inference: bool = True,
+    limits: Limits | None = None,
+    isolated: bool = False,
 ) -> Result:
-    """Run a stored query with its parameters bound (see `bound_text`); parameter
-    columns are left out."""
+    """Run a stored query with its parameters bound (see `bound_text`) under `limits`;
+    parameter columns are left out. The template is checked (see `check_query`) once:
+    values are written in as terms, which cannot add syntax."""
+    check_query(query.text, where=str(query.path), cache=graph.path.parent)
     check_placement(query)
     bound = bind_parameters(graph, query, values)
-    try:
-        answer = graph.query(bound_text(query, bound), inference=inference)
-    except SyntaxError as exc:
-        raise InputError(f"{query.path}: {syntax_problem(exc)} once its parameters are bound",
-                         hint="a parameter can stand only where a value can") from exc
-    result = _collect(answer, {p.name for p in query.parameters if not p.column})
+    result = _answer(graph, bound_text(query, bound),
+                     {p.name for p in query.parameters if not p.column}, inference=inference,
+                     where=f"{query.path} (its parameters bound)", limits=limits,
+                     isolated=isolated)
     rows = result.rows
     if re.search(r"\bSELECT\s+DISTINCT\b", blank_noise(query.text), re.I):
         rows = tuple(dict.fromkeys(rows))  # hidden parameter columns do not defeat DISTINCT
     return Result(result.columns, rows, result.boolean, result.triples, bound)
 
 
-def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True) -> Result:
-    """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
-    keyword = forbidden_keyword(text)
-    if keyword:
-        raise InputError(f"query: {keyword} is not allowed: queries only read the local graph",
-                         hint="SELECT, ASK, CONSTRUCT or DESCRIBE without SERVICE, LOAD or FROM")
-    try:
-        return _collect(graph.query(text, inference=inference), set())
-    except SyntaxError as exc:
-        raise InputError(f"query: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
+def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True,
+               limits: Limits | None = None, isolated: bool = False) -> Result:
+    """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE) under `limits`,
+    once `check_query` has found it reaches nothing beyond the local graph."""
+    check_query(text, cache=graph.path.parent)
+    return _answer(graph, text, set(), inference=inference, where="query", limits=limits,
+                   isolated=isolated)
 
 
 @dataclass(frozen=True)
@@ -136,13 +171,15 @@ class ExampleRun:
         return self.rows == self.example.rows
 
 
-def run_examples(graph: KnowledgeGraph, catalog: Catalog) -> list[ExampleRun]:
-    """Run every example of every stored query and compare its row count."""
+def run_examples(graph: KnowledgeGraph, catalog: Catalog,
+                 limits: Limits | None = None) -> list[ExampleRun]:
+    """Run every example of every stored query (each under `limits`) and compare its
+    row count."""
     runs = []
     for named in catalog.queries.values():
         for example in named.examples:
             try:
-                rows = len(run_named(graph, named, example.params).rows)
+                rows = len(run_named(graph, named, example.params, limits=limits).rows)
             except DiplographError as exc:
                 runs.append(ExampleRun(named.name, example, None, exc.message))
                 continue

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from diplograph.errors import InputError, RdfSyntaxError
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark, skipped at the start of a file
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -60,12 +61,23 @@ def read_triples(
             f"{name}: {size} bytes is over the {MAX_INPUT_BYTES // 2**20} MiB input limit",
             hint="split the file",
         )
-    return _parse(name, lambda: ox.parse(path=path, format=fmt, base_iri=base_iri))
+    return _parse(name, lambda: parse_file(path, fmt, base_iri=base_iri))
+
+
+
+def parse_file(path: Path, fmt: ox.RdfFormat, *, base_iri: str | None = None) -> ox.QuadParser:
+    """Oxigraph's parser on a file, a leading UTF-8 byte-order mark skipped (as RDF
+    parsers commonly do; Oxigraph reads it as a bad subject)."""
+    with path.open("rb") as handle:
+        bom = handle.read(len(BOM)) == BOM
+    if bom:
+        return ox.parse(path.read_bytes()[len(BOM):], format=fmt, base_iri=base_iri)
+    return ox.parse(path=path, format=fmt, base_iri=base_iri)
 
 
 def parse_turtle(data: bytes, shown_as: str) -> list[ox.Triple]:
     """Every triple of Turtle text held in memory, or a precise error."""
-    return _parse(shown_as, lambda: ox.parse(data, format=ox.RdfFormat.TURTLE))
+    return _parse(shown_as, lambda: ox.parse(data.removeprefix(BOM), format=ox.RdfFormat.TURTLE))
 
 
 def _parse(name: str, parser: Callable[[], ox.QuadParser]) -> list[ox.Triple]:

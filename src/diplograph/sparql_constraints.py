@@ -52,17 +52,14 @@ def is_sparql_triple(t: ox.Triple) -> bool:
     return t.predicate.value == SH + "sparql"
 
 
-def evaluate(
-    shapes: Iterable[ox.Triple], data: Iterable[ox.Triple], focus: Iterable[ox.NamedNode]
-) -> list[SparqlResult]:
-    """The results of every SPARQL constraint on the given focus nodes."""
-    shapes_store, data_store = _store(shapes), _store(data)
+def _constraints(shapes: ox.Store) -> tuple[str, list[ox.QuerySolution]]:
+    """The PREFIX declarations of the shapes, and each active SELECT constraint."""
     header = "".join(
         f"PREFIX {s['p'].value}: <{s['ns'].value}>\n"
-        for s in _select(shapes_store,
+        for s in _select(shapes,
                          f"SELECT ?p ?ns WHERE {{ ?d <{SH}prefix> ?p ; <{SH}namespace> ?ns }}")
     )
-    constraints = list(_select(shapes_store, f"""
+    constraints = list(_select(shapes, f"""
         PREFIX sh: <{SH}>
         SELECT ?shape ?select ?message ?severity WHERE {{
           ?shape sh:sparql ?constraint . ?constraint sh:select ?select .
@@ -70,6 +67,21 @@ def evaluate(
           OPTIONAL {{ ?constraint sh:message ?message }}
           OPTIONAL {{ ?shape sh:severity ?severity }}
         }}"""))
+    return header, constraints
+
+
+def queries(shapes: Iterable[ox.Triple]) -> list[str]:
+    """Every SPARQL constraint's query text as `evaluate` runs it (to be checked first)."""
+    header, constraints = _constraints(_store(shapes))
+    return [header + str(row["select"].value) for row in constraints]
+
+
+def evaluate(
+    shapes: Iterable[ox.Triple], data: Iterable[ox.Triple], focus: Iterable[ox.NamedNode]
+) -> list[SparqlResult]:
+    """The results of every SPARQL constraint on the given focus nodes."""
+    shapes_store, data_store = _store(shapes), _store(data)
+    header, constraints = _constraints(shapes_store)
     results: set[SparqlResult] = set()
     members: dict[ox.NamedNode | ox.BlankNode, set[object]] = {}
     for node in focus:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from diplograph.atomic import write_atomically
 from diplograph.compiler import BUILD_PREFIX, Progress, Source, closest_store, compile_store
+from diplograph.errors import StoreError
 from diplograph.layout import (
     ASSERTED_BASE,
     COMPLETE,
@@ -23,8 +24,10 @@ from diplograph.layout import (
     SHAPES_BASE,
     STORE_FORMAT,
     asserted_graph,
+    integrity_problem,
     lines_file,
     profile_file,
+    recorded_lines,
     shapes_graph,
 )
 from diplograph.profile import Profile
@@ -45,7 +48,8 @@ def default_cache_dir() -> Path:
 
 def project_sources(project: Project, cache: Path) -> list[Source]:
     """Every source file of the project with its graph and digest. Digests are
-    remembered by size and modification time, so an unchanged file is not read again."""
+    remembered by size, modification and change time and inode, so an unchanged file
+    is not read again."""
     memo_path = cache / "digests.json"
     try:
         memo: dict[str, list[str]] = json.loads(memo_path.read_text())
@@ -54,7 +58,9 @@ def project_sources(project: Project, cache: Path) -> list[Source]:
     sources, changed = [], False
     for path in project.source_files:
         stat = path.stat()
-        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        # any write changes the inode's change time, which `cp -p`, `rsync -t` or
+        # `touch -d` cannot set back as they can the modification time
+        stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
         entry = memo.get(str(path))
         if entry is None or entry[0] != stamp:
             entry = [stamp, hashlib.sha256(path.read_bytes()).hexdigest()]
@@ -112,8 +118,14 @@ class KnowledgeGraph:
             sparql, default_graph=None if inference else list(self.graphs(inference=False)))
 
     def ntriples(self, graph: ox.NamedNode) -> bytes:
-        """A named graph's triples as N-Triples, one sorted line each."""
-        return lines_file(self.path, graph).read_bytes()
+        """A named graph's triples as N-Triples, one sorted line each, as many as the
+        compile wrote."""
+        file = lines_file(self.path, graph)
+        lines = file.read_bytes()
+        expected, found = recorded_lines(self.path, file), lines.count(b"\n")
+        if expected is not None and found != expected:
+            raise damaged(self.path, f"{file.name} has {found} lines, not {expected}")
+        return lines
 
     def profile(self, graph: ox.NamedNode) -> Profile:
         """What a VoID description counts of a named graph."""
@@ -142,9 +154,37 @@ def open_graph(
     cache = cache_dir or default_cache_dir()
     sources = project_sources(project, cache)
     target = cache / store_key(sources)
+    if (target / COMPLETE).is_file():
+        problem = integrity_problem(target)
+        if problem is not None:  # damaged since: compiled again
+            if progress is not None:
+                progress(f"compiling again a damaged store ({problem})", 0.0)
+            _retire(target, cache)
     if not (target / COMPLETE).is_file():
         compile_store(sources, target, base=closest_store(cache, sources), progress=progress)
-    return KnowledgeGraph(ox.Store.read_only(str(target)), target)
+    return _opened(target)
+
+
+def damaged(folder: Path, problem: str) -> StoreError:
+    return StoreError(f"{folder}: the compiled store is damaged: {problem}",
+                      hint="`diplograph store rebuild` compiles it again")
+
+
+def _opened(folder: Path) -> KnowledgeGraph:
+    """The store at `folder`, opened read-only (an error if the database is damaged)."""
+    try:
+        return KnowledgeGraph(ox.Store.read_only(str(folder)), folder)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise damaged(folder, str(exc).splitlines()[0] if str(exc) else "cannot be opened") \
+            from exc
+
+
+def _retire(target: Path, cache: Path) -> None:
+    """Take a store out of the cache at once (readers holding it open keep it)."""
+    if target.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=cache))
+        os.replace(target, retired / "store")
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def rebuild(
@@ -154,12 +194,9 @@ def rebuild(
     cache = cache_dir or default_cache_dir()
     sources = project_sources(project, cache)
     target = cache / store_key(sources)
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=cache))
-        os.replace(target, retired / "store")
-        shutil.rmtree(retired, ignore_errors=True)
+    _retire(target, cache)
     compile_store(sources, target, base=None, progress=progress)
-    return KnowledgeGraph(ox.Store.read_only(str(target)), target)
+    return _opened(target)
 
 
 def disk_use(folders: list[Path]) -> int:

@@ -30,6 +30,7 @@ from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import compact
 from diplograph.project import Project
 from diplograph.rdfio import blank_noise, read_triples
+from diplograph.sparqlcheck import check_query
 from diplograph.store import KnowledgeGraph, Term
 from diplograph.wellformed import term_problems
 
@@ -103,7 +104,7 @@ class NewFacts:
         locations: dict[str, str] = {}
         for path in paths:
             parsed = read_triples(path)
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
             _check_nesting(path, text)
             for problem in term_problems(parsed):
                 line = _first_line_of_literal(text, problem.literal.value)
@@ -242,19 +243,10 @@ def _reads_further(shapes: list[ox.Triple], triples: list[ox.Triple]) -> bool:
                for t in triples)
 
 
-def _shapes_context(graph: KnowledgeGraph, path: Path,
-                    linked: Iterable[set[ox.NamedNode]]) -> list[ox.Triple]:
-    """The triples `path` (a CONSTRUCT query) gives with $node and $other bound to every
-    two distinct nodes (not classes) one subject points to, by a VALUES block opening
-    each group that uses them: the WHERE group, and a subquery's (which can then narrow
-    the pairs down). A group using one of the two gets its values once each."""
-    pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
-    if not path.is_file() or not pairs:
-        return []
-    sparql = path.read_text(encoding="utf-8")
-    groups = where_groups(sparql)
-    if not groups:
-        raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
+def _with_values(sparql: str, groups: list[tuple[int, int]],
+                 pairs: list[tuple[ox.NamedNode, ox.NamedNode]]) -> str:
+    """The query with a VALUES block of $node and $other (or of the one used) opening
+    each group that uses them."""
     values = {
         (True, True): f"VALUES ($node $other) {{ {' '.join(f'({a} {b})' for a, b in pairs)} }}",
         (True, False): f"VALUES $node {{ {' '.join(sorted({str(a) for a, _ in pairs}))} }}",
@@ -266,6 +258,20 @@ def _shapes_context(graph: KnowledgeGraph, path: Path,
     for start, used in uses:  # last first: the earlier offsets stay valid
         if used in values:
             sparql = f"{sparql[:start]}\n  {values[used]}{sparql[start:]}"
+    return sparql
+
+
+def _shapes_context(graph: KnowledgeGraph, path: Path,
+                    linked: Iterable[set[ox.NamedNode]]) -> list[ox.Triple]:
+    """The triples `path` (a CONSTRUCT query) gives with $node and $other bound to every
+    two distinct nodes (not classes) one subject points to, by a VALUES block opening
+    each group that uses them: the WHERE group, and a subquery's (which can then narrow
+    the pairs down). A group using one of the two gets its values once each."""
+    pairs = sorted({pair for nodes in linked for pair in permutations(nodes, 2)}, key=str)
+    if not path.is_file() or not pairs:
+        return []
+    template, groups = _checked_context(graph, path)
+    sparql = _with_values(template, groups, pairs)
     try:
         answer = graph.query(sparql)
     except SyntaxError as exc:
@@ -312,10 +318,11 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
     on the new subjects with the extra context too."""
+    shapes = graph.shapes()
+    _check_queries(graph, project, shapes)  # before the thread: both may import rdflib
     loading = threading.Thread(target=_load_pyshacl, daemon=True)
     loading.start()  # pyshacl loads (0.2 s) while Oxigraph finds the context
     try:
-        shapes = graph.shapes()
         found = context(graph, project, facts, shapes)
     finally:
         loading.join()
@@ -324,6 +331,31 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
         return _report(shapes, facts, data + found.extra)
     return _report(shapes, facts, data, sparql=(iris, data + found.extra))
+
+
+def _check_queries(graph: KnowledgeGraph, project: Project, shapes: list[ox.Triple]) -> None:
+    """Check the queries validation runs before any runs: the shapes' SPARQL constraints
+    and the shapes context (see `sparqlcheck`; verdicts kept in the store cache)."""
+    for text in sparql_constraints.queries(shapes):
+        check_query(text, where="a SHACL-SPARQL constraint of the shapes",
+                    cache=graph.path.parent)
+    path = project.shapes_context
+    if path.is_file():
+        _checked_context(graph, path)
+
+
+def _checked_context(graph: KnowledgeGraph, path: Path) -> tuple[str, list[tuple[int, int]]]:
+    """The shapes context query and its groups, once it is checked as it runs, with a
+    placeholder pair for the values (the same text each time, so its verdict is kept):
+    the values are terms, which add no syntax."""
+    template = path.read_text(encoding="utf-8-sig")
+    groups = where_groups(template)
+    if not groups:
+        raise InputError(f"{path}: no WHERE group found", hint="CONSTRUCT { ... } WHERE { ... }")
+    placeholder = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/b")
+    check_query(_with_values(template, groups, [placeholder]), where=str(path),
+                cache=graph.path.parent)
+    return template, groups
 
 
 def _load_pyshacl() -> None:

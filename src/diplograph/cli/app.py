@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
+import threading
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +19,7 @@ from diplograph import __version__
 from diplograph.atomic import write_atomically
 from diplograph.catalog import Catalog
 from diplograph.errors import DiplographError, ExitCode
+from diplograph.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, QUERY_THREAD, Limits
 from diplograph.project import Project
 from diplograph.query import Result
 from diplograph.rdfio import RDF_FORMATS
@@ -97,32 +102,84 @@ def app_of(ctx: click.Context) -> App:
     return root.obj
 
 
+DEBUG_ENV = "DIPLOGRAPH_DEBUG"
+DEBUG_HINT = f"run again with --debug (or {DEBUG_ENV}=1) to see the traceback"
+
+
+class Interrupted(DiplographError):
+    """Ctrl-C."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class ErrorReportingGroup(click.Group):
-    """Turns library errors into one `error: ... (hint: ...)` line on stderr and the
-    error's exit code: the one place exceptions become exit codes."""
+    """The one place exceptions become exit codes: library errors, click's usage errors
+    and, as a last resort, anything unexpected, each as one `error: ... (hint: ...)`
+    line on stderr. With --debug the traceback comes first."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DiplographError as exc:
-            fail(ctx, exc.message, exc.hint, exc.exit_code)
-        except BrokenPipeError:  # the reader of our output went away (| head)
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
-            ctx.exit(0)
-        except OSError as exc:
-            fail(ctx, f"{exc.filename or 'file'}: {exc.strerror or exc}",
-                 "check the path and permissions", ExitCode.BAD_INPUT)
+        except KeyboardInterrupt:  # before click turns it into an Abort and a blank line
+            raise Interrupted("interrupted", hint=None) from None
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+        try:
+            value = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            code = value if isinstance(value, int) else 0
+        except BaseException as exc:  # the last resort
+            if isinstance(exc, SystemExit | GeneratorExit):
+                raise
+            if debug:
+                traceback.print_exc()
+            code = report(exc)
+        if not standalone_mode:
+            return code
+        sys.exit(code)
 
 
-def fail(ctx: click.Context, message: str, hint: str | None, code: ExitCode) -> NoReturn:
-    """Report an error in one line and exit with its code."""
-    click.echo(f"error: {message}" + (f" (hint: {hint})" if hint else ""), err=True)
-    ctx.exit(int(code))
+def report(exc: BaseException) -> int:
+    """Say what went wrong in one line on stderr; the exit code."""
+    if isinstance(exc, DiplographError):
+        return say(exc.message, exc.hint, exc.exit_code)
+    if isinstance(exc, click.UsageError):
+        where = exc.ctx.command_path if exc.ctx is not None else "diplograph"
+        return say(" ".join(exc.format_message().split()), f"`{where} --help` shows the usage",
+                   ExitCode.USAGE)
+    if isinstance(exc, click.Abort | KeyboardInterrupt):
+        return say("interrupted", None, ExitCode.INTERRUPTED)
+    if isinstance(exc, click.ClickException):
+        return say(" ".join(exc.format_message().split()), None, ExitCode.USAGE)
+    if isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+        return ExitCode.OK
+    if isinstance(exc, OSError):
+        return say(f"{exc.filename or 'file'}: {exc.strerror or exc}",
+                   "check the path and permissions", ExitCode.BAD_INPUT)
+    if isinstance(exc, UnicodeDecodeError):
+        return say(f"input is not UTF-8 text (byte {exc.start}: {exc.reason})",
+                   "save the file as UTF-8", ExitCode.BAD_INPUT)
+    detail = " ".join(str(exc).split("\n")[0].split())
+    return say(f"internal error: {type(exc).__name__}" + (f": {detail}" if detail else ""),
+               DEBUG_HINT, ExitCode.INTERNAL)
+
+
+def say(message: str, hint: str | None, code: ExitCode) -> int:
+    """Print one error line on stderr (a line break or other control character in it,
+    quoted from the input, shown escaped); the exit code."""
+    line = f"error: {message}" + (f" (hint: {hint})" if hint else "")
+    click.echo("".join(c if c.isprintable() else c.encode("unicode_escape").decode()
+                       for c in line), err=True)
+    return int(code)
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write to the output file atomically, or to stdout."""
-    if output is None:
+    """Write to the output file atomically, or to stdout (no file, or `-`)."""
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
     else:
         write_atomically(output, text.encode("utf-8"))
@@ -156,7 +213,30 @@ format_option = click.option(
          "graphs as ttl, nt, nq, trig, jsonld or xml (default: from --output's extension, "
          "else table on a terminal, CSV otherwise).")
 output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-                             help="Write to this file (atomically) instead of stdout.")
+                             help="Write to this regular file (atomically) instead of stdout "
+                                  "(`-`: stdout).")
+
+
+def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--timeout and --memory, given to the command as `limits`."""
+
+    def with_limits(*args: Any, timeout: float, memory: int, **kwargs: Any) -> Any:
+        return command(*args, limits=Limits(timeout, memory), **kwargs)
+
+    functools.update_wrapper(with_limits, command)
+    options = [
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+                     help="Stop the query after this many seconds (exit 4)."),
+        click.option("--memory", type=click.IntRange(min=16), default=DEFAULT_MEMORY,
+                     show_default=True, metavar="MIB",
+                     help="Stop the query when it takes this much more memory (exit 5)."),
+    ]
+    for option in reversed(options):
+        with_limits = option(with_limits)
+    return with_limits
+
+
 inference_option = click.option("--no-inference", is_flag=True,
                                 help="Query asserted facts only, without OWL RL entailments.")
 
@@ -169,17 +249,30 @@ inference_option = click.option("--no-inference", is_flag=True,
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path),
               help="Cache folder for compiled stores "
                    "(default: $DIPLOGRAPH_STORE or the XDG cache).")
+@click.option("--debug", is_flag=True,
+              help=f"Show the traceback of an error (also ${DEBUG_ENV}=1).")
 @click.pass_context
-def cli(ctx: click.Context, project: Path | None, store: Path | None) -> None:
+def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: bool) -> None:
     """diplograph: a knowledge graph of diplomatic relations between states.
 
     Run named SPARQL queries, export RDF dumps, validate new facts.
-    Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 bad input.
+    Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 bad input,
+    4 time limit, 5 memory ceiling, 70 internal error, 130 interrupted.
     """
     logging.getLogger("rdflib").setLevel(logging.ERROR)  # we report ill-typed terms ourselves
     ctx.obj = App(Project.locate(project), store)
 
 
 def main() -> None:
-    """The console script."""
-    cli(prog_name="diplograph")
+    """The console script. A query stopped at a limit or by Ctrl-C runs on in its
+    thread, which the engine cannot stop, as may a compile's writer: the process then
+    ends at once."""
+    try:
+        cli(prog_name="diplograph")
+    except SystemExit as done:
+        if done.code == ExitCode.INTERRUPTED or any(
+                t.name == QUERY_THREAD and t.is_alive() for t in threading.enumerate()):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code if isinstance(done.code, int) else 1)
+        raise

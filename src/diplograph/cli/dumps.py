@@ -39,6 +39,8 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, scope: str,
     inferred facts and one for the VoID description. A `.gz` output is gzipped.
     """
     app = app_of(ctx)
+    if output is not None and str(output) == "-":
+        output = None
     rdf_format, compressed = format_for(fmt, output)
     graphs = select_graphs(app.graph, Scope(scope), ontology=with_ontology, shapes=with_shapes)
     result = dump(app.graph, rdf_format, graphs)

@@ -15,10 +15,12 @@ from diplograph.cli.app import (
     cli,
     format_option,
     inference_option,
+    limits_options,
     output_option,
     show_result,
 )
-from diplograph.errors import ExitCode
+from diplograph.errors import ExitCode, InputError
+from diplograph.limits import Limits
 from diplograph.namespaces import compact
 from diplograph.query import Support, explain, run_examples, run_named, run_sparql
 from diplograph.terms import Resolver
@@ -92,13 +94,14 @@ def queries_lint(ctx: click.Context) -> None:
 
 
 @queries.command("test")
+@limits_options
 @click.pass_context
-def queries_test(ctx: click.Context) -> None:
+def queries_test(ctx: click.Context, limits: Limits) -> None:
     """Run every documented example and check the number of rows it gives.
 
     Exit 0 if every example gives its documented row count, 1 otherwise."""
     app = app_of(ctx)
-    runs = run_examples(app.graph, app.catalog)
+    runs = run_examples(app.graph, app.catalog, limits)
     for run in runs:
         call = " ".join([run.query, *run.example.arguments])
         got = run.error if run.error is not None else f"{run.rows} rows"
@@ -150,17 +153,18 @@ def named_query_command(named: NamedQuery) -> click.Command:
     @format_option
     @output_option
     @inference_option
+    @limits_options
     @click.option("--show-sparql", is_flag=True,
                   help="Print the query as it runs, values written in, on stderr.")
     @click.option("--explain", "explain_rows", is_flag=True,
                   help="Print on stderr the sources and sentences behind each row.")
     @click.pass_context
     def run(ctx: click.Context, /, fmt: str | None, output: Path | None, no_inference: bool,
-            show_sparql: bool, explain_rows: bool,
+            limits: Limits, show_sparql: bool, explain_rows: bool,
             **params: str | tuple[str, ...] | None) -> None:
         values = {k.removeprefix("param_"): v for k, v in params.items() if v}
         graph = app_of(ctx).graph
-        result = run_named(graph, named, values, inference=not no_inference)
+        result = run_named(graph, named, values, inference=not no_inference, limits=limits)
         if show_sparql:
             click.echo(bound_text(named, result.bound), err=True)
         show_result(result, fmt, output)
@@ -195,14 +199,25 @@ def _names_a_file(text: str) -> bool:
 @format_option
 @output_option
 @inference_option
+@limits_options
 @click.pass_context
 def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path | None,
-           no_inference: bool) -> None:
+           no_inference: bool, limits: Limits) -> None:
     """Run an ad-hoc SELECT, ASK or CONSTRUCT query (text, a file, or - for stdin)."""
     if query_or_file == "-":
-        text = sys.stdin.read()
+        text = _decoded(sys.stdin.buffer.read(), "standard input")
     elif _names_a_file(query_or_file):
-        text = Path(query_or_file).read_text(encoding="utf-8")
+        text = _decoded(Path(query_or_file).read_bytes(), query_or_file)
     else:
         text = query_or_file
-    show_result(run_sparql(app_of(ctx).graph, text, inference=not no_inference), fmt, output)
+    result = run_sparql(app_of(ctx).graph, text, inference=not no_inference, limits=limits)
+    show_result(result, fmt, output)
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """A query's text: UTF-8, a leading byte-order mark skipped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})",
+                         hint="save the query as UTF-8") from exc

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from diplograph.cli import cli
+from diplograph.cli.reference import commands, reference
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 COPIED = ["ontology", "data", "queries", "tests/fixtures"]
@@ -137,6 +140,17 @@ def test_transcript_runs_as_shown(transcript: Transcript, tmp_path: Path, store:
     for step, actual in zip(transcript.steps, outputs, strict=True):
         assert matches(tuple(_trimmed(step.expected)), _trimmed(actual)), (
             f"{transcript.name}: `{step.command}` printed:\n" + "\n".join(actual))
+
+
+def test_the_cli_reference_is_the_commands_own_help() -> None:
+    written = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    assert written == reference(), (
+        "stale: python -m diplograph.cli.reference > docs/cli-reference.md")
+
+
+def test_every_command_has_help() -> None:
+    for invocation, command in commands(cli, ("diplograph",)):
+        assert (command.help or "").strip(), f"{invocation} has no help text"
 
 
 def test_there_are_transcripts_to_check() -> None:

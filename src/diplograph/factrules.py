@@ -13,12 +13,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pyoxigraph as ox
 
+from diplograph import provenance
 from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import DG, PREFIXES, compact
-from diplograph.store import KnowledgeGraph
+from diplograph.store import KnowledgeGraph, Term
 from diplograph.validate import Finding, NewFacts, Severity, ValidationReport, sorted_findings
 from diplograph.wellformed import term_problems
 
@@ -62,8 +64,11 @@ EXPLICIT_TYPE = Rule("ExplicitType")
 INSTANCE_DATA = Rule("InstanceData")
 REFERENCE_DATA = Rule("ReferenceData")
 LEXICAL_FORM = Rule("LexicalForm")
+QUOTE_IN_SOURCE = Rule("QuoteInSource")
+SOURCE_TEXT = Rule("SourceText")
 Found = Callable[["Rule", ox.Triple | None, ox.NamedNode | ox.BlankNode, str], None]
-RULES = (CLOSED_VOCABULARY, EXPLICIT_TYPE, INSTANCE_DATA, REFERENCE_DATA, LEXICAL_FORM)
+RULES = (CLOSED_VOCABULARY, EXPLICIT_TYPE, INSTANCE_DATA, REFERENCE_DATA, LEXICAL_FORM,
+         QUOTE_IN_SOURCE, SOURCE_TEXT)
 
 
 @dataclass(frozen=True)
@@ -132,8 +137,9 @@ def vocabulary(graph: KnowledgeGraph, shapes: Sequence[ox.Triple]) -> Vocabulary
 
 
 def check_facts(graph: KnowledgeGraph, facts: NewFacts, shapes: Sequence[ox.Triple],
-                open_namespaces: Sequence[str] = ()) -> list[Finding]:
-    """Every breach of the rules by the new facts, at the line of its triple."""
+                data: Path | None, open_namespaces: Sequence[str] = ()) -> list[Finding]:
+    """Every breach of the rules by the new facts, at the line of its triple; with the
+    project's data folder, their provenance is checked against the source texts."""
     words = vocabulary(graph, shapes)
     findings: list[Finding] = []
 
@@ -168,11 +174,32 @@ def check_facts(graph: KnowledgeGraph, facts: NewFacts, shapes: Sequence[ox.Trip
             found(CLOSED_VOCABULARY, t, subject, problem)
     _check_types(graph, facts, words, refused, found)
     _check_reference_data(graph, facts, refused, found)
+    if data is not None:
+        for t, message, of_text in provenance.problems(data, facts.triples,
+                                                       lookup(graph, facts)):
+            if isinstance(t.subject, ox.NamedNode | ox.BlankNode):
+                found(SOURCE_TEXT if of_text else QUOTE_IN_SOURCE, t, t.subject, message)
     for ill_typed in term_problems(facts.triples):
         for t in facts.triples:
             if t.object == ill_typed.literal and not isinstance(t.subject, ox.Triple):
                 found(LEXICAL_FORM, t, t.subject, ill_typed.problem)
     return findings
+
+
+def lookup(graph: KnowledgeGraph, facts: NewFacts) -> provenance.Lookup:
+    """What the new facts say of a node, else what the graph says."""
+    said: dict[tuple[object, object], list[Term]] = {}
+    for t in facts.triples:
+        if not isinstance(t.object, ox.Triple):
+            said.setdefault((t.subject, t.predicate), []).append(t.object)
+
+    def values(subject: ox.NamedNode, predicate: ox.NamedNode) -> list[Term]:
+        return said.get((subject, predicate)) or [
+            q.object for q in graph.store.quads_for_pattern(subject, predicate, None,
+                                                            ox.DefaultGraph())
+            if not isinstance(q.object, ox.Triple)]
+
+    return values
 
 
 def _schema_problem(t: ox.Triple, words: Vocabulary) -> str | None:
@@ -243,10 +270,11 @@ def _check_reference_data(graph: KnowledgeGraph, facts: NewFacts, refused: set[o
 
 
 def with_rules(graph: KnowledgeGraph, facts: NewFacts, shapes: Sequence[ox.Triple],
-               report: ValidationReport, open_namespaces: Sequence[str] = ()) -> ValidationReport:
+               data: Path | None, report: ValidationReport,
+               open_namespaces: Sequence[str] = ()) -> ValidationReport:
     """The report with the rules' findings added; a shape's finding on an ill-typed
     literal is left out, the rules report it once."""
-    rules = check_facts(graph, facts, shapes, open_namespaces)
+    rules = check_facts(graph, facts, shapes, data, open_namespaces)
     ill_typed = {f.value for f in rules if f.component == LEXICAL_FORM.component}
     kept = [f for f in report.findings if f.value is None or f.value not in ill_typed]
     return replace(report, findings=tuple(sorted_findings([*rules, *kept])))

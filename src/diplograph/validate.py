@@ -48,6 +48,7 @@ _SH_PROPERTY, _SH_PATH, _SH_NOT = (ox.NamedNode(_SH + n) for n in ("property", "
 _SH_LISTS = [ox.NamedNode(_SH + n) for n in ("and", "or", "xone")]
 _SH_VALUE_READS = {ox.NamedNode(_SH + n) for n in ("node", "closed")}
 _EQUALITY = (ox.NamedNode(_OWL + "sameAs"), ox.NamedNode(_OWL + "differentFrom"))
+_LANGUAGE = ox.NamedNode("http://purl.org/dc/terms/language")
 _CHAINING = {ox.NamedNode(_OWL + n) for n in (
     "sameAs", "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
     "propertyChainAxiom", "hasKey", "maxCardinality", "maxQualifiedCardinality",
@@ -202,7 +203,8 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts,
         classes = {t.object for t in [*facts.triples, *about_subjects]
                    if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
         around = known(classes)
-        around += [t for p in (RDF_TYPE, *_EQUALITY) for t in known(neighbours - classes, p)]
+        around += [t for p in (RDF_TYPE, *_EQUALITY, _LANGUAGE)  # language: of a source
+                   for t in known(neighbours - classes, p)]
         around += [q.triple for s in subjects if not isinstance(s, ox.Triple)
                    for q in graph.store.quads_for_pattern(None, None, s, ox.DefaultGraph())
                    if q.subject in neighbours]
@@ -328,8 +330,9 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
     from diplograph.factrules import with_rules  # it builds on this module's findings
 
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
-        return with_rules(graph, facts, shapes, _report(shapes, facts, data + found.extra))
-    return with_rules(graph, facts, shapes,
+        return with_rules(graph, facts, shapes, project.data_dir,
+                          _report(shapes, facts, data + found.extra))
+    return with_rules(graph, facts, shapes, project.data_dir,
                       _report(shapes, facts, data, sparql=(iris, data + found.extra)))
 
 
@@ -364,15 +367,17 @@ def _load_pyshacl() -> None:
         importlib.import_module("pyshacl")
 
 
-def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:
+def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
+                    project: Project | None = None) -> ValidationReport:
     """The reference: pyshacl alone on the whole graph merged with the new facts, keeping
-    the results about the new facts' subjects. Slow at scale; `validate_facts` is the
-    fast way, and a test holds the two equal."""
+    the results about the new facts' subjects (and the quotes checked against the
+    sources of `project`). Slow at scale; `validate_facts` is the fast way, and a test
+    holds the two equal."""
     from diplograph.factrules import with_rules
 
     shapes = graph.shapes()
-    return with_rules(graph, facts, shapes, _report(shapes, facts, [*graph.triples(),
-                                                                     *facts.triples]))
+    return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
+                      _report(shapes, facts, [*graph.triples(), *facts.triples]))
 
 
 def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Triple],

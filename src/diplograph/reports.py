@@ -69,13 +69,23 @@ def _json_finding(f: Finding) -> dict[str, Any]:
         "value": None if f.value is None else str(f.value.value),
         "message": f.message,
         "shape": f.shape,
+        "source_shape": _node_id(f.source_shape),
+        "constraint_component": None if f.component is None else f.component.value,
         "location": f.location,
     }
 
 
+def _node_id(node: Term | None) -> str | None:
+    """An IRI as it is, a blank node as `_:id` (as the Turtle report names it)."""
+    if node is None:
+        return None
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node.value)
+
+
 def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | None) -> str:
-    """A SHACL sh:ValidationReport; sh:sourceShape holds the shape's name as the text
-    report shows it, since anonymous property shapes have no stable identity."""
+    """A SHACL sh:ValidationReport: each result's sh:sourceShape is the shape node (an
+    anonymous property shape comes with what the shapes say of it and the sh:property
+    link from its node shape), its sh:sourceConstraintComponent the component."""
     node = ox.BlankNode("report")
     triples = [
         ox.Triple(node, ox.NamedNode(PREFIXES["rdf"] + "type"),
@@ -92,8 +102,11 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
             ("focusNode", f.focus),
             ("resultSeverity", ox.NamedNode(SH + f.severity.name.title())),
             ("resultMessage", ox.Literal(f.message, language="en")),
-            ("sourceShape", ox.Literal(f.shape)),
         ]
+        if f.source_shape is not None:
+            values.append(("sourceShape", f.source_shape))
+        if f.component is not None:
+            values.append(("sourceConstraintComponent", f.component))
         if f.path is not None:
             values.append(("resultPath", f.path))
         if f.value is not None:
@@ -101,6 +114,7 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
         for name, value in values:
             predicate = PREFIXES["rdf"] + "type" if name == "type" else SH + name
             triples.append(ox.Triple(result, ox.NamedNode(predicate), value))
+    triples += report.shapes
     return (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode()
 
 

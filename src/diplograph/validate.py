@@ -48,6 +48,8 @@ _SH_PROPERTY, _SH_PATH, _SH_NOT = (ox.NamedNode(_SH + n) for n in ("property", "
 _SH_LISTS = [ox.NamedNode(_SH + n) for n in ("and", "or", "xone")]
 _SH_VALUE_READS = {ox.NamedNode(_SH + n) for n in ("node", "closed")}
 _EQUALITY = (ox.NamedNode(_OWL + "sameAs"), ox.NamedNode(_OWL + "differentFrom"))
+_OWL_RL_RULE = (ox.NamedNode("https://w3id.org/diplograph/shapes#OwlRlConsistencyRule"),
+                ox.NamedNode("https://w3id.org/diplograph/shapes#OwlRlConsistencyConstraintComponent"))
 _LANGUAGE = ox.NamedNode("http://purl.org/dc/terms/language")
 _CHAINING = {ox.NamedNode(_OWL + n) for n in (
     "sameAs", "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
@@ -408,7 +410,8 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
     subjects = {str(s.value) for s in facts.subjects}
     findings = [
         Finding(Severity.VIOLATION, problem.focus, None, None, problem.message,
-                f"OWL RL consistency ({problem.rule})", facts.where(problem.focus))
+                f"OWL RL consistency ({problem.rule})", facts.where(problem.focus),
+                *_OWL_RL_RULE)
         for problem in inconsistencies(triples) if str(problem.focus.value) in subjects
     ]
     if sparql is not None:

@@ -137,3 +137,10 @@ def test_a_killed_add_leaves_every_file_whole(project: Path, tmp_path: Path) -> 
             old_triples = set(ox.parse(old, format=ox.RdfFormat.TURTLE)) if old else set()
             assert {q.triple for q in parsed} == {q.triple for q in old_triples} | new, name
         assert not list((project / "data").glob("*.ttl.*")), "a temporary file was left"
+
+
+def test_the_examples_still_hold_after_facts_are_added(project: Path) -> None:
+    assert invoke(project, "add", str(FIXTURES / "good.ttl")).exit_code == 0
+    result = invoke(project, "queries", "test")
+    assert result.exit_code == 0, result.output
+    assert "ok   visits: 5 rows (expected at least 4 rows)" in result.stdout

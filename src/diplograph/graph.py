@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from diplograph.additions import Addition, add_files
 from diplograph.catalog import Catalog, NamedQuery, bound_text
+from diplograph.check import CheckReport, check_project
 from diplograph.compiler import Progress
 from diplograph.export import Dump, Scope, dump, select_graphs
 from diplograph.limits import Limits
@@ -100,6 +101,11 @@ class Graph:
         """Check new facts against the shapes in the context of the graph; nothing changes."""
         return validate_facts(self.compiled, self.project,
                               NewFacts.read([Path(p) for p in paths]))
+
+    def check(self) -> CheckReport:
+        """Check the whole project (ontology, shapes, data, sources, stored queries) as
+        `diplograph check` does."""
+        return check_project(self.project, self.compiled, self.catalog)
 
     def add(self, paths: Sequence[Path | str], *, to: Path | str | None = None,
             dry_run: bool = False, fail_on: Severity = Severity.VIOLATION) -> Addition:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from diplograph.rdfio import blank_noise
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_STATEMENT_END = re.compile(r"\.(?=\s|$)")  # in the blanked text: not in a name or number
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 
 
@@ -34,20 +35,20 @@ class InputText:
     def line(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple,
              predicate: ox.NamedNode | None = None,
              value: object = None) -> int | None:
-        """The line of the subject, or of its predicate after it, or of the value
-        after that; None if the subject is not written here."""
+        """The line where the subject is first written, or, given a predicate, of that
+        predicate in a statement about the subject (of the value, in a list of values);
+        None if it is not written here."""
         if not isinstance(subject, ox.NamedNode):
             return None
         at = self._term_at(subject, 0)
-        if at is None:
-            return None
-        if predicate is not None:
+        while at is not None and predicate is not None:
             found = self._term_at(predicate, at)
-            if found is not None:
-                at = found
-                written = self._value_at(value, at) if value is not None else None
-                at = written if written is not None else at
-        return self.text.count("\n", 0, at) + 1
+            end = _STATEMENT_END.search(self.code, at)
+            if found is not None and (end is None or found < end.start()):
+                written = self._value_at(value, found) if value is not None else None
+                return self.text.count("\n", 0, found if written is None else written) + 1
+            at = self._term_at(subject, at + 1)
+        return None if at is None else self.text.count("\n", 0, at) + 1
 
     def _term_at(self, term: ox.NamedNode, start: int) -> int | None:
         """Where the IRI is first written at or after `start`, in full or prefixed."""

@@ -62,8 +62,8 @@ def source_text(data: Path, node: ox.NamedNode, lookup: Lookup) -> SourceText:
     language, sha256, location = one(LANGUAGE), one(SHA256), one(CONTENT_URL)
     if location is None:
         return SourceText(node, language, sha256, None, None,
-                          f"{compact(node.value)} does not say where its text is "
-                          "(schema:contentUrl, relative to the data folder)")
+                          "no schema:contentUrl says where its text is (a path relative "
+                          "to the data folder)")
     path = (data / location).resolve()
     text, problem = None, None
     if data.resolve() not in path.parents:
@@ -71,11 +71,11 @@ def source_text(data: Path, node: ox.NamedNode, lookup: Lookup) -> SourceText:
     else:
         digest, text = _read(path)
         if digest is None:
-            problem = f"{compact(node.value)}: its text {location} cannot be read"
+            problem = f"its text {location} cannot be read"
         elif digest != sha256:
             return SourceText(node, language, sha256, location, None,
-                              f"{compact(node.value)}: the SHA-256 of {location} is {digest}, "
-                              f"not the recorded {sha256}", SHA256)
+                              f"the SHA-256 of {location} is {digest}, not the recorded "
+                              f"{sha256}", SHA256)
     return SourceText(node, language, sha256, location, text, problem)
 
 
@@ -101,6 +101,7 @@ def problems(data: Path, triples: Iterable[ox.Triple], lookup: Lookup) -> list[P
         return sources[node]
 
     found: list[Problem] = []
+    reported: set[ox.NamedNode] = set()
     for t in triples:  # the source documents the triples describe
         if t.predicate == RDF_TYPE and t.object == SOURCE_DOCUMENT \
                 and isinstance(t.subject, ox.NamedNode):
@@ -109,6 +110,7 @@ def problems(data: Path, triples: Iterable[ox.Triple], lookup: Lookup) -> list[P
                 about = next((u for u in triples if u.subject == t.subject
                               and u.predicate == checked.wrong), t)
                 found.append((about, checked.problem, True))
+                reported.add(t.subject)
     derived: dict[object, list[ox.NamedNode]] = {}
     for t in triples:
         if t.predicate == DERIVED_FROM and isinstance(t.object, ox.NamedNode) and \
@@ -120,11 +122,14 @@ def problems(data: Path, triples: Iterable[ox.Triple], lookup: Lookup) -> list[P
             continue
         for node in derived.get(t.subject, []):
             checked = source(node)
+            if node in reported:  # its text is already reported as untrustworthy
+                continue
             language = (checked.language or "").lower()
             if t.object.language is None or t.object.language.lower() != language:
                 continue
             if checked.text is None:
-                found.append((t, f"the quote cannot be checked: {checked.problem}", False))
+                found.append((t, f"the quote cannot be checked against {compact(node.value)}: "
+                                 f"{checked.problem}", False))
             elif fold(t.object.value) not in checked.text:
                 found.append((t, f"this quote is not in the text of {compact(node.value)} "
                                  f"({checked.location})", False))

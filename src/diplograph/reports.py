@@ -8,6 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from diplograph.check import CHECKS, CheckReport
 from diplograph.namespaces import PREFIXES
 from diplograph.render import shown
 from diplograph.store import Term
@@ -119,3 +120,36 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
 
 
 RENDERERS = {"text": as_text, "json": as_json, "turtle": as_turtle}
+_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+
+def check_as_text(report: CheckReport) -> str:
+    """Each problem as `where: level: [check] message`, then each check's verdict."""
+    lines = [f"{p.location + ': ' if p.location else ''}{_LEVEL[p.severity]}: [{p.check}] "
+             f"{p.message}" for p in report.problems]
+    for name, what in CHECKS.items():
+        count = report.count(name)
+        errors, others = count[Severity.VIOLATION], count[Severity.WARNING] + count[Severity.INFO]
+        verdict = "FAIL" if errors else "ok  "
+        extra = f" ({errors} errors, {others} warnings and infos)" if errors or others else ""
+        lines.append(f"{verdict} {name}: {what}{extra}")
+    total = report.count()
+    lines.append(f"{len(CHECKS)} checks: {total[Severity.VIOLATION]} errors, "
+                 f"{total[Severity.WARNING]} warnings, {total[Severity.INFO]} infos")
+    return "\n".join(lines) + "\n"
+
+
+def check_as_json(report: CheckReport) -> str:
+    """The check report as one JSON document."""
+    doc = {
+        "ok": report.ok,
+        "checks": {name: {"description": what,
+                          **{_LEVEL[s] + "s": report.count(name)[s] for s in Severity}}
+                   for name, what in CHECKS.items()},
+        "problems": [{"check": p.check, "severity": _LEVEL[p.severity], "message": p.message,
+                      "location": p.location} for p in report.problems],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+CHECK_RENDERERS = {"text": check_as_text, "json": check_as_json}

@@ -140,10 +140,11 @@ class NewFacts:
         if not isinstance(subject, ox.NamedNode):
             return None
         path = predicate if isinstance(predicate, ox.NamedNode) else None
-        for text in self.texts:
-            line = text.line(subject, path, value)
-            if line is not None:
-                return f"{text.name}:{line}"
+        for wanted in ((path, value), (None, None)) if path is not None else ((None, None),):
+            for text in self.texts:
+                line = text.line(subject, *wanted)
+                if line is not None:
+                    return f"{text.name}:{line}"
         return None
 
     @property

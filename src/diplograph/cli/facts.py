@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from diplograph.additions import add_files
+from diplograph.check import check_project
 from diplograph.cli.app import app_of, cli
 from diplograph.errors import ExitCode
-from diplograph.reports import RENDERERS, REPORT_FORMATS
+from diplograph.reports import CHECK_RENDERERS, RENDERERS, REPORT_FORMATS
 from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
 
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "info": Severity.INFO}
@@ -98,3 +99,21 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     else:
         click.echo(f"added {len(outcome.added)} triples about {subjects} subjects to "
                    f"{shown(outcome.target)}", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(tuple(CHECK_RENDERERS)), default="text",
+              show_default=True, help="Report format.")
+@click.pass_context
+def check(ctx: click.Context, fmt: str) -> None:
+    """Check the whole project, as ROBOT report/verify do: the ontology in OWL 2 RL and
+    consistent, labels in each declared language and definitions, every class the data
+    uses covered by a shape, the whole data conforming to the shapes, every quote in its
+    source, the stored queries linted.
+
+    Exit 0 if there is no error, 1 if there is one, 3 if a file cannot be read."""
+    app = app_of(ctx)
+    report = check_project(app.project, app.graph, app.catalog)
+    click.echo(CHECK_RENDERERS[fmt](report), nl=False)
+    if not report.ok:
+        ctx.exit(int(ExitCode.NONCONFORMING))

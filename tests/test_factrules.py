@@ -97,3 +97,8 @@ def test_a_huge_literal_is_refused_in_one_line(run: Run, tmp_path: Path) -> None
     result = run("validate", str(facts))
     assert result.exit_code == 3
     assert "over the 1000000 limit" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_an_untyped_subject_gets_the_class_its_properties_suggest(run: Run) -> None:
+    result = run("validate", str(FIXTURES / "untyped-embassy.ttl"))
+    assert "no rdf:type" in result.stdout and "(hint: add `a dg:Embassy`)" in result.stdout

@@ -11,6 +11,7 @@ says which rule it is."""
 from __future__ import annotations
 
 import difflib
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -80,6 +81,7 @@ class Vocabulary:
     properties: frozenset[str]
     mentioned: frozenset[str]
     covered: frozenset[str]
+    domains: dict[str, frozenset[str]]
 
     @classmethod
     def of(cls, ontology: Sequence[ox.Triple], shapes: Sequence[ox.Triple]) -> Vocabulary:
@@ -101,8 +103,29 @@ class Vocabulary:
                 if sub not in covered:
                     covered.add(sub)
                     todo.append(sub)
+        domains: defaultdict[str, set[str]] = defaultdict(set)  # from the ontology and shapes
+        for t in ontology:
+            if t.predicate.value == RDFS + "domain" and _iri(t.object) in covered:
+                domains[_iri(t.subject)].add(_iri(t.object))
+        paths: dict[object, str] = {t.subject: _iri(t.object) for t in shapes
+                                    if t.predicate.value == SH + "path"}
+        targets: defaultdict[object, set[str]] = defaultdict(set)
+        for t in shapes:
+            if t.predicate.value == SH + "targetClass":
+                targets[t.subject].add(_iri(t.object))
+        for t in shapes:
+            if t.predicate.value == SH + "property" and t.object in paths:
+                domains[paths[t.object]].update(targets[t.subject])
         return cls(frozenset(classes), frozenset(properties), frozenset(mentioned),
-                   frozenset(covered))
+                   frozenset(covered), {p: frozenset(c) for p, c in domains.items()})
+
+    def guess(self, properties: Iterable[str]) -> str:
+        """`a dg:Embassy`: the classes whose domain or shape holds the most of the
+        properties, or a generic example."""
+        score: Counter[str] = Counter(c for p in properties for c in self.domains.get(p, ()))
+        best = max(score.values(), default=0)
+        names = sorted(compact(c) for c, n in score.items() if n == best)
+        return f"a {' or a '.join(names)}" if names else "a dg:Visit, or the class it is"
 
     def problem(self, term: ox.NamedNode, role: str, open_namespaces: Sequence[str]) -> str | None:
         """Why `term`, used as a class or a property, is not in the vocabulary."""
@@ -230,6 +253,9 @@ def _check_types(graph: KnowledgeGraph, facts: NewFacts, words: Vocabulary,
             types.setdefault(t.subject, [])
             if t.predicate == RDF_TYPE:
                 types[t.subject].append(t)
+    used: defaultdict[object, set[str]] = defaultdict(set)
+    for t in facts.triples:
+        used[t.subject].add(t.predicate.value)
     for subject, typing in types.items():
         if typing:
             if any(_iri(t.object) in words.covered or t in refused for t in typing):
@@ -243,7 +269,7 @@ def _check_types(graph: KnowledgeGraph, facts: NewFacts, words: Vocabulary,
                   None) is None:
             found(EXPLICIT_TYPE, None, subject,
                   "no rdf:type: the shapes check facts by their class, so an untyped "
-                  "subject would escape them (hint: add `a dg:Visit` or the class it is)")
+                  f"subject would escape them (hint: add `{words.guess(used[subject])}`)")
 
 
 def _check_reference_data(graph: KnowledgeGraph, facts: NewFacts, refused: set[ox.Triple],

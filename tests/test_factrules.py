@@ -102,3 +102,15 @@ def test_a_huge_literal_is_refused_in_one_line(run: Run, tmp_path: Path) -> None
 def test_an_untyped_subject_gets_the_class_its_properties_suggest(run: Run) -> None:
     result = run("validate", str(FIXTURES / "untyped-embassy.ttl"))
     assert "no rdf:type" in result.stdout and "(hint: add `a dg:Embassy`)" in result.stdout
+
+
+def test_an_outside_vocabulary_passes_only_when_opened(run: Run, tmp_path: Path) -> None:
+    facts = tmp_path / "rated.ttl"
+    facts.write_text((FIXTURES / "good.ttl").read_text(encoding="utf-8").replace(
+        "    dg:visitType", "    <http://example.org/v#rating> 5 ;\n    dg:visitType"),
+        encoding="utf-8")
+    closed = run("validate", str(facts))
+    assert closed.exit_code == 1
+    assert ("<http://example.org/v#rating>" in closed.stdout or "example.org" in closed.stdout)
+    assert "not a vocabulary the ontology reuses" in closed.stdout
+    assert run("validate", "--open-namespace", "http://example.org/v#", str(facts)).exit_code == 0

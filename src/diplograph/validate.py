@@ -315,11 +315,13 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
     return _shown(shape) or "shape"
 
 
-def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> ValidationReport:
+def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts,
+                   open_namespaces: Sequence[str] = ()) -> ValidationReport:
     """SHACL-validate the new facts' subjects in the context of the graph, and report
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
-    on the new subjects with the extra context too."""
+    on the new subjects with the extra context too. Terms of `open_namespaces` pass
+    the closed vocabulary (see `factrules`)."""
     shapes = graph.shapes()
     _check_queries(graph, project, shapes)  # before the thread: both may import rdflib
     loading = threading.Thread(target=_load_pyshacl, daemon=True)
@@ -334,9 +336,10 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
 
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
         return with_rules(graph, facts, shapes, project.data_dir,
-                          _report(shapes, facts, data + found.extra))
+                          _report(shapes, facts, data + found.extra), open_namespaces)
     return with_rules(graph, facts, shapes, project.data_dir,
-                      _report(shapes, facts, data, sparql=(iris, data + found.extra)))
+                      _report(shapes, facts, data, sparql=(iris, data + found.extra)),
+                      open_namespaces)
 
 
 def _check_queries(graph: KnowledgeGraph, project: Project, shapes: list[ox.Triple]) -> None:

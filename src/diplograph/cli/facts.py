@@ -23,7 +23,7 @@ files_argument = click.argument(
 
 
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--format, --max-results and --fail-on, shared by validate and add."""
+    """--format, --max-results, --fail-on and --open-namespace, shared by validate and add."""
     for option in reversed([
         click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
                      show_default=True, help="Report format (turtle: a sh:ValidationReport)."),
@@ -31,6 +31,9 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Show at most this many results (the summary counts them all)."),
         click.option("--fail-on", type=click.Choice(tuple(FAIL_ON)), default="violation",
                      show_default=True, help="Lowest severity that makes the facts fail."),
+        click.option("--open-namespace", "open_namespaces", multiple=True, metavar="IRI",
+                     help="Accept any class or property whose IRI starts with this "
+                          "(the ontology's terms only, by default); repeatable."),
     ]):
         command = option(command)
     return command
@@ -54,13 +57,13 @@ def shown(path: Path) -> str:
 @report_options
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results: int | None,
-             fail_on: str) -> None:
+             fail_on: str, open_namespaces: tuple[str, ...]) -> None:
     """Check new facts (Turtle, N-Triples, N-Quads, TriG) against the shapes, in the
     context of the graph and the ontology. Nothing is changed.
 
     Exit 0 if they conform, 1 if not, 3 if a file cannot be read."""
     app = app_of(ctx)
-    report = validate_facts(app.graph, app.project, NewFacts.read(files))
+    report = validate_facts(app.graph, app.project, NewFacts.read(files), open_namespaces)
     print_report(report, fmt, max_results, fail_on)
     if not report.conforms(FAIL_ON[fail_on]):
         ctx.exit(int(ExitCode.NONCONFORMING))
@@ -74,7 +77,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results:
 @report_options
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: bool, fmt: str,
-        max_results: int | None, fail_on: str) -> None:
+        max_results: int | None, fail_on: str, open_namespaces: tuple[str, ...]) -> None:
     """Validate new facts and, if the whole batch conforms, append them to a data file.
 
     Facts the graph already holds are left out; blank nodes are refused. The file is
@@ -82,7 +85,8 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     Exit 0 if added (or nothing new), 1 if the facts do not conform, 3 on bad input."""
     app = app_of(ctx)
     outcome = add_files(app.project, list(files), to=to, store_dir=app.store_dir,
-                        dry_run=dry_run, fail_on=FAIL_ON[fail_on])
+                        dry_run=dry_run, fail_on=FAIL_ON[fail_on],
+                        open_namespaces=open_namespaces)
     if not outcome.report.conforms(FAIL_ON[fail_on]):
         print_report(outcome.report, fmt, max_results, fail_on)
         click.echo(f"error: nothing added to {shown(outcome.target)}: the facts do not conform",

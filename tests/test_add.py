@@ -139,6 +139,7 @@ def test_a_killed_add_leaves_every_file_whole(project: Path, tmp_path: Path) -> 
         assert not list((project / "data").glob("*.ttl.*")), "a temporary file was left"
 
 
+@pytest.mark.slow
 def test_the_examples_still_hold_after_facts_are_added(project: Path) -> None:
     assert invoke(project, "add", str(FIXTURES / "good.ttl")).exit_code == 0
     result = invoke(project, "queries", "test")

@@ -70,6 +70,7 @@ def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_graph(tmp_path_factory.mktemp("bad-facts"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MARKED)
 def test_adding_a_bad_fact_leaves_every_data_file_as_it_was(project_copy: Path,
                                                             name: str) -> None:

@@ -1,5 +1,6 @@
 """Verified provenance in any language: facts from a Russian source carry Russian
-quotes and labels, found in the source's text, whose SHA-256 is checked."""
+quotes and labels, found in the source's text, whose SHA-256 is checked. Each test
+compiles a copy of the graph."""
 # ruff: noqa: RUF001  (Russian text: Cyrillic letters that look Latin are meant)
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ dgr:visit-2010-06-03-nazarbayev-baku a dg:Visit ;
     dg:quote {quote} ,
         "President Nursultan Nazarbayev arrived in Baku on an official visit on 3 June 2010."@en .
 """
+
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

@@ -132,10 +132,10 @@ def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
     (GOOD.replace("type: country", "type: country, colour: red"), "unknown keys ['colour']"),
     (GOOD.replace("#+ params:", "#+ sumary: typo\n#+ params:"), "unknown header keys"),
     (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: AZ}}\n#+ params:"),
-     "needs `rows:`"),
-    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {land: AZ}, rows: 1}\n"
+     "must say what stays true when facts are added"),
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {land: AZ}, min_rows: 1}\n"
                                 "#+ params:"), "does not declare"),
-    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: [AZ, UZ]}, rows: 1}"
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: [AZ, UZ]}, min_rows: 1}"
                                 "\n#+ params:"), "several values to single 'country'"),
     ("SELECT ?x WHERE { ?x ?p ?o }", "needs at least `#+ summary"),
     ("#+ summary: [unclosed\nSELECT ?x WHERE { ?x ?p ?o }", "not valid YAML"),

@@ -4,6 +4,8 @@ the fixtures fails at the lines it marks with `# <-`, and adding it changes no f
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,15 @@ def test_an_outside_vocabulary_passes_only_when_opened(run: Run, tmp_path: Path)
     assert ("<http://example.org/v#rating>" in closed.stdout or "example.org" in closed.stdout)
     assert "not a vocabulary the ontology reuses" in closed.stdout
     assert run("validate", "--open-namespace", "http://example.org/v#", str(facts)).exit_code == 0
+
+
+def test_a_named_pipe_is_read_once(run: Run, tmp_path: Path) -> None:
+    pipe = tmp_path / "piped.ttl"
+    os.mkfifo(pipe)
+    text = (FIXTURES / "good.ttl").read_bytes()
+    writer = threading.Thread(target=pipe.write_bytes, args=(text,))
+    writer.start()
+    result = run("validate", str(pipe))
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert "conforms: 13 triples" in result.stdout

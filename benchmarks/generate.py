@@ -6,7 +6,9 @@ synthetic facts in the project's own ontology (`data/generated-*.ttl`): diplomat
 relations for most pairs of states, embassies, ambassadors, visits with meetings,
 signing ceremonies, agreements, honours and unveilings, intergovernmental commissions
 and their sessions, and UN General Assembly votes. Every fact node names a generated
-dg:SourceDocument and quotes it in Azerbaijani, so the graph conforms to the shapes.
+dg:SourceDocument and quotes it in Azerbaijani; each document's text
+(`data/sources/gen_*.txt`) holds the quotes of its facts, so the graph conforms to the
+shapes and every quote is in its source.
 
 Also written: `new-facts.ttl` (100 new conforming fact nodes, not in the graph, for the
 validation benchmark) and `benchmark.json` (triple counts and query parameters).
@@ -191,7 +193,8 @@ class World:
         self.sections = {name: Section(name) for name in
                          ("sources", "people-and-places", *SHARES)}
         self.people = self.sections["people-and-places"]
-        self.sources: set[str] = set()
+        self.sources: dict[str, tuple[str, str]] = {}  # iri: (key, title)
+        self.quotes: dict[str, list[str]] = {}  # by source
         self.cities: set[str] = set()
         self.universities: set[str] = set()
         self.names: dict[str, int] = {}
@@ -208,18 +211,28 @@ class World:
     # -- reference data, created when first needed ---------------------------------
 
     def source(self, key: str, title: str) -> str:
-        """The generated source document `key`."""
+        """The generated source document `key` (its node is written by `write_sources`,
+        once every fact has quoted it)."""
         iri = f"dgr:source-gen-{key}"
-        if iri not in self.sources:
-            self.sources.add(iri)
-            ident = f"gen_{key}"
+        self.sources.setdefault(iri, (key, title))
+        return iri
+
+    def write_sources(self) -> dict[str, str]:
+        """The source documents' nodes, and their texts by file name: each text holds the
+        quotes of the facts derived from it, so that every quote is in its source."""
+        texts = {}
+        for iri, (key, title) in self.sources.items():
+            name = f"gen_{key}.txt"
+            text = "\n".join(self.quotes[iri]) + "\n"
+            texts[name] = text
             self.sections["sources"].node(
                 iri, ("a", ["dg:SourceDocument"]),
                 ("rdfs:label", [lit(f"Generated source {key}: {title}", "en")]),
-                ("dcterms:identifier", [plain(ident)]),
+                ("dcterms:identifier", [plain(f"gen_{key}")]),
                 ("dcterms:language", [plain("az")]),
-                ("schema:sha256", [plain(hashlib.sha256(ident.encode()).hexdigest())]))
-        return iri
+                ("schema:contentUrl", [f'"sources/{name}"^^xsd:anyURI']),
+                ("schema:sha256", [plain(hashlib.sha256(text.encode()).hexdigest())]))
+        return texts
 
     def name(self) -> tuple[str, str]:
         """A synthetic person's name and a unique IRI for it."""
@@ -287,6 +300,7 @@ class World:
     def fact(self, section: str, iri: str, source: str, quote: str,
              *props: tuple[str, Iterable[str]]) -> None:
         """A fact node with its provenance."""
+        self.quotes.setdefault(source, []).append(quote)
         self.sections[section].node(iri, *props, ("prov:wasDerivedFrom", [source]),
                                     ("dg:quote", [lit(quote, "az")]))
 
@@ -728,14 +742,17 @@ def write_project(size: str, seed: int, output: Path) -> dict[str, object]:
     params = parameters(world)
     busiest = max(world.events, key=lambda k: (world.events[k], k))
     extra = new_facts(world)
+    texts = world.write_sources()
 
     output.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".generate-", dir=output.parent))
     try:
         shutil.copytree(REPO / "ontology", work / "ontology")
         shutil.copytree(REPO / "queries", work / "queries")
-        (work / "data").mkdir()
+        (work / "data" / "sources").mkdir(parents=True)
         shutil.copy2(countries_ttl, work / "data" / "countries.ttl")
+        for name, text in texts.items():
+            (work / "data" / "sources" / name).write_text(text, encoding="utf-8")
         counts = {"base (ontology, shapes, vocabularies, countries)": base}
         for name, section in world.sections.items():
             (work / "data" / f"generated-{name}.ttl").write_text(section.text(),

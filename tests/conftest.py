@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
 from diplograph.cli import cli
 from diplograph.project import Project
+from diplograph.rdfio import read_triples
 from diplograph.store import KnowledgeGraph, open_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +22,34 @@ CORPUS = ROOT / "tests" / "corpus"
 W3C = CORPUS / "w3c-rdf-tests"
 
 Run = Callable[..., Result]
+KEEP_COUNTRIES = {"AZ", "UZ", "KZ", "UA", "AM"}
+
+
+def copy_graph(tmp_path: Path) -> Path:
+    """A copy of the graph with only the countries its facts name (so stores compile fast)."""
+    folder = tmp_path / "graph"
+    for part in ("ontology", "queries", "data"):
+        shutil.copytree(ROOT / part, folder / part)
+    prefix = "https://w3id.org/diplograph/country/"
+    kept = [t for t in read_triples(ROOT / "data" / "countries.ttl")
+            if not str(t.subject.value).startswith(prefix)
+            or str(t.subject.value).removeprefix(prefix) in KEEP_COUNTRIES]
+    (folder / "data" / "countries.ttl").write_bytes(
+        ox.serialize(kept, format=ox.RdfFormat.TURTLE) or b"")
+    return folder
+
+
+def invoke(project: Path, *args: str) -> Result:
+    """The CLI on a copied project, with a store cache beside it."""
+    return CliRunner().invoke(cli, ["--project", str(project), "--store",
+                                    str(project.parent / "store"), *args])
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    """Every data file (source texts included), by its path in the data folder."""
+    data = project / "data"
+    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*"))
+            if p.is_file() and p.name != ".diplograph.lock"}
 
 
 @pytest.fixture(scope="session")

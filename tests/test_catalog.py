@@ -44,11 +44,21 @@ def refusal(tmp_path: Path, text: str) -> str:
 
 def test_a_good_template_loads_with_its_header(tmp_path: Path) -> None:
     named = load_query(write(tmp_path, GOOD.replace(
-        "#+ params:", "#+ tags: [t]\n#+ examples:\n#+   - {params: {country: [AZ]}, rows: 2}\n"
+        "#+ params:", "#+ tags: [t]\n#+ examples:\n#+   - {params: {country: [AZ]}, min_rows: 2}\n"
                       "#+ params:")))
     assert (named.name, named.summary, named.tags) == ("q", "A test query.", ("t",))
     assert named.parameters == (Parameter(name="country", type="country"),)
-    assert named.examples[0].params == {"country": ("AZ",)} and named.examples[0].rows == 2
+    assert named.examples[0].params == {"country": ("AZ",)} and named.examples[0].min_rows == 2
+
+
+@pytest.mark.parametrize("example", ["{params: {country: AZ}, rows: 2}", "{params: {}}",
+                                     "{min_rows: -1}", "{row: [AZ]}"])
+def test_an_example_must_say_what_stays_true_when_facts_are_added(
+        tmp_path: Path, example: str) -> None:
+    with pytest.raises(InputError) as caught:
+        load_query(write(tmp_path, GOOD.replace(
+            "#+ params:", f"#+ examples:\n#+   - {example}\n#+ params:")))
+    assert "example" in caught.value.message
 
 
 @pytest.mark.parametrize("body,problem", [
@@ -122,10 +132,10 @@ def test_keywords_in_strings_iris_comments_and_names_are_not_keywords() -> None:
     (GOOD.replace("type: country", "type: country, colour: red"), "unknown keys ['colour']"),
     (GOOD.replace("#+ params:", "#+ sumary: typo\n#+ params:"), "unknown header keys"),
     (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: AZ}}\n#+ params:"),
-     "needs `rows:`"),
-    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {land: AZ}, rows: 1}\n"
+     "must say what stays true when facts are added"),
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {land: AZ}, min_rows: 1}\n"
                                 "#+ params:"), "does not declare"),
-    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: [AZ, UZ]}, rows: 1}"
+    (GOOD.replace("#+ params:", "#+ examples:\n#+   - {params: {country: [AZ, UZ]}, min_rows: 1}"
                                 "\n#+ params:"), "several values to single 'country'"),
     ("SELECT ?x WHERE { ?x ?p ?o }", "needs at least `#+ summary"),
     ("#+ summary: [unclosed\nSELECT ?x WHERE { ?x ?p ?o }", "not valid YAML"),

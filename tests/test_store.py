@@ -120,7 +120,7 @@ def test_store_info_rebuild_and_clear(tmp_path: Path) -> None:
     args = ["--project", str(project.root), "--store", str(cache), "store"]
     info = CliRunner().invoke(cli, [*args, "info"])
     assert info.exit_code == 0, info.output
-    assert "8  https://w3id.org/diplograph/graph/asserted/data/sources.ttl" in info.stdout
+    assert "9  https://w3id.org/diplograph/graph/asserted/data/sources.ttl" in info.stdout
     assert "MiB, stores: 1 " in info.stdout
     assert info.stdout.splitlines()[-1].endswith("triples in all")
     before = open_graph(project, cache).counts()

@@ -11,7 +11,7 @@ import datetime
 import fcntl
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +97,7 @@ def add_files(
     store_dir: Path | None = None,
     dry_run: bool = False,
     fail_on: Severity = Severity.VIOLATION,
+    open_namespaces: Sequence[str] = (),
 ) -> Addition:
     """Validate the files' facts and append the new ones to the target data file."""
     target = target_file(project, to)
@@ -109,7 +110,7 @@ def add_files(
                          "to find them again)", hint="name the node with an IRI (dgr:...)")
     with locked(project):
         graph = open_graph(project, store_dir)
-        report = validate_facts(graph, project, facts)
+        report = validate_facts(graph, project, facts, open_namespaces)
         if not report.conforms(fail_on):
             return Addition(report, target)
         known = already_known(graph, facts.triples)

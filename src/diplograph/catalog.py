@@ -76,15 +76,25 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Example:
-    """A documented call of a query and how many rows it gives on the bundled graph."""
+    """A documented call of a query and what stays true of its result when facts are
+    added: it gives at least `min_rows` rows, and a row with the values of `row`."""
 
     params: dict[str, tuple[str, ...]]
-    rows: int
+    min_rows: int = 0
+    row: dict[str, str] | None = None
 
     @property
     def arguments(self) -> list[str]:
         """The example as command-line options."""
         return [a for k, vs in self.params.items() for v in vs for a in (f"--{k}", v)]
+
+    @property
+    def promise(self) -> str:
+        """What the example promises, in words."""
+        parts = [f"at least {self.min_rows} rows"] if self.min_rows or self.row is None else []
+        if self.row is not None:
+            parts.append("a row with " + ", ".join(f"{k}={v}" for k, v in self.row.items()))
+        return " and ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -178,9 +188,21 @@ def _parameter(path: Path, name: Any, spec: Any) -> Parameter:
     )
 
 
+EXAMPLE_KEYS = ("params", "min_rows", "row")
+
+
 def _example(path: Path, spec: Any, parameters: tuple[Parameter, ...]) -> Example:
-    if not isinstance(spec, dict) or not isinstance(spec.get("rows"), int) or spec["rows"] < 0:
-        raise _fail(path, f"example {spec!r} needs `rows:` with the expected row count")
+    if not isinstance(spec, dict) or set(spec) - set(EXAMPLE_KEYS) \
+            or not ({"min_rows", "row"} & set(spec)):
+        raise _fail(path, f"example {spec!r} must say what stays true when facts are "
+                          "added: `min_rows: N` (at least N rows) and/or `row: {column: "
+                          "value, ...}` (a row with those values)")
+    min_rows = spec.get("min_rows", 0)
+    row = spec.get("row")
+    if not isinstance(min_rows, int) or isinstance(min_rows, bool) or min_rows < 0:
+        raise _fail(path, f"example {spec!r}: `min_rows` is a number of rows")
+    if row is not None and (not isinstance(row, dict) or not row):
+        raise _fail(path, f"example {spec!r}: `row` maps columns to values")
     given = spec.get("params") or {}
     declared = {p.name: p for p in parameters}
     if not isinstance(given, dict) or set(given) - set(declared):
@@ -191,7 +213,8 @@ def _example(path: Path, spec: Any, parameters: tuple[Parameter, ...]) -> Exampl
         if len(values) != 1 and not declared[name].multi:
             raise _fail(path, f"example {spec!r} gives several values to single {name!r}")
         params[str(name)] = values
-    return Example(params=params, rows=spec["rows"])
+    return Example(params=params, min_rows=min_rows,
+                   row=None if row is None else {str(k): str(v) for k, v in row.items()})
 
 
 def _check_variables(path: Path, text: str, parameters: tuple[Parameter, ...]) -> None:

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from diplograph.additions import Addition, add_files
 from diplograph.catalog import Catalog, NamedQuery, bound_text
+from diplograph.check import CheckReport, check_project
 from diplograph.compiler import Progress
 from diplograph.export import Dump, Scope, dump, select_graphs
 from diplograph.limits import Limits
@@ -96,17 +97,26 @@ class Graph:
         """The facts of a result row that carry provenance, with their sentences."""
         return explain(self.compiled, row)
 
-    def validate(self, paths: Sequence[Path | str]) -> ValidationReport:
-        """Check new facts against the shapes in the context of the graph; nothing changes."""
+    def validate(self, paths: Sequence[Path | str], *,
+                 open_namespaces: Sequence[str] = ()) -> ValidationReport:
+        """Check new facts against the shapes in the context of the graph; nothing changes.
+        Terms of `open_namespaces` pass the closed vocabulary."""
         return validate_facts(self.compiled, self.project,
-                              NewFacts.read([Path(p) for p in paths]))
+                              NewFacts.read([Path(p) for p in paths]), open_namespaces)
+
+    def check(self) -> CheckReport:
+        """Check the whole project (ontology, shapes, data, sources, stored queries) as
+        `diplograph check` does."""
+        return check_project(self.project, self.compiled, self.catalog)
 
     def add(self, paths: Sequence[Path | str], *, to: Path | str | None = None,
-            dry_run: bool = False, fail_on: Severity = Severity.VIOLATION) -> Addition:
+            dry_run: bool = False, fail_on: Severity = Severity.VIOLATION,
+            open_namespaces: Sequence[str] = ()) -> Addition:
         """Validate new facts and, if they conform, append them to a data file."""
         addition = add_files(self.project, [Path(p) for p in paths],
                              to=Path(to) if to is not None else None,
-                             store_dir=self.store_dir, dry_run=dry_run, fail_on=fail_on)
+                             store_dir=self.store_dir, dry_run=dry_run, fail_on=fail_on,
+                             open_namespaces=open_namespaces)
         if addition.added and not dry_run:
             self._compiled = None  # the sources changed: the next use opens their store
         return addition

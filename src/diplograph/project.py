@@ -72,6 +72,11 @@ class Project:
         return tuple(f for f in files if f.name != SHAPES_FILE)
 
     @property
+    def data_dir(self) -> Path:
+        """The data folder: facts in `*.ttl`, the texts of source documents below it."""
+        return self.root / "data"
+
+    @property
     def data_files(self) -> tuple[Path, ...]:
         """The facts: every `data/*.ttl`."""
         return tuple(sorted((self.root / "data").glob("*.ttl")))

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, check_placement
 from diplograph.errors import DiplographError, InputError, UsageError, syntax_problem
 from diplograph.limits import Limits, run_isolated, run_limited
-from diplograph.namespaces import DG, PREFIXES
+from diplograph.namespaces import DG, PREFIXES, compact
 from diplograph.rdfio import blank_noise
 from diplograph.sparqlcheck import check_query
 from diplograph.store import KnowledgeGraph, Term, damaged
@@ -159,32 +159,53 @@ def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True,
 
 @dataclass(frozen=True)
 class ExampleRun:
-    """One documented example run: the rows it promised and what it gave (or its error)."""
+    """One documented example run: how many rows it gave, whether the row it promises
+    is among them (or why it could not run)."""
 
     query: str
     example: Example
     rows: int | None
+    has_row: bool = True
     error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.rows == self.example.rows
+        return self.error is None and self.rows is not None and \
+            self.rows >= self.example.min_rows and self.has_row
 
 
 def run_examples(graph: KnowledgeGraph, catalog: Catalog,
                  limits: Limits | None = None) -> list[ExampleRun]:
-    """Run every example of every stored query (each under `limits`) and compare its
-    row count."""
+    """Run every example of every stored query (each under `limits`) and check what it
+    promises."""
     runs = []
     for named in catalog.queries.values():
         for example in named.examples:
             try:
-                rows = len(run_named(graph, named, example.params, limits=limits).rows)
+                result = run_named(graph, named, example.params, limits=limits)
             except DiplographError as exc:
-                runs.append(ExampleRun(named.name, example, None, exc.message))
+                runs.append(ExampleRun(named.name, example, None, False, exc.message))
                 continue
-            runs.append(ExampleRun(named.name, example, rows))
+            wanted = example.row or {}
+            unknown = sorted(set(wanted) - set(result.columns))
+            if unknown:
+                runs.append(ExampleRun(named.name, example, len(result.rows), False,
+                                       f"no column {', '.join(unknown)}"))
+                continue
+            at = [result.columns.index(c) for c in wanted]
+            has_row = not wanted or any(
+                all(_shows(row[i], value) for i, value in zip(at, wanted.values(), strict=True))
+                for row in result.rows)
+            runs.append(ExampleRun(named.name, example, len(result.rows), has_row))
     return runs
+
+
+def _shows(term: Term | None, value: str) -> bool:
+    """Whether a result term is written `value`: its lexical form, or its IRI in full
+    or with a known prefix."""
+    if term is None:
+        return value == ""
+    return value == term.value or (isinstance(term, ox.NamedNode) and value == compact(term.value))
 
 
 @dataclass(frozen=True)

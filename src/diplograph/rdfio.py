@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,31 @@ def parse_file(path: Path, fmt: ox.RdfFormat, *, base_iri: str | None = None) ->
     if bom:
         return ox.parse(path.read_bytes()[len(BOM):], format=fmt, base_iri=base_iri)
     return ox.parse(path=path, format=fmt, base_iri=base_iri)
+
+
+def read_input(path: Path) -> tuple[bytes, list[ox.Triple]]:
+    """An input file's bytes (without a byte-order mark), read once (a named pipe or
+    `/dev/stdin` works: its size is known only by reading it, up to the limit), and its
+    triples."""
+    fmt = input_format(path)
+    too_big = InputError(f"{path}: over the {MAX_INPUT_BYTES // 2**20} MiB input limit",
+                         hint="split the file")
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_INPUT_BYTES:  # a file: refused unread
+                raise too_big
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})", hint="check the path") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise too_big
+    data = data.removeprefix(BOM)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read ({exc})",
+                         hint="check the file's encoding (UTF-8)") from exc
+    return data, _parse(str(path), lambda: ox.parse(data, format=fmt))
 
 
 def parse_turtle(data: bytes, shown_as: str) -> list[ox.Triple]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from diplograph.check import CHECKS, CheckReport
 from diplograph.namespaces import PREFIXES
 from diplograph.render import shown
 from diplograph.store import Term
@@ -69,13 +70,23 @@ def _json_finding(f: Finding) -> dict[str, Any]:
         "value": None if f.value is None else str(f.value.value),
         "message": f.message,
         "shape": f.shape,
+        "source_shape": _node_id(f.source_shape),
+        "constraint_component": None if f.component is None else f.component.value,
         "location": f.location,
     }
 
 
+def _node_id(node: Term | None) -> str | None:
+    """An IRI as it is, a blank node as `_:id` (as the Turtle report names it)."""
+    if node is None:
+        return None
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node.value)
+
+
 def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | None) -> str:
-    """A SHACL sh:ValidationReport; sh:sourceShape holds the shape's name as the text
-    report shows it, since anonymous property shapes have no stable identity."""
+    """A SHACL sh:ValidationReport: each result's sh:sourceShape is the shape node (an
+    anonymous property shape comes with what the shapes say of it and the sh:property
+    link from its node shape), its sh:sourceConstraintComponent the component."""
     node = ox.BlankNode("report")
     triples = [
         ox.Triple(node, ox.NamedNode(PREFIXES["rdf"] + "type"),
@@ -92,8 +103,11 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
             ("focusNode", f.focus),
             ("resultSeverity", ox.NamedNode(SH + f.severity.name.title())),
             ("resultMessage", ox.Literal(f.message, language="en")),
-            ("sourceShape", ox.Literal(f.shape)),
         ]
+        if f.source_shape is not None:
+            values.append(("sourceShape", f.source_shape))
+        if f.component is not None:
+            values.append(("sourceConstraintComponent", f.component))
         if f.path is not None:
             values.append(("resultPath", f.path))
         if f.value is not None:
@@ -101,7 +115,41 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
         for name, value in values:
             predicate = PREFIXES["rdf"] + "type" if name == "type" else SH + name
             triples.append(ox.Triple(result, ox.NamedNode(predicate), value))
+    triples += report.shapes
     return (ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode()
 
 
 RENDERERS = {"text": as_text, "json": as_json, "turtle": as_turtle}
+_LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+
+def check_as_text(report: CheckReport) -> str:
+    """Each problem as `where: level: [check] message`, then each check's verdict."""
+    lines = [f"{p.location + ': ' if p.location else ''}{_LEVEL[p.severity]}: [{p.check}] "
+             f"{p.message}" for p in report.problems]
+    for name, what in CHECKS.items():
+        count = report.count(name)
+        errors, others = count[Severity.VIOLATION], count[Severity.WARNING] + count[Severity.INFO]
+        verdict = "FAIL" if errors else "ok  "
+        extra = f" ({errors} errors, {others} warnings and infos)" if errors or others else ""
+        lines.append(f"{verdict} {name}: {what}{extra}")
+    total = report.count()
+    lines.append(f"{len(CHECKS)} checks: {total[Severity.VIOLATION]} errors, "
+                 f"{total[Severity.WARNING]} warnings, {total[Severity.INFO]} infos")
+    return "\n".join(lines) + "\n"
+
+
+def check_as_json(report: CheckReport) -> str:
+    """The check report as one JSON document."""
+    doc = {
+        "ok": report.ok,
+        "checks": {name: {"description": what,
+                          **{_LEVEL[s] + "s": report.count(name)[s] for s in Severity}}
+                   for name, what in CHECKS.items()},
+        "problems": [{"check": p.check, "severity": _LEVEL[p.severity], "message": p.message,
+                      "location": p.location} for p in report.problems],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+CHECK_RENDERERS = {"text": check_as_text, "json": check_as_json}

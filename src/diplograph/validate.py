@@ -27,18 +27,19 @@ from diplograph import sparql_constraints
 from diplograph.catalog import RDF_TYPE, where_groups
 from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
+from diplograph.locate import InputText
 from diplograph.namespaces import compact
 from diplograph.project import Project
-from diplograph.rdfio import blank_noise, read_triples
+from diplograph.rdfio import blank_noise, read_input
 from diplograph.sparqlcheck import check_query
 from diplograph.store import KnowledgeGraph, Term
-from diplograph.wellformed import term_problems
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
 MAX_NESTING = 100
+MAX_LITERAL = 1_000_000  # characters: pyshacl's regular expressions run out of memory
 _SH = "http://www.w3.org/ns/shacl#"
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -47,11 +48,13 @@ _SH_PROPERTY, _SH_PATH, _SH_NOT = (ox.NamedNode(_SH + n) for n in ("property", "
 _SH_LISTS = [ox.NamedNode(_SH + n) for n in ("and", "or", "xone")]
 _SH_VALUE_READS = {ox.NamedNode(_SH + n) for n in ("node", "closed")}
 _EQUALITY = (ox.NamedNode(_OWL + "sameAs"), ox.NamedNode(_OWL + "differentFrom"))
+_OWL_RL_RULE = (ox.NamedNode("https://w3id.org/diplograph/shapes#OwlRlConsistencyRule"),
+                ox.NamedNode("https://w3id.org/diplograph/shapes#OwlRlConsistencyConstraintComponent"))
+_LANGUAGE = ox.NamedNode("http://purl.org/dc/terms/language")
 _CHAINING = {ox.NamedNode(_OWL + n) for n in (
     "sameAs", "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
     "propertyChainAxiom", "hasKey", "maxCardinality", "maxQualifiedCardinality",
     "cardinality", "qualifiedCardinality")}
-_PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 
 
 class Severity(IntEnum):
@@ -64,7 +67,10 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One SHACL result about a new fact, and where its subject is written."""
+    """One SHACL result about a new fact, and where it is written (the line of the
+    offending triple when the result names a path, else of its subject). `source_shape`
+    is the shape node (a rule of `factrules` for the checks SHACL cannot express) and
+    `component` its constraint component, when known."""
 
     severity: Severity
     focus: Term
@@ -73,6 +79,8 @@ class Finding:
     message: str
     shape: str
     location: str | None
+    source_shape: Term | None = None
+    component: ox.NamedNode | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class ValidationReport:
     triples: int
     focus_nodes: int
     findings: tuple[Finding, ...]
+    shapes: tuple[ox.Triple, ...] = ()  # what the shapes say of the anonymous source shapes
 
     def conforms(self, fail_on: Severity = Severity.VIOLATION) -> bool:
         """True when no finding is at or above the `fail_on` severity."""
@@ -91,36 +100,58 @@ class ValidationReport:
 
 @dataclass(frozen=True)
 class NewFacts:
-    """Parsed, well-formed input files, and where each subject is first written."""
+    """Parsed, well-formed input files and their text, to point at where a triple is
+    written."""
 
     triples: tuple[ox.Triple, ...]
-    locations: dict[str, str]
-    files: tuple[str, ...]
+    texts: tuple[InputText, ...]
 
     @classmethod
     def read(cls, paths: Sequence[Path]) -> NewFacts:
-        """Parse strictly, refuse ill-typed literals and over-deep nesting, with file:line."""
+        """Parse strictly (each file read once: a pipe works), refuse over-deep nesting
+        and huge literals, with file:line."""
         triples: list[ox.Triple] = []
-        locations: dict[str, str] = {}
+        texts: list[InputText] = []
         for path in paths:
-            parsed = read_triples(path)
-            text = path.read_text(encoding="utf-8-sig")
-            _check_nesting(path, text)
-            for problem in term_problems(parsed):
-                line = _first_line_of_literal(text, problem.literal.value)
-                where = f"{path}:{line}" if line else str(path)
-                raise InputError(f"{where}: ill-typed literal: {problem.problem}",
-                                 hint="write the value in the datatype's lexical form")
+            data, parsed = read_input(path)
+            text = InputText(str(path), data.decode("utf-8"))
+            _check_nesting(path, text.text)
+            for t in parsed:
+                if isinstance(t.object, ox.Literal) and len(t.object.value) > MAX_LITERAL:
+                    raise InputError(f"{path}:{text.line(t.subject, t.predicate) or 1}: a "
+                                     f"literal of {len(t.object.value)} characters is over "
+                                     f"the {MAX_LITERAL} limit",
+                                     hint="keep quotes and labels to what the source says")
             triples.extend(parsed)
-            prefixes = _PREFIX_DECL.findall(text)
-            for subject in {t.subject for t in parsed if isinstance(t.subject, ox.NamedNode)}:
-                line = _first_line(text, subject.value, prefixes)
-                locations.setdefault(subject.value, f"{path}:{line}" if line else str(path))
-        return cls(tuple(triples), locations, tuple(str(p) for p in paths))
+            texts.append(text)
+        return cls(tuple(triples), tuple(texts))
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(text.name for text in self.texts)
 
     @property
     def subjects(self) -> set[ox.NamedNode | ox.BlankNode]:
         return {t.subject for t in self.triples if not isinstance(t.subject, ox.Triple)}
+
+    def where(self, subject: object, predicate: object = None,
+              value: object = None) -> str | None:
+        """`file:line` of the triple (or of the subject, without a predicate)."""
+        if not isinstance(subject, ox.NamedNode):
+            return None
+        path = predicate if isinstance(predicate, ox.NamedNode) else None
+        for wanted in ((path, value), (None, None)) if path is not None else ((None, None),):
+            for text in self.texts:
+                line = text.line(subject, *wanted)
+                if line is not None:
+                    return f"{text.name}:{line}"
+        return None
+
+    @property
+    def locations(self) -> dict[str, str]:
+        """Where each named subject is first written, by IRI."""
+        return {s.value: where for s in self.subjects
+                if (where := self.where(s)) is not None}
 
 
 def _check_nesting(path: Path, text: str) -> None:
@@ -131,36 +162,6 @@ def _check_nesting(path: Path, text: str) -> None:
             if depth > MAX_NESTING:
                 raise InputError(f"{path}:{number}: blank nodes or lists nested deeper than "
                                  f"{MAX_NESTING}", hint="flatten the structure with named nodes")
-
-
-def _first_line(text: str, iri: str, prefixes: list[tuple[str, str]]) -> int | None:
-    """The first line where an IRI is written, in full or as a name with one of the
-    file's declared prefixes (found with str.find: a regex per subject took 3 ms)."""
-    spellings = [f"<{iri}>"] + [f"{prefix}:{iri[len(base):]}" for prefix, base in prefixes
-                                if iri.startswith(base) and len(iri) > len(base)]
-    found = [at for spelling in spellings if (at := _written_at(text, spelling)) is not None]
-    return text.count("\n", 0, min(found)) + 1 if found else None
-
-
-def _written_at(text: str, spelling: str) -> int | None:
-    """Where `spelling` first stands alone in the text (not inside a longer name)."""
-    at = text.find(spelling)
-    while at >= 0:
-        before = text[at - 1] if at else " "
-        after = text[at + len(spelling):at + len(spelling) + 1]
-        if not (before.isalnum() or before in "_:/#-" or after.isalnum() or after in "_-"):
-            return at
-        at = text.find(spelling, at + 1)
-    return None
-
-
-def _first_line_of_literal(text: str, lexical: str) -> int | None:
-    return _line_of(text, re.compile(rf"[\"']{re.escape(lexical)}[\"']"))
-
-
-def _line_of(text: str, pattern: re.Pattern[str]) -> int | None:
-    found = pattern.search(text)
-    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,8 @@ def context(graph: KnowledgeGraph, project: Project, facts: NewFacts,
         classes = {t.object for t in [*facts.triples, *about_subjects]
                    if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode)}
         around = known(classes)
-        around += [t for p in (RDF_TYPE, *_EQUALITY) for t in known(neighbours - classes, p)]
+        around += [t for p in (RDF_TYPE, *_EQUALITY, _LANGUAGE)  # language: of a source
+                   for t in known(neighbours - classes, p)]
         around += [q.triple for s in subjects if not isinstance(s, ox.Triple)
                    for q in graph.store.quads_for_pattern(None, None, s, ox.DefaultGraph())
                    if q.subject in neighbours]
@@ -313,11 +315,13 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
     return _shown(shape) or "shape"
 
 
-def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> ValidationReport:
+def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts,
+                   open_namespaces: Sequence[str] = ()) -> ValidationReport:
     """SHACL-validate the new facts' subjects in the context of the graph, and report
     the OWL RL inconsistencies they take part in as violations. pyshacl checks the
     core constraints on the small core context; Oxigraph runs the SPARQL constraints
-    on the new subjects with the extra context too."""
+    on the new subjects with the extra context too. Terms of `open_namespaces` pass
+    the closed vocabulary (see `factrules`)."""
     shapes = graph.shapes()
     _check_queries(graph, project, shapes)  # before the thread: both may import rdflib
     loading = threading.Thread(target=_load_pyshacl, daemon=True)
@@ -328,9 +332,14 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
         loading.join()
     iris = [s for s in facts.subjects if isinstance(s, ox.NamedNode)]
     data = [*found.core, *facts.triples]
+    from diplograph.factrules import with_rules  # it builds on this module's findings
+
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
-        return _report(shapes, facts, data + found.extra)
-    return _report(shapes, facts, data, sparql=(iris, data + found.extra))
+        return with_rules(graph, facts, shapes, project.data_dir,
+                          _report(shapes, facts, data + found.extra), open_namespaces)
+    return with_rules(graph, facts, shapes, project.data_dir,
+                      _report(shapes, facts, data, sparql=(iris, data + found.extra)),
+                      open_namespaces)
 
 
 def _check_queries(graph: KnowledgeGraph, project: Project, shapes: list[ox.Triple]) -> None:
@@ -364,11 +373,17 @@ def _load_pyshacl() -> None:
         importlib.import_module("pyshacl")
 
 
-def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:
+def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
+                    project: Project | None = None) -> ValidationReport:
     """The reference: pyshacl alone on the whole graph merged with the new facts, keeping
-    the results about the new facts' subjects. Slow at scale; `validate_facts` is the
-    fast way, and a test holds the two equal."""
-    return _report(graph.shapes(), facts, [*graph.triples(), *facts.triples])
+    the results about the new facts' subjects (and the quotes checked against the
+    sources of `project`). Slow at scale; `validate_facts` is the fast way, and a test
+    holds the two equal."""
+    from diplograph.factrules import with_rules
+
+    shapes = graph.shapes()
+    return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
+                      _report(shapes, facts, [*graph.triples(), *facts.triples]))
 
 
 def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Triple],
@@ -399,45 +414,83 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
     subjects = {str(s.value) for s in facts.subjects}
     findings = [
         Finding(Severity.VIOLATION, problem.focus, None, None, problem.message,
-                f"OWL RL consistency ({problem.rule})",
-                facts.locations.get(str(problem.focus.value)))
+                f"OWL RL consistency ({problem.rule})", facts.where(problem.focus),
+                *_OWL_RL_RULE)
         for problem in inconsistencies(triples) if str(problem.focus.value) in subjects
     ]
     if sparql is not None:
         findings += [
             Finding(Severity[r.severity], r.focus, r.path, r.value, r.message,
-                    _shape_name(shapes, _rdflib_term(r.shape)), facts.locations.get(r.focus.value))
+                    _shape_name(shapes, _rdflib_term(r.shape)),
+                    facts.where(r.focus, r.path, r.value), r.shape,
+                    ox.NamedNode(_SH + "SPARQLConstraintComponent"))
             for r in sparql_constraints.evaluate(shape_triples, sparql[1], sparql[0])
         ]
     for results in runs:
         assert isinstance(results, Graph)
-        findings += _findings(results, shapes, subjects, facts.locations)
-    findings.sort(key=lambda f: (f.shape, f.location or "", str(f.focus), str(f.path), f.message))
-    return ValidationReport(facts.files, len(facts.triples), len(subjects), tuple(findings))
+        findings += _findings(results, shapes, subjects, facts)
+    return ValidationReport(facts.files, len(facts.triples), len(subjects),
+                            tuple(sorted_findings(findings)), described(shape_triples, findings))
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Each finding once, in the order reports list them (by shape, then line)."""
+    return sorted(set(findings), key=lambda f: (f.shape, f.location or "", str(f.focus),
+                                                 str(f.path), f.message, str(f.value)))
+
+
+def described(shape_triples: Iterable[ox.Triple],
+              findings: Iterable[Finding]) -> tuple[ox.Triple, ...]:
+    """What the shapes say of the anonymous (property) shapes the findings come from,
+    with the link from their node shape, so that a report's sh:sourceShape can be read."""
+    by_subject: defaultdict[object, list[ox.Triple]] = defaultdict(list)
+    parents: dict[object, ox.Triple] = {}
+    for t in shape_triples:
+        by_subject[t.subject].append(t)
+        if t.predicate == _SH_PROPERTY:
+            parents[t.object] = t
+    todo = [f.source_shape for f in findings if isinstance(f.source_shape, ox.BlankNode)]
+    out = {parents[node] for node in todo if node in parents}
+    seen: set[object] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        out.update(by_subject[node])
+        todo += [t.object for t in by_subject[node] if isinstance(t.object, ox.BlankNode)]
+    return tuple(sorted(out, key=str))
 
 
 def _findings(results: Graph, shapes: Graph, subjects: set[str],
-              locations: dict[str, str]) -> list[Finding]:
-    """pyshacl's results about the new subjects."""
-    from rdflib.namespace import SH
+              facts: NewFacts) -> list[Finding]:
+    """pyshacl's results about the new subjects (those of the report: not the nested
+    results some constraints add as sh:detail)."""
+    from rdflib.namespace import RDF, SH
 
     from diplograph.bridge import to_oxigraph
 
     findings = []
-    for result in results.subjects(predicate=SH.focusNode):
-        node = results.value(result, SH.focusNode)
-        if node is None or str(node) not in subjects:
-            continue
-        severity = str(results.value(result, SH.resultSeverity)).rpartition("#")[2]
-        findings.append(Finding(
-            severity=Severity[severity.upper()],
-            focus=to_oxigraph(node),
-            path=_term(results.value(result, SH.resultPath)),
-            value=_term(results.value(result, SH.value)),
-            message=str(results.value(result, SH.resultMessage) or "does not conform"),
-            shape=_shape_name(shapes, results.value(result, SH.sourceShape)),
-            location=locations.get(str(node)),
-        ))
+    for report in results.subjects(RDF.type, SH.ValidationReport):
+        for result in results.objects(report, SH.result):
+            node = results.value(result, SH.focusNode)
+            if node is None or str(node) not in subjects:
+                continue
+            severity = str(results.value(result, SH.resultSeverity)).rpartition("#")[2]
+            focus, path = to_oxigraph(node), _term(results.value(result, SH.resultPath))
+            value = _term(results.value(result, SH.value))
+            component = _term(results.value(result, SH.sourceConstraintComponent))
+            findings.append(Finding(
+                severity=Severity[severity.upper()],
+                focus=focus,
+                path=path,
+                value=value,
+                message=str(results.value(result, SH.resultMessage) or "does not conform"),
+                shape=_shape_name(shapes, results.value(result, SH.sourceShape)),
+                location=facts.where(focus, path, value),
+                source_shape=_term(results.value(result, SH.sourceShape)),
+                component=component if isinstance(component, ox.NamedNode) else None,
+            ))
     return findings
 
 

@@ -13,6 +13,19 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _fullmatch(pattern: str, text: str) -> re.Match[str] | None:
+    """`re.fullmatch` with `\\d` as XSD means it: the ASCII digits only (Python's `\\d`
+    also matches Arabic-Indic and fullwidth digits, which no XSD lexical form allows)."""
+    return re.fullmatch(pattern, text, flags=re.ASCII)
+
+
+def _search(pattern: str, text: str) -> re.Match[str] | None:
+    """`re.search`, ASCII as `_fullmatch`."""
+    return re.search(pattern, text, flags=re.ASCII)
+
+
 _TZ = r"(Z|[+-](\d\d):(\d\d))?"
 _YEAR = r"-?([1-9]\d{4,}|\d{4})"
 
@@ -30,12 +43,12 @@ def _day_ok(year: str, month: str, day: str) -> bool:
 
 
 def _date(text: str) -> bool:
-    m = re.fullmatch(_YEAR + r"-(\d\d)-(\d\d)" + _TZ, text)
+    m = _fullmatch(_YEAR + r"-(\d\d)-(\d\d)" + _TZ, text)
     return m is not None and _day_ok(m[1], m[2], m[3]) and _timezone_ok(m, 5)
 
 
 def _date_time(text: str) -> bool:
-    m = re.fullmatch(_YEAR + r"-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ, text)
+    m = _fullmatch(_YEAR + r"-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ, text)
     if not m or not _day_ok(m[1], m[2], m[3]) or not _timezone_ok(m, 9):
         return False
     clock = (int(m[4]), int(m[5]), float(m[6] + (m[7] or "")))
@@ -43,29 +56,29 @@ def _date_time(text: str) -> bool:
 
 
 def _time(text: str) -> bool:
-    m = re.fullmatch(r"(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ, text)
+    m = _fullmatch(r"(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ, text)
     return (m is not None and int(m[1]) < 24 and int(m[2]) < 60 and int(m[3]) < 60
             and _timezone_ok(m, 6))
 
 
 def _year_month(text: str) -> bool:
-    m = re.fullmatch(_YEAR + r"-(\d\d)" + _TZ, text)
+    m = _fullmatch(_YEAR + r"-(\d\d)" + _TZ, text)
     return m is not None and 1 <= int(m[2]) <= 12 and _timezone_ok(m, 4)
 
 
 def _year(text: str) -> bool:
-    m = re.fullmatch(_YEAR + _TZ, text)
+    m = _fullmatch(_YEAR + _TZ, text)
     return m is not None and _timezone_ok(m, 3)
 
 
 def _month_day(text: str) -> bool:
-    m = re.fullmatch(r"--(\d\d)-(\d\d)" + _TZ, text)
+    m = _fullmatch(r"--(\d\d)-(\d\d)" + _TZ, text)
     return m is not None and _day_ok("2000", m[1], m[2]) and _timezone_ok(m, 4)
 
 
 def _integer(low: int | None = None, high: int | None = None) -> Callable[[str], bool]:
     def check(text: str) -> bool:
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not _fullmatch(r"[+-]?\d+", text):
             return False
         value = int(text)
         return (low is None or value >= low) and (high is None or value <= high)
@@ -73,14 +86,14 @@ def _integer(low: int | None = None, high: int | None = None) -> Callable[[str],
     return check
 
 
-_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN")
+_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN", re.ASCII)
 CHECKS: dict[str, Callable[[str], bool]] = {
     "string": lambda text: True,
-    "normalizedString": lambda text: not re.search(r"[\r\n\t]", text),
+    "normalizedString": lambda text: not _search(r"[\r\n\t]", text),
     "token": lambda text: text == " ".join(text.split()),
-    "anyURI": lambda text: not re.search(r"[\s<>\"{}|\\^`]", text),
+    "anyURI": lambda text: not _search(r"[\s<>\"{}|\\^`]", text),
     "boolean": lambda text: text in ("true", "false", "1", "0"),
-    "decimal": lambda text: bool(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text)),
+    "decimal": lambda text: bool(_fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text)),
     "double": lambda text: bool(_FLOAT.fullmatch(text)),
     "float": lambda text: bool(_FLOAT.fullmatch(text)),
     "integer": _integer(),
@@ -98,16 +111,16 @@ CHECKS: dict[str, Callable[[str], bool]] = {
     "unsignedByte": _integer(0, 2**8 - 1),
     "date": _date,
     "dateTime": _date_time,
-    "dateTimeStamp": lambda text: _date_time(text) and bool(re.search(r"(Z|[+-]\d\d:\d\d)$", text)),
+    "dateTimeStamp": lambda text: _date_time(text) and bool(_search(r"(Z|[+-]\d\d:\d\d)$", text)),
     "time": _time,
     "gYear": _year,
     "gYearMonth": _year_month,
     "gMonthDay": _month_day,
-    "gMonth": lambda text: bool(re.fullmatch(r"--(0[1-9]|1[0-2])" + _TZ, text)),
-    "gDay": lambda text: bool(re.fullmatch(r"---(0[1-9]|[12]\d|3[01])" + _TZ, text)),
-    "hexBinary": lambda text: bool(re.fullmatch(r"([0-9a-fA-F]{2})*", text)),
-    "base64Binary": lambda text: bool(re.fullmatch(r"[A-Za-z0-9+/= ]*", text)),
-    "language": lambda text: bool(re.fullmatch(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", text)),
+    "gMonth": lambda text: bool(_fullmatch(r"--(0[1-9]|1[0-2])" + _TZ, text)),
+    "gDay": lambda text: bool(_fullmatch(r"---(0[1-9]|[12]\d|3[01])" + _TZ, text)),
+    "hexBinary": lambda text: bool(_fullmatch(r"([0-9a-fA-F]{2})*", text)),
+    "base64Binary": lambda text: bool(_fullmatch(r"[A-Za-z0-9+/= ]*", text)),
+    "language": lambda text: bool(_fullmatch(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", text)),
 }
 
 

@@ -9,9 +9,10 @@ from typing import Any
 import click
 
 from diplograph.additions import add_files
+from diplograph.check import check_project
 from diplograph.cli.app import app_of, cli
 from diplograph.errors import ExitCode
-from diplograph.reports import RENDERERS, REPORT_FORMATS
+from diplograph.reports import CHECK_RENDERERS, RENDERERS, REPORT_FORMATS
 from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
 
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "info": Severity.INFO}
@@ -22,7 +23,7 @@ files_argument = click.argument(
 
 
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--format, --max-results and --fail-on, shared by validate and add."""
+    """--format, --max-results, --fail-on and --open-namespace, shared by validate and add."""
     for option in reversed([
         click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text",
                      show_default=True, help="Report format (turtle: a sh:ValidationReport)."),
@@ -30,6 +31,9 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Show at most this many results (the summary counts them all)."),
         click.option("--fail-on", type=click.Choice(tuple(FAIL_ON)), default="violation",
                      show_default=True, help="Lowest severity that makes the facts fail."),
+        click.option("--open-namespace", "open_namespaces", multiple=True, metavar="IRI",
+                     help="Accept any class or property whose IRI starts with this "
+                          "(the ontology's terms only, by default); repeatable."),
     ]):
         command = option(command)
     return command
@@ -53,13 +57,13 @@ def shown(path: Path) -> str:
 @report_options
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results: int | None,
-             fail_on: str) -> None:
+             fail_on: str, open_namespaces: tuple[str, ...]) -> None:
     """Check new facts (Turtle, N-Triples, N-Quads, TriG) against the shapes, in the
     context of the graph and the ontology. Nothing is changed.
 
     Exit 0 if they conform, 1 if not, 3 if a file cannot be read."""
     app = app_of(ctx)
-    report = validate_facts(app.graph, app.project, NewFacts.read(files))
+    report = validate_facts(app.graph, app.project, NewFacts.read(files), open_namespaces)
     print_report(report, fmt, max_results, fail_on)
     if not report.conforms(FAIL_ON[fail_on]):
         ctx.exit(int(ExitCode.NONCONFORMING))
@@ -73,7 +77,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results:
 @report_options
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: bool, fmt: str,
-        max_results: int | None, fail_on: str) -> None:
+        max_results: int | None, fail_on: str, open_namespaces: tuple[str, ...]) -> None:
     """Validate new facts and, if the whole batch conforms, append them to a data file.
 
     Facts the graph already holds are left out; blank nodes are refused. The file is
@@ -81,7 +85,8 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     Exit 0 if added (or nothing new), 1 if the facts do not conform, 3 on bad input."""
     app = app_of(ctx)
     outcome = add_files(app.project, list(files), to=to, store_dir=app.store_dir,
-                        dry_run=dry_run, fail_on=FAIL_ON[fail_on])
+                        dry_run=dry_run, fail_on=FAIL_ON[fail_on],
+                        open_namespaces=open_namespaces)
     if not outcome.report.conforms(FAIL_ON[fail_on]):
         print_report(outcome.report, fmt, max_results, fail_on)
         click.echo(f"error: nothing added to {shown(outcome.target)}: the facts do not conform",
@@ -98,3 +103,21 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     else:
         click.echo(f"added {len(outcome.added)} triples about {subjects} subjects to "
                    f"{shown(outcome.target)}", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(tuple(CHECK_RENDERERS)), default="text",
+              show_default=True, help="Report format.")
+@click.pass_context
+def check(ctx: click.Context, fmt: str) -> None:
+    """Check the whole project, as ROBOT report/verify do: the ontology in OWL 2 RL and
+    consistent, labels in each declared language and definitions, every class the data
+    uses covered by a shape, the whole data conforming to the shapes, every quote in its
+    source, the stored queries linted.
+
+    Exit 0 if there is no error, 1 if there is one, 3 if a file cannot be read."""
+    app = app_of(ctx)
+    report = check_project(app.project, app.graph, app.catalog)
+    click.echo(CHECK_RENDERERS[fmt](report), nl=False)
+    if not report.ok:
+        ctx.exit(int(ExitCode.NONCONFORMING))

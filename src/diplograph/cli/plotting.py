@@ -79,3 +79,17 @@ def timeline_command(ctx: click.Context, a: str, b: str, start: str | None, end:
 
     fmt = picture_format(fmt, output)
     save(timeline(graph_of(ctx), a, b, fmt=fmt, start=start, end=end, lang=lang), output)
+
+
+@plot.command("relations")
+@click.option("--country", required=True, help="The state: ISO code, name or IRI.")
+@picture_options
+@click.pass_context
+def relations_command(ctx: click.Context, country: str, fmt: str | None, output: Path | None,
+                      lang: str) -> None:
+    """A world map of a state's partners, shaded by the year relations were established,
+    with its embassies abroad and the foreign embassies at home."""
+    from diplograph.plots import relations
+
+    fmt = picture_format(fmt, output)
+    save(relations(graph_of(ctx), country, fmt=fmt, lang=lang), output)

@@ -7,5 +7,6 @@
 
 from diplograph.plots.picture import FORMATS
 from diplograph.plots.timeline import timeline
+from diplograph.plots.worldmap import relations
 
-__all__ = ["FORMATS", "timeline"]
+__all__ = ["FORMATS", "relations", "timeline"]

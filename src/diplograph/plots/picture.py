@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.style
 import pyoxigraph as ox
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
@@ -72,8 +73,7 @@ def new_figure(width: float, height: float) -> Figure:
 @contextmanager
 def style() -> Iterator[None]:
     """The project's look, for drawing and saving alike (rcParams are read at both)."""
-    with mpl.rc_context():
-        mpl.rcParams.update(STYLE)
+    with mpl.style.context(STYLE):
         yield
 
 

@@ -93,3 +93,23 @@ def relations_command(ctx: click.Context, country: str, fmt: str | None, output:
 
     fmt = picture_format(fmt, output)
     save(relations(graph_of(ctx), country, fmt=fmt, lang=lang), output)
+
+
+@plot.command("network")
+@click.option("--region", "regions", multiple=True,
+              help="Only states of this UN M49 region or subregion (Asia, 'Central Asia'); "
+                   "may be repeated.")
+@click.option("--max-edges", default=600, show_default=True, type=click.IntRange(min=1),
+              help="Draw at most this many edges, the heaviest.")
+@picture_options
+@click.pass_context
+def network_command(ctx: click.Context, regions: tuple[str, ...], max_edges: int,
+                    fmt: str | None, output: Path | None, lang: str) -> None:
+    """States as nodes; relations, visits and agreements between two states as one edge
+    weighted by their number. Many states sit on a ring grouped by region, few are laid
+    out by force."""
+    from diplograph.plots import network
+
+    fmt = picture_format(fmt, output)
+    save(network(graph_of(ctx), fmt=fmt, regions=regions, lang=lang, max_edges=max_edges),
+         output)

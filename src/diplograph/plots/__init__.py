@@ -5,8 +5,9 @@
     >>> svg = timeline(Graph.open(), "AZ", "UZ", fmt="svg", lang="az")
 """
 
+from diplograph.plots.network import network
 from diplograph.plots.picture import FORMATS
 from diplograph.plots.timeline import timeline
 from diplograph.plots.worldmap import relations
 
-__all__ = ["FORMATS", "relations", "timeline"]
+__all__ = ["FORMATS", "network", "relations", "timeline"]

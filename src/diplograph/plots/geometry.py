@@ -93,7 +93,7 @@ def regions() -> dict[str, Region]:
 
 
 def _area_centroid(ring: Ring) -> tuple[float, tuple[float, float]]:
-    x, y = ring[:, 0], ring[:, 1]
+    x, y = np.unwrap(ring[:, 0], period=360), ring[:, 1]  # whole across the antimeridian
     cross = x[:-1] * y[1:] - x[1:] * y[:-1]
     area = cross.sum() / 2
     if area == 0:
@@ -110,7 +110,8 @@ def representative_points(topology: dict[str, Any]) -> dict[str, tuple[float, fl
             area, centre = _area_centroid(polygon[0])
             if code and area >= found.get(code, (-1.0, centre))[0]:
                 found[code] = (area, centre)
-    return {code: (round(c[0], 2), round(c[1], 2)) for code, (_, c) in sorted(found.items())}
+    return {code: (round((c[0] + 180) % 360 - 180, 2), round(c[1], 2))
+            for code, (_, c) in sorted(found.items())}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -228,14 +228,14 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
             mark = Line2D([start + 0.5], [y], marker="o", markersize=6, color=colour,
                           markeredgecolor="white", markeredgewidth=0.8, linestyle="none",
                           zorder=3)
-            ax.add_line(mark)
+            ax.add_artist(mark)
         else:
             width = max(mdates.date2num(event.when.end) - start, 3 * per_px)
             mark = Rectangle((start, y - 0.28), width, 0.56, zorder=3,
                              facecolor="white" if event.qualifier else colour,
                              edgecolor=colour, hatch="////" if event.qualifier else None,
                              linestyle="--" if event.qualifier else "-", linewidth=0.9)
-            ax.add_patch(mark)
+            ax.add_artist(mark)
         qualified = f" ({event.qualifier} in the period)" if event.qualifier else ""
         tip = f"{event.when.text}{qualified}: {event.label} ({event.kind})"
         picture.mark(mark, f"event-{i}", event.iri, tip)

@@ -25,6 +25,7 @@ from diplograph.plots.picture import (
     new_figure,
     output,
     place_labels,
+    shorten,
     style,
 )
 
@@ -101,7 +102,7 @@ def relations(graph: Graph, state: str, *, fmt: str = "svg", lang: str = "en") -
     """The world map of a state's relations as SVG, PNG or HTML bytes."""
     check_format(fmt)
     lang = language(graph, lang)
-    node = country(graph, state, "--country")
+    node = country(graph, state, "country")
     found, embassies = partners(graph, node.value, lang)
     home_name = names(graph, [node], lang).get(node.value, state)
     with style():
@@ -133,7 +134,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
         partner = by_code.get(code) if code else None
         colour = HOME if code == home else _shade(partner, norm) if partner else LAND
         patch = PathPatch(path, facecolor=colour, edgecolor="white", linewidth=0.35)
-        ax.add_patch(patch)
+        ax.add_artist(patch)
         if partner is not None and code is not None and code not in drawn:
             picture.mark(patch, f"partner-{code}", partner.relation, _tip(partner))
             drawn.add(code)
@@ -150,7 +151,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
         x, y = _at(points[partner.code])
         dot = Line2D([x], [y], marker="o", markersize=4.5, color=_shade(partner, norm),
                      markeredgecolor="white", markeredgewidth=0.5, linestyle="none", zorder=3)
-        ax.add_line(dot)
+        ax.add_artist(dot)
         picture.mark(dot, f"partner-{partner.code}", partner.relation, _tip(partner))
     _embassies(ax, picture, embassies, points)
     ax.set_xlim(-2.75, 2.75)
@@ -160,7 +161,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
     for partner in sorted(found, key=lambda p: -areas.get(p.code, 0.0))[:LABELLED]:
         if partner.code in points:
             x, y = _at(points[partner.code])
-            labels.append(ax.text(x, y - 0.012, partner.name, fontsize=6.5, ha="center",
+            labels.append(ax.text(x, y - 0.012, shorten(partner.name, 24), fontsize=6.5, ha="center",
                                   va="top", color="#111111", zorder=5, path_effects=HALO))
     place_labels(figure, labels)
 
@@ -219,7 +220,7 @@ def _embassies(ax: mpl.axes.Axes, picture: Picture, embassies: list[Embassy],
                       markersize=5.5, color="#c0392b" if embassy.abroad else "white",
                       markeredgecolor="#c0392b", markeredgewidth=1.0, linestyle="none",
                       zorder=4)
-        ax.add_line(mark)
+        ax.add_artist(mark)
         picture.mark(mark, f"embassy-{'abroad' if embassy.abroad else 'home'}-{embassy.partner}",
                      embassy.iri, embassy.label)
 

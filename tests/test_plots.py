@@ -14,7 +14,10 @@ from matplotlib.ft2font import FT2Font
 from conftest import Run
 from diplograph import Graph
 from diplograph.errors import InputError, UsageError
-from diplograph.plots import geometry, network, relations, timeline
+from diplograph.plots import geometry
+from diplograph.plots.network import network
+from diplograph.plots.timeline import timeline
+from diplograph.plots.worldmap import relations
 from diplograph.project import Project
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -12,8 +12,8 @@ from diplograph.cli.app import app_of, cli, output_option
 from diplograph.cli.querying import LANGUAGES
 from diplograph.errors import UsageError
 from diplograph.graph import Graph
+from diplograph.plots import FORMATS as PICTURE_FORMATS
 
-PICTURE_FORMATS = ("svg", "png", "html")
 Command = Callable[..., None]
 
 
@@ -75,7 +75,7 @@ def save(data: bytes, output: Path | None) -> None:
 def timeline_command(ctx: click.Context, a: str, b: str, start: str | None, end: str | None,
                      fmt: str | None, output: Path | None, lang: str) -> None:
     """Every dated event between two states on a time axis, one lane per kind of event."""
-    from diplograph.plots import timeline
+    from diplograph.plots.timeline import timeline
 
     fmt = picture_format(fmt, output)
     save(timeline(graph_of(ctx), a, b, fmt=fmt, start=start, end=end, lang=lang), output)
@@ -89,7 +89,7 @@ def relations_command(ctx: click.Context, country: str, fmt: str | None, output:
                       lang: str) -> None:
     """A world map of a state's partners, shaded by the year relations were established,
     with its embassies abroad and the foreign embassies at home."""
-    from diplograph.plots import relations
+    from diplograph.plots.worldmap import relations
 
     fmt = picture_format(fmt, output)
     save(relations(graph_of(ctx), country, fmt=fmt, lang=lang), output)
@@ -108,7 +108,7 @@ def network_command(ctx: click.Context, regions: tuple[str, ...], max_edges: int
     """States as nodes; relations, visits and agreements between two states as one edge
     weighted by their number. Many states sit on a ring grouped by region, few are laid
     out by force."""
-    from diplograph.plots import network
+    from diplograph.plots.network import network
 
     fmt = picture_format(fmt, output)
     save(network(graph_of(ctx), fmt=fmt, regions=regions, lang=lang, max_edges=max_edges),

@@ -1,13 +1,12 @@
-"""Pictures of the graph as SVG, PNG or HTML bytes, for the command line and the server:
+"""Pictures of the graph as SVG, PNG or HTML bytes, for the command line and the server,
+one module each (loading only the libraries that picture needs):
 
     >>> from diplograph import Graph
-    >>> from diplograph.plots import timeline
+    >>> from diplograph.plots.timeline import timeline    # two states over time
+    >>> from diplograph.plots.worldmap import relations   # a state's partners on a map
+    >>> from diplograph.plots.network import network      # who is tied to whom
     >>> svg = timeline(Graph.open(), "AZ", "UZ", fmt="svg", lang="az")
 """
 
-from diplograph.plots.network import network
-from diplograph.plots.picture import FORMATS
-from diplograph.plots.timeline import timeline
-from diplograph.plots.worldmap import relations
-
-__all__ = ["FORMATS", "network", "relations", "timeline"]
+FORMATS = ("svg", "png", "html")
+MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "html": "text/html; charset=utf-8"}

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import matplotlib as mpl
-import networkx as nx
 import numpy as np
 import pyoxigraph as ox
 from matplotlib.lines import Line2D
@@ -234,6 +233,8 @@ def _ring(state_names: dict[str, str]) -> dict[str, tuple[float, float]]:
 
 def _spring(found: list[Tie], state_names: dict[str, str]) -> dict[str, tuple[float, float]]:
     """A force-directed layout (seeded: the same graph is drawn the same way)."""
+    import networkx as nx  # only here: a tenth of a second to load, for small networks
+
     network = nx.Graph()
     network.add_nodes_from(sorted(state_names))
     network.add_weighted_edges_from((t.a, t.b, t.weight) for t in found)

@@ -24,9 +24,9 @@ from diplograph.catalog import Parameter
 from diplograph.errors import UsageError
 from diplograph.graph import Graph
 from diplograph.namespaces import PREFIXES
+from diplograph.plots import FORMATS
 from diplograph.terms import Resolver
 
-FORMATS = ("svg", "png", "html")
 FONT = "DejaVu Sans"  # ships with matplotlib; Latin (ə ı ş ğ), Cyrillic, Greek
 STYLE: dict[str, Any] = {
     "font.family": "sans-serif",

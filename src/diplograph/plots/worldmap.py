@@ -161,8 +161,9 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
     for partner in sorted(found, key=lambda p: -areas.get(p.code, 0.0))[:LABELLED]:
         if partner.code in points:
             x, y = _at(points[partner.code])
-            labels.append(ax.text(x, y - 0.012, shorten(partner.name, 24), fontsize=6.5, ha="center",
-                                  va="top", color="#111111", zorder=5, path_effects=HALO))
+            labels.append(ax.text(x, y - 0.012, shorten(partner.name, 24), fontsize=6.5,
+                                  ha="center", va="top", color="#111111", zorder=5,
+                                  path_effects=HALO))
     place_labels(figure, labels)
 
     colourbar = figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=COLOURS), ax=ax,

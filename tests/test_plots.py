@@ -15,8 +15,10 @@ from conftest import Run
 from diplograph import Graph
 from diplograph.errors import InputError, UsageError
 from diplograph.plots import geometry
+from diplograph.plots import timeline as timeline_module
 from diplograph.plots.network import network
-from diplograph.plots.timeline import timeline
+from diplograph.plots.picture import style, text_renderer
+from diplograph.plots.timeline import events, timeline
 from diplograph.plots.worldmap import relations
 from diplograph.project import Project
 
@@ -94,12 +96,24 @@ def test_timeline_labels_in_the_language_asked_for(az_uz: bytes) -> None:
     assert "DejaVu Sans" in az_uz.decode()
 
 
-def test_timeline_labels_do_not_overlap(front: Graph) -> None:
-    """Labels of one row never overlap: each starts after the previous one ends."""
-    svg = timeline(front, "AZ", "KZ", fmt="svg")
-    assert len(marks(svg, "label-")) == len(front.query("timeline", a="AZ", b="KZ").rows)
+@pytest.mark.parametrize("pair", [("AZ", "UZ"), ("AZ", "KZ")])
+def test_timeline_labels_and_marks_do_not_overlap(front: Graph, pair: tuple[str, str]) -> None:
+    """No two labels overlap, nor a label another event's mark, as drawn."""
+    found, states, lanes = events(front, *pair, None, None, "az")
+    with style():
+        picture = timeline_module._draw(found, states, lanes, "az")
+        axes = picture.figure.axes[0]
+        renderer = text_renderer(picture.figure)
+        labels = [t.get_window_extent(renderer) for t in axes.texts]
+        marks_ = [a.get_window_extent(renderer) for a in [*axes.lines, *axes.patches]
+                  if a.get_gid()]
+    assert len(labels) == len(marks_) == len(found)
+    for i, box in enumerate(labels):
+        assert not any(box.overlaps(other) for other in labels[i + 1:])
+        assert not any(box.overlaps(mark) for mark in marks_)
 
 
+@pytest.mark.slow
 def test_timeline_png_and_html(front: Graph) -> None:
     png = timeline(front, "AZ", "KZ", fmt="png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -168,6 +182,7 @@ def test_geometry_places_states_where_they_are() -> None:
     assert len(geometry.regions()) == 249
 
 
+@pytest.mark.slow
 def test_cli_writes_the_picture_atomically(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "az-kz.html"
     result = run("plot", "timeline", "--a", "AZ", "--b", "KZ", "--output", str(out))

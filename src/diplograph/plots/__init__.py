@@ -9,4 +9,3 @@ one module each (loading only the libraries that picture needs):
 """
 
 FORMATS = ("svg", "png", "html")
-MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "html": "text/html; charset=utf-8"}

@@ -181,12 +181,11 @@ def text_renderer(figure: Figure) -> RendererAgg:
     return renderer
 
 
-def place_labels(figure: Figure, labels: Sequence[Text], keep_clear: Sequence[Bbox] = ()
-                 ) -> list[Text]:
+def place_labels(figure: Figure, labels: Sequence[Text]) -> list[Text]:
     """Show labels in the given order of importance, hiding each that would overlap a
-    label already shown or an area to keep clear; returns the labels shown."""
+    label already shown; returns the labels shown."""
     renderer = text_renderer(figure)
-    taken: list[Bbox] = list(keep_clear)
+    taken: list[Bbox] = []
     shown = []
     for label in labels:
         box = label.get_window_extent(renderer).expanded(1.08, 1.2)

@@ -148,8 +148,10 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
     renderer = text_renderer(figure)
     font = FontProperties(family="sans-serif", size=LABEL_SIZE)
     lane_font = FontProperties(family="sans-serif", size=9)
-    left_margin = 0.25 + max(renderer.get_text_width_height_descent(name, lane_font, False)[0]
-                             for name in lane_names) / figure.dpi
+    used = {e.lane for e in found}
+    left_margin = 0.25 + max((renderer.get_text_width_height_descent(name, lane_font, False)[0]
+                              for lane, name in enumerate(lane_names) if lane in used),
+                             default=0.0) / figure.dpi
     axes_px = (WIDTH - left_margin - RIGHT) * figure.dpi
     if found:
         first = min(e.when.start for e in found)

@@ -35,15 +35,20 @@ def picture_options(command: Command) -> Command:
     return output_option(command)
 
 
+def to_stdout(output: Path | None) -> bool:
+    """No --output, or `-`."""
+    return output is None or str(output) == "-"
+
+
 def picture_format(fmt: str | None, output: Path | None) -> str:
     """--format, else the output's extension, else SVG; PNG only into a file or a pipe."""
-    if fmt is None and output is not None:
+    if fmt is None and output is not None and not to_stdout(output):
         fmt = output.suffix.lstrip(".").lower()
         if fmt not in PICTURE_FORMATS:
             raise UsageError(f"--output: cannot tell the picture format of {output.name}",
                              hint="name the file .svg, .png or .html, or give --format")
     fmt = fmt or "svg"
-    if fmt == "png" and output is None and sys.stdout.isatty():
+    if fmt == "png" and to_stdout(output) and sys.stdout.isatty():
         raise UsageError("a PNG is not for a terminal", hint="give --output FILE.png")
     return fmt
 
@@ -58,7 +63,7 @@ def save(data: bytes, output: Path | None) -> None:
     """Write the picture atomically, or to stdout."""
     from diplograph.atomic import write_atomically
 
-    if output is None:
+    if output is None or to_stdout(output):
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:

@@ -3,10 +3,10 @@
 `python benchmarks/run.py --size 10k|100k|1m [--smoke] [--skip-baseline |
 --baseline-without-validation]` generates (or reuses) a seeded project with
 benchmarks/generate.py, then measures the real command line in fresh processes (compile,
-a cold named query, validating 100 new facts, updating the store after they join a data
-file, export in every format; medians of --reps runs) and the library warm (each named
-query, in a worker process that has opened the graph), beside the naive baseline
-measured in the same run: rdflib parses all Turtle and runs the same SPARQL text,
+a cold named query, each picture of `plot`, validating 100 new facts, updating the store
+after they join a data file, export in every format; medians of --reps runs) and the
+library warm (each named query, in a worker process that has opened the graph), beside
+the naive baseline measured in the same run: rdflib parses all Turtle and runs the same SPARQL text,
 values written in; pyshacl validates the whole merged graph. It also times the OWL RL
 closure by the native engine beside owlrl's (below 1M) and checks that they agree. It
 prints one table.
@@ -184,9 +184,10 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
     cold_cmd = bench.cli("query", COLD_QUERY, *cli_params(cold_params), "--format", "csv")
     first = bench.child("cold query", cold_cmd)
     rows = first.stdout.count("\n") - 1 if first else 0
+    cold = bench.median("cold query", cold_cmd)
     bench.add(f"cold `query {COLD_QUERY}` ({rows} rows), fresh process"
-              + bench.failed("cold query"), bench.median("cold query", cold_cmd),
-              base.get("cold_s"), S, 0.3, min_ratio=100)
+              + bench.failed("cold query"), cold, base.get("cold_s"), S, 0.3, min_ratio=100)
+    measure_pictures(bench, cold_params, cold)
 
     for name, query in catalog.queries.items():
         values = params_for(manifest, query)
@@ -240,6 +241,27 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
     bench.rows.append(Row(f"peak memory (max over CLI processes: {worst})", peak / GIB,
                           base_peak / GIB if base_peak else None, 1.0, "<= 1 GiB",
                           peak <= GIB))
+
+
+def measure_pictures(bench: Bench, states: dict[str, str], cold: float | None) -> None:
+    """Each picture drawn as SVG and PNG by a fresh process, against the cold query's
+    time as the floor any fresh command pays (opening the store, loading Python)."""
+    pictures = {
+        "timeline": ("timeline", "--a", states["a"], "--b", states["b"]),
+        "relations": ("relations", "--country", states["a"]),
+        "network": ("network",),
+    }
+    floor = f"cold query {cold:.2f} s" if cold is not None else "cold query failed"
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, args in pictures.items():
+            for fmt in ("svg", "png"):
+                what = f"plot {name} {fmt}"
+                out = Path(tmp) / f"{name}.{fmt}"
+                seconds = bench.median(what, bench.cli("plot", *args, "--output", str(out)))
+                bench.add(f"`plot {' '.join(args)}` to {fmt}, fresh process"
+                          + bench.failed(what), seconds, None, S, 2.0,
+                          note=f"{out.stat().st_size // 1024} KiB; {floor}"
+                          if out.exists() else floor)
 
 
 def warm_worker(name: str, values_json: str, root: str, store: str, reps: int) -> None:

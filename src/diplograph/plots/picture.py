@@ -1,0 +1,197 @@
+"""What every picture shares: its style, the graph look-ups it needs (names in a
+language, typed parameter values), labels that do not overlap, and the bytes of SVG,
+PNG or HTML, every mark linked to the IRI it shows."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.style
+import pyoxigraph as ox
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+
+from diplograph.catalog import Parameter
+from diplograph.errors import UsageError
+from diplograph.graph import Graph
+from diplograph.namespaces import PREFIXES
+from diplograph.plots import FORMATS
+from diplograph.terms import Resolver
+
+FONT = "DejaVu Sans"  # ships with matplotlib; Latin (ə ı ş ğ), Cyrillic, Greek
+STYLE: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 9,
+    "svg.fonttype": "none",  # real <text>: selectable, searchable, small
+    "svg.hashsalt": "diplograph",  # the same picture gives the same bytes
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#888888",
+    "xtick.color": "#444444",
+    "ytick.color": "#444444",
+}
+PNG_DPI = 150
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("dg", "rdfs", "skos"))
+
+
+@dataclass
+class Picture:
+    """A drawn figure with what its output needs: a title, each mark's tooltip (by the
+    SVG id of its group) and the linked things listed under the HTML picture."""
+
+    figure: Figure
+    title: str
+    lang: str = "en"
+    tips: dict[str, str] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, IRI)
+
+    def mark(self, artist: mpl.artist.Artist, gid: str, iri: str, tip: str) -> None:
+        """Link an artist to its IRI, with a tooltip, as SVG group `gid`."""
+        artist.set_gid(gid)
+        artist.set_url(iri)
+        self.tips[gid] = tip
+        self.links.append((tip, iri))
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure (size in inches) with a canvas that can measure text."""
+    figure = Figure(figsize=(width, height), dpi=PNG_DPI)  # text measured as drawn
+    FigureCanvasAgg(figure)
+    return figure
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """The project's look, for drawing and saving alike (rcParams are read at both)."""
+    with mpl.style.context(STYLE):
+        yield
+
+
+def check_format(fmt: str) -> str:
+    """The output format, or a usage error naming the ones there are."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown picture format {fmt!r}", hint=f"one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def output(picture: Picture, fmt: str) -> bytes:
+    """The picture as SVG, PNG or an HTML page holding the SVG and a list of links."""
+    buffer = io.BytesIO()
+    if fmt == "png":
+        picture.figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        return buffer.getvalue()
+    picture.figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None,
+                                                           "Title": picture.title})
+    svg = _with_tooltips(buffer.getvalue().decode("utf-8"), picture.tips)
+    return (svg if fmt == "svg" else _page(picture, svg)).encode("utf-8")
+
+
+def _with_tooltips(svg: str, tips: dict[str, str]) -> str:
+    """A <title> in each marked group: browsers show it on hover."""
+
+    def titled(match: re.Match[str]) -> str:
+        tip = tips.get(match.group(1))
+        return match.group(0) + (f"<title>{html.escape(tip)}</title>" if tip else "")
+
+    return re.sub(r'<g id="([^"]+)">', titled, svg)
+
+
+def _page(picture: Picture, svg: str) -> str:
+    inline = svg[svg.index("<svg"):]
+    items = "\n".join(f'<li><a href="{html.escape(iri)}">{html.escape(label)}</a></li>'
+                      for label, iri in picture.links)
+    title = html.escape(picture.title)
+    return f"""<!DOCTYPE html>
+<html lang="{html.escape(picture.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: "{FONT}", Verdana, sans-serif; margin: 1.5rem; color: #222; }}
+svg {{ max-width: 100%; height: auto; }}
+svg a:hover {{ opacity: 0.6; }}
+li {{ margin: 0.2rem 0; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+{inline}
+<details><summary>{len(picture.links)} linked items</summary>
+<ol>
+{items}
+</ol>
+</details>
+</body>
+</html>
+"""
+
+
+def country(graph: Graph, text: str, what: str) -> ox.NamedNode:
+    """The state a code, name or IRI names (an unknown one is an input error)."""
+    node = Resolver(graph.compiled).bind(Parameter(what, "country"), text)
+    assert isinstance(node, ox.NamedNode)
+    return node
+
+
+def language(graph: Graph, lang: str) -> str:
+    """A checked, lower-cased language tag."""
+    return Resolver(graph.compiled).bind(Parameter("lang", "lang"), lang).value
+
+
+def names(graph: Graph, nodes: Iterable[ox.NamedNode], lang: str) -> dict[str, str]:
+    """Each node's label in `lang`, else in English, else its preferred label, by IRI."""
+    values = " ".join(str(n) for n in set(nodes))
+    if not values:
+        return {}
+    rows = graph.sparql(f"""{SPARQL_PREFIXES}
+SELECT ?node ?label WHERE {{
+  VALUES ?node {{ {values} }}
+  OPTIONAL {{ ?node rdfs:label ?in_lang FILTER(LANG(?in_lang) = {ox.Literal(lang)}) }}
+  OPTIONAL {{ ?node rdfs:label ?in_en FILTER(LANG(?in_en) = "en") }}
+  OPTIONAL {{ ?node skos:prefLabel ?preferred }}
+  BIND(COALESCE(?in_lang, ?in_en, ?preferred) AS ?label)
+}}""").rows
+    return {row[0].value: row[1].value for row in rows if row[0] is not None and row[1] is not None}
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text cut at a word to at most `limit` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–")
+    return cut + "…"
+
+
+def text_renderer(figure: Figure) -> RendererAgg:
+    """The renderer that measures text on the figure's canvas."""
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    renderer: RendererAgg = canvas.get_renderer()
+    return renderer
+
+
+def place_labels(figure: Figure, labels: Sequence[Text]) -> list[Text]:
+    """Show labels in the given order of importance, hiding each that would overlap a
+    label already shown; returns the labels shown."""
+    renderer = text_renderer(figure)
+    taken: list[Bbox] = []
+    shown = []
+    for label in labels:
+        box = label.get_window_extent(renderer).expanded(1.08, 1.2)
+        if any(box.overlaps(other) for other in taken):
+            label.set_visible(False)
+            continue
+        taken.append(box)
+        shown.append(label)
+    return shown

@@ -12,15 +12,18 @@ from diplograph.errors import UsageError
 
 def _listen(host: str, port: int) -> socket.socket:
     """A socket listening on host:port, or a usage error saying why not."""
+    sock = None
     try:
         info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(info[0], socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(info[4])
+        sock.listen(2048)
     except OSError as exc:
+        if sock is not None:
+            sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          hint="choose another --port, or stop what uses it") from exc
-    sock.listen(2048)
     return sock
 
 
@@ -48,11 +51,15 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
     from diplograph.server import Limits, create_app
 
     app = app_of(ctx)
-    with CompileStatus() as status:
-        graph = Graph(app.project, app.store_dir, status.update)
-        web = create_app(graph, Limits(timeout=timeout, max_rows=max_rows, threads=threads,
-                                       room=8 * threads))
-    sock = _listen(host, port)
+    sock = _listen(host, port)  # first: a port in use is said before the graph is opened
+    try:
+        with CompileStatus() as status:
+            graph = Graph(app.project, app.store_dir, status.update)
+            web = create_app(graph, Limits(timeout=timeout, max_rows=max_rows, threads=threads,
+                                           room=8 * threads))
+    except BaseException:
+        sock.close()
+        raise
     bound = sock.getsockname()
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     click.echo(f"serving {app.project.root} at http://{shown}:{bound[1]}/ "

@@ -29,6 +29,22 @@ class Overloaded(LimitError):
     """The server already holds as many queries as it has room for."""
 
 
+def _contained(job: Callable[[], T]) -> T:
+    """The job's value; an error leaves the thread without its traceback, whose frames
+    may hold the engine's result iterators: those must be dropped on the thread that
+    made them."""
+    try:
+        return job()
+    except BaseException as exc:
+        seen: set[int] = set()
+        chained: BaseException | None = exc
+        while chained is not None and id(chained) not in seen:
+            seen.add(id(chained))
+            chained.__traceback__ = None
+            chained = chained.__cause__ or chained.__context__
+        raise
+
+
 class QueryRunner:
     """A pool of `threads` query threads, admitting at most `room` queries (running or
     waiting) and answering each within `timeout` seconds."""
@@ -52,7 +68,7 @@ class QueryRunner:
                                  hint="try again in a few seconds")
             self.held += 1
         try:
-            future = self.pool.submit(job)
+            future = self.pool.submit(_contained, job)
         except RuntimeError:  # the pool is shut down: the server is stopping
             self._release()
             raise Overloaded("the server is stopping", hint="try again when it is back") from None

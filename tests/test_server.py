@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
-from tests.conftest import Run
 
+from conftest import Run
 from diplograph import Graph
 from diplograph.errors import DiplographError
 from diplograph.project import Project

@@ -18,7 +18,7 @@ from starlette.datastructures import MultiDict
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -176,8 +176,8 @@ async def sparql_endpoint(request: Request) -> Response:
                         hint="change the graph's Turtle sources and restart the server")
     queries = params.getlist("query")
     if not queries:
-        if "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/#sparql")
+        if "text/html" in request.headers.get("accept", ""):  # a browser: the editor
+            return FileResponse(STATIC / "index.html", media_type="text/html")
         raise UsageError("no query given", hint="pass the SPARQL text as the query parameter")
     if len(queries) > 1:
         raise UsageError(f"{len(queries)} queries given", hint="send one query per request")
@@ -263,6 +263,11 @@ async def picture(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml")
 
 
+async def prefixes(request: Request) -> Response:
+    """The project's prefixes, as prefix.cc lists them (for the editor's completion)."""
+    return JSONResponse(PREFIXES)
+
+
 async def openapi_document(request: Request) -> Response:
     svc = service(request)
     return JSONResponse(openapi(svc.graph.catalog, __version__, svc.limits.max_rows))
@@ -296,6 +301,8 @@ def create_app(graph: Graph, limits: Limits | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # the names of every state in every language, read once for completion
+        svc.runner.pool.submit(graph.country_names, "a")
         yield
         svc.runner.close()
 
@@ -310,6 +317,7 @@ def create_app(graph: Graph, limits: Limits | None = None) -> Starlette:
             Route("/api/explain", explain_row),
             Route("/api/countries", complete_country),
             Route("/api/pictures/{name}", picture),
+            Route("/api/prefixes", prefixes),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],

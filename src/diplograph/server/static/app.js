@@ -45,6 +45,7 @@ function countryInput(name, listId) {
     if (!text) return;
     timer = setTimeout(async () => {
       const { countries } = await fetchJson(`/api/countries?q=${encodeURIComponent(text)}&limit=12`);
+      if (input.value.trim() !== text) return;  // typed on since: a later answer comes
       const list = document.getElementById(listId);
       list.replaceChildren(...countries.map((c) =>
         el("option", { value: c.code, label: c.matched === c.code ? c.name : `${c.matched} (${c.name})` })));
@@ -217,7 +218,7 @@ function showSparql() {
       requestConfig: { endpoint, method: "POST" },
       copyEndpointOnNewTab: false,
       endpointCatalogueOptions: { getData: () => [{ endpoint }], keys: [] },
-      yasqe: { autocompleters: ["variables"], value:
+      yasqe: { prefixCcApi: `${location.origin}/api/prefixes`, value:
         "PREFIX dg: <https://w3id.org/diplograph/ontology#>\n" +
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\n" +
         "SELECT ?class (COUNT(*) AS ?n) WHERE {\n  ?x a ?class\n  FILTER(STRSTARTS(STR(?class), STR(dg:)))\n}\n" +
@@ -226,30 +227,27 @@ function showSparql() {
   }
 }
 
+const EDITOR = location.pathname === "/sparql";  // the editor has a page of its own
+
 function route() {
+  if (EDITOR) return;
   const hash = decodeURIComponent(location.hash.slice(1));
-  document.getElementById("nav-sparql").classList.toggle("active", hash === "sparql");
-  document.getElementById("nav-queries").classList.toggle("active", hash !== "sparql");
-  if (hash === "sparql") {
-    showSparql();
-    return;
-  }
-  document.getElementById("sparql-view").hidden = true;
-  document.getElementById("queries-view").hidden = false;
   const match = /^query\/([a-z0-9_]+)(?:\?(.*))?$/.exec(hash);
   if (match) selectQuery(match[1], new URLSearchParams(match[2] || ""));
 }
 
 function loadSparqlEditor() {
-  // YASGUI is loaded only when the editor is first opened
-  return new Promise((resolve) => {
-    if (window.Yasgui) return resolve();
-    document.head.append(el("link", { rel: "stylesheet", href: "/static/vendor/yasgui/yasgui.min.css" }));
-    document.head.append(el("script", { src: "/static/vendor/yasgui/yasgui.min.js", onload: resolve }));
-  });
+  // YASGUI is loaded on the editor's page only
+  document.head.append(el("link", { rel: "stylesheet", href: "/static/vendor/yasgui/yasgui.min.css" }));
+  document.head.append(el("script", { src: "/static/vendor/yasgui/yasgui.min.js", onload: showSparql }));
 }
 
 async function main() {
+  document.getElementById(EDITOR ? "nav-sparql" : "nav-queries").classList.add("active");
+  if (EDITOR) {
+    loadSparqlEditor();
+    return;
+  }
   const catalog = await fetchJson("/api/queries");
   state.prefixes = catalog.prefixes;
   const list = document.getElementById("query-list");
@@ -261,11 +259,7 @@ async function main() {
     } }, el("b", {}, query.name), el("span", {}, query.summary))));
   }
   window.addEventListener("popstate", route);
-  window.addEventListener("hashchange", async () => {
-    if (location.hash === "#sparql") await loadSparqlEditor();
-    route();
-  });
-  if (location.hash === "#sparql") await loadSparqlEditor();
+  window.addEventListener("hashchange", route);
   route();
 }
 

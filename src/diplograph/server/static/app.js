@@ -111,7 +111,10 @@ function buildForm(query, values) {
 
 function cell(term) {
   if (!term) return el("td");
-  if (term.type === "uri") return el("td", {}, el("a", { href: term.value, title: term.value }, compact(term.value)));
+  if (term.type === "uri") {
+    const name = compact(term.value);  // only web addresses become links (no javascript:)
+    return el("td", {}, /^https?:\/\//.test(term.value) ? el("a", { href: term.value, title: term.value }, name) : name);
+  }
   const td = el("td", { class: term.value.length < 14 ? "short" : null }, term.value);
   if (term["xml:lang"]) td.lang = term["xml:lang"];
   return td;

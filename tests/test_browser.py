@@ -9,10 +9,6 @@ import csv
 import io
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,35 +35,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 @pytest.fixture(scope="module")
 def front(project: Project, store_dir: Path, graph: KnowledgeGraph) -> Graph:
     return Graph.open(project.root, store_dir)
-
-
-@pytest.fixture(scope="module")
-def server(project: Project, store_dir: Path, graph: KnowledgeGraph) -> Iterator[str]:
-    """`diplograph serve` on a free port, as a separate process; its address."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "diplograph", "--project", str(project.root), "--store",
-         str(store_dir), "serve", "--port", "0"], stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert found, line
-        url = found.group()
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    assert response.status == 200
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not answer"
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -270,7 +272,7 @@ def test_a_runaway_query_is_stopped_and_others_are_answered(front: Graph) -> Non
 
 @pytest.mark.slow
 def test_a_full_server_turns_requests_away(front: Graph) -> None:
-    with TestClient(create_app(front, Limits(timeout=5, threads=1, room=1))) as tiny:
+    with TestClient(create_app(front, Limits(timeout=60, threads=1, room=1))) as tiny:
         thread = threading.Thread(target=lambda: tiny.get("/sparql", params={"query": SLOW}))
         thread.start()
         time.sleep(0.1)
@@ -293,3 +295,16 @@ def test_serve_refuses_a_port_in_use(run: Run) -> None:
 def test_json_answers_are_valid_sparql_json(client: TestClient) -> None:
     doc = json.loads(client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).text)
     assert doc == {"head": {}, "boolean": True}
+
+
+@pytest.mark.slow
+def test_diplograph_serve_answers_on_its_port(server: str, front: Graph) -> None:
+    query = urllib.parse.urlencode({"query": CLASSES})
+    asked = urllib.request.Request(f"{server}sparql?{query}", headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(asked, timeout=30) as response:
+        assert response.read().decode("utf-8") == render(front.sparql(CLASSES), "csv")
+    with urllib.request.urlopen(f"{server}api/queries/relations?country=KZ&format=tsv",
+                                timeout=30) as response:
+        assert response.headers["Content-Type"] == "text/tab-separated-values; charset=utf-8"
+        assert response.read().decode("utf-8") == render(front.query("relations", country="KZ"),
+                                                         "tsv")

@@ -36,12 +36,14 @@ def _listen(host: str, port: int) -> socket.socket:
               help="Seconds a query may run before it is answered with 503.")
 @click.option("--max-rows", type=click.IntRange(1), default=100_000, show_default=True,
               help="Most rows (or triples) one answer may hold.")
-@click.option("--threads", type=click.IntRange(1, 256), default=8, show_default=True,
-              help="Queries run at once.")
+@click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Worker processes: queries run at once.")
+@click.option("--memory", type=click.IntRange(256), default=2048, show_default=True,
+              help="MiB of address space each worker may use; a query past it gets 503.")
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int,
-          threads: int, access_log: bool) -> None:
+          workers: int, memory: int, access_log: bool) -> None:
     """Serve the graph over HTTP: a web page at /, a read-only SPARQL 1.1 endpoint at
     /sparql, the stored queries at /api/queries (OpenAPI at /openapi.json, try it at
     /api/docs). Runs until interrupted (Ctrl+C)."""
@@ -49,14 +51,15 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
 
     from diplograph.graph import Graph
     from diplograph.server import Limits, create_app
+    from diplograph.server.pool import MIB
 
     app = app_of(ctx)
     sock = _listen(host, port)  # first: a port in use is said before the graph is opened
     try:
         with CompileStatus() as status:
             graph = Graph(app.project, app.store_dir, status.update)
-            web = create_app(graph, Limits(timeout=timeout, max_rows=max_rows, threads=threads,
-                                           room=8 * threads))
+            web = create_app(graph, Limits(timeout=timeout, max_rows=max_rows, workers=workers,
+                                           memory=memory * MIB, room=16 * workers))
     except BaseException:
         sock.close()
         raise

@@ -25,13 +25,11 @@ from diplograph import __version__
 from diplograph.catalog import NamedQuery
 from diplograph.errors import DiplographError, InputError, UsageError
 from diplograph.graph import Graph
-from diplograph.namespaces import PREFIXES, compact
-from diplograph.query import Result
-from diplograph.render import render
-from diplograph.server.negotiation import EXTENSIONS, NotAcceptable, choose, media_type
+from diplograph.namespaces import PREFIXES
+from diplograph.server.negotiation import EXTENSIONS, NotAcceptable, choose
 from diplograph.server.openapi import catalog_entry, openapi
 from diplograph.server.pictures import PICTURES
-from diplograph.server.runner import Overloaded, QueryRunner, QueryTimeout
+from diplograph.server.pool import MIB, Overloaded, QueryMemory, QueryTimeout, WorkerPool
 
 STATIC = Path(__file__).resolve().parent / "static"
 RESERVED = ("format", "inference")  # query-string names that are not query parameters
@@ -40,11 +38,13 @@ RESERVED = ("format", "inference")  # query-string names that are not query para
 @dataclass(frozen=True)
 class Limits:
     """What keeps a shared server responsive: each query's time, the rows of one
-    answer, the queries held at once and on how many threads, a request's size."""
+    answer, the worker processes and the memory each may use, the queries held at
+    once, a request's size."""
 
     timeout: float = 10.0
     max_rows: int = 100_000
-    threads: int = 8
+    workers: int = 4
+    memory: int = 2048 * MIB
     room: int = 64
     max_body: int = 1 << 20
 
@@ -67,7 +67,7 @@ class UnsupportedMedia(DiplographError):
 
 STATUS: dict[type[DiplographError], int] = {
     Forbidden: 403, NotFound: 404, NotAcceptable: 406, TooLarge: 413,
-    UnsupportedMedia: 415, Overloaded: 503, QueryTimeout: 503,
+    UnsupportedMedia: 415, Overloaded: 503, QueryTimeout: 503, QueryMemory: 503,
 }
 
 
@@ -90,7 +90,8 @@ class Service:
     def __init__(self, graph: Graph, limits: Limits) -> None:
         self.graph = graph
         self.limits = limits
-        self.runner = QueryRunner(limits.threads, limits.room, limits.timeout)
+        self.pool = WorkerPool(graph, limits.workers, limits.room, limits.timeout,
+                               limits.memory)
 
     def named(self, name: str) -> NamedQuery:
         if name not in self.graph.catalog.queries:
@@ -100,23 +101,13 @@ class Service:
                 raise NotFound(exc.message, exc.hint) from None
         return self.graph.named(name)
 
-    async def answer(self, run: Callable[[], Result], fmt: str | None, accept: str | None,
-                     filename: str) -> Response:
-        """Run a query on a query thread and render it as negotiated."""
-        rows_fmt, triples_fmt = choose(fmt, accept)
-
-        def job() -> tuple[str, str, str]:
-            result = run()
-            graph = result.kind == "graph"
-            chosen = triples_fmt if graph else rows_fmt
-            if chosen is None:
-                offered = "RDF formats" if graph else "SPARQL results formats"
-                raise NotAcceptable(f"the answer is {'a graph' if graph else 'rows'}, and no "
-                                    "format the request accepts can carry it",
-                                    hint=f"accept one of the {offered}, or give ?format=")
-            return render(result, chosen), media_type(chosen, graph), chosen
-
-        text, media, chosen = await self.runner.run(job)
+    async def answer(self, kind: str, what: Any, inference: bool, fmt: str | None,
+                     accept: str | None, filename: str) -> Response:
+        """Run a stored query ("named": its name and values) or a SPARQL text ("sparql")
+        in a worker, rendered as negotiated."""
+        formats = choose(fmt, accept)
+        text, media, chosen = await self.pool.run(
+            "answer", kind, what, inference, self.limits.max_rows, formats)
         headers = {}
         if fmt:  # a download link: name the file
             extension = EXTENSIONS.get(chosen, chosen)
@@ -185,10 +176,8 @@ async def sparql_endpoint(request: Request) -> Response:
             raise InputError(f"{name} is not allowed: queries only read the local graph",
                              hint="leave out the dataset parameters")
     inference = _flag(params.get("inference"), "inference")
-    text = queries[0]
-    return await svc.answer(
-        lambda: svc.graph.sparql(text, inference=inference, max_rows=svc.limits.max_rows),
-        params.get("format"), request.headers.get("accept"), "result")
+    return await svc.answer("sparql", queries[0], inference, params.get("format"),
+                            request.headers.get("accept"), "result")
 
 
 async def list_queries(request: Request) -> Response:
@@ -213,28 +202,23 @@ async def run_query(request: Request) -> Response:
     """A stored query run with the query string's values, bound as on the command line."""
     svc = service(request)
     named = svc.named(request.path_params["name"])
-    values = query_values(request)
     inference = _flag(request.query_params.get("inference"), "inference")
-    return await svc.answer(
-        lambda: svc.graph.run(named, values, inference=inference, max_rows=svc.limits.max_rows),
-        request.query_params.get("format"), request.headers.get("accept"), named.name)
+    return await svc.answer("named", (named.name, query_values(request)), inference,
+                            request.query_params.get("format"), request.headers.get("accept"),
+                            named.name)
 
 
 async def explain_row(request: Request) -> Response:
     """The facts among the given nodes (a result row's IRIs) that carry provenance: the
     source each was read from and the sentence, as `--explain` prints them."""
-    svc = service(request)
-    nodes = []
-    for iri in request.query_params.getlist("node"):
+    nodes = request.query_params.getlist("node")
+    for iri in nodes:
         try:
-            nodes.append(ox.NamedNode(iri))
+            ox.NamedNode(iri)
         except ValueError as exc:
             raise InputError(f"node: {iri!r} is not an IRI", hint="give absolute IRIs") from exc
-    supports = await svc.runner.run(lambda: svc.graph.explain(tuple(nodes)))
-    return JSONResponse({"supports": [
-        {"node": s.node.value, "name": compact(s.node.value), "sources": list(s.sources),
-         "quotes": [{"lang": q.language or "", "text": q.value} for q in s.quotes]}
-        for s in supports]})
+    supports = await service(request).pool.run("explain", tuple(nodes))
+    return JSONResponse({"supports": supports})
 
 
 async def complete_country(request: Request) -> Response:
@@ -245,20 +229,16 @@ async def complete_country(request: Request) -> Response:
         limit = min(max(int(request.query_params.get("limit", "20")), 1), 100)
     except ValueError as exc:
         raise UsageError("limit: not a whole number", hint="e.g. limit=20") from exc
-    names = await svc.runner.run(lambda: svc.graph.country_names(text, limit))
-    return JSONResponse({"countries": [
-        {"code": n.code, "name": n.name, "matched": n.matched} for n in names]})
+    return JSONResponse({"countries": await svc.pool.run("countries", text, limit)})
 
 
 async def picture(request: Request) -> Response:
     """The picture drawn for a stored query's values, where the query has one."""
     svc = service(request)
     named = svc.named(request.path_params["name"])
-    draw = PICTURES.get(named.name)
-    if draw is None:
+    if named.name not in PICTURES:
         raise NotFound(f"query {named.name!r} has no picture", hint="see /api/queries")
-    values = query_values(request)
-    svg = await svc.runner.run(lambda: draw(svc.graph, values))
+    svg = await svc.pool.run("picture", named.name, query_values(request))
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -292,18 +272,16 @@ def error_response(request: Request, exc: Exception) -> Response:
 
 
 def create_app(graph: Graph, limits: Limits | None = None) -> Starlette:
-    """The HTTP app serving `graph` (its store opened and its catalog read here, so the
-    first request does not wait for them)."""
-    svc = Service(graph, limits or Limits())
-    graph.compiled  # noqa: B018 - open (or compile) the store before serving
+    """The HTTP app serving `graph`: its store compiled if need be and its catalog read
+    here, then the query workers started; `close_app` ends them."""
+    graph.compiled  # noqa: B018 - compiled once, before the workers open it
     graph.catalog  # noqa: B018 - a stored query with a bad header stops the start
+    svc = Service(graph, limits or Limits())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # the names of every state in every language, read once for completion
-        svc.runner.pool.submit(graph.country_names, "a")
         yield
-        svc.runner.close()
+        svc.pool.close()
 
     app = Starlette(
         routes=[

@@ -38,7 +38,7 @@ def _listen(host: str, port: int) -> socket.socket:
               help="Most rows (or triples) one answer may hold.")
 @click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Worker processes: queries run at once.")
-@click.option("--memory", type=click.IntRange(256), default=2048, show_default=True,
+@click.option("--memory", type=click.IntRange(1024), default=2048, show_default=True,
               help="MiB of address space each worker may use; a query past it gets 503.")
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @click.pass_context

@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query", action="append",
                         help="named query to load (repeatable; default: timeline)")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=15.0, help="per target, at most")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per target, at most")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per target, at most")
     parser.add_argument("--workers", type=int, default=4, help="diplograph serve --workers")
     default_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

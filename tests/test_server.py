@@ -124,7 +124,8 @@ def test_refused_queries_get_the_command_lines_message(client: TestClient, front
     expected = error_of(lambda: front.sparql(query))
     response = client.post("/sparql", data={"query": query})
     assert response.status_code == 400
-    assert response.text == f"error: {expected.message} (hint: {expected.hint})\n"
+    hint = f" (hint: {expected.hint})" if expected.hint else ""
+    assert response.text == f"error: {expected.message}{hint}\n"
 
 
 def test_protocol_errors(client: TestClient) -> None:

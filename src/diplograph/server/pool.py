@@ -26,20 +26,13 @@ from typing import Any
 
 from diplograph.errors import DiplographError, LimitError
 from diplograph.graph import Graph
+from diplograph.limits import QueryMemory, QueryTimeout
 from diplograph.namespaces import compact
 from diplograph.render import render
 from diplograph.server.negotiation import NotAcceptable, media_type
 from diplograph.server.pictures import PICTURES
 
 MIB = 1 << 20
-
-
-class QueryTimeout(LimitError):
-    """A query ran past its time limit."""
-
-
-class QueryMemory(LimitError):
-    """A query needed more memory than a worker may use."""
 
 
 class Overloaded(LimitError):
@@ -94,6 +87,7 @@ def _work(conn: Connection, project: Path, store: Path | None, memory: int) -> N
     """A worker process: open the graph, then answer jobs until the pipe closes."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     graph = Graph.open(project, store)
+    graph.limits = None  # this process is the query's cage: the pool times it, the OS caps it
     graph.country_names("a")  # opens the store and reads every state's names, once
     conn.send(("ready", None))
     while True:

@@ -256,7 +256,7 @@ def test_too_many_rows_is_an_error_not_a_cut(front: Graph) -> None:
 
 @pytest.mark.slow
 def test_a_runaway_query_is_stopped_and_others_are_answered(front: Graph) -> None:
-    with TestClient(create_app(front, Limits(timeout=2, workers=2))) as limited:
+    with TestClient(create_app(front, Limits(timeout=4, workers=2))) as limited:
         slow: dict[str, object] = {}
 
         def ask_slow() -> None:
@@ -272,8 +272,8 @@ def test_a_runaway_query_is_stopped_and_others_are_answered(front: Graph) -> Non
         thread.join()
         assert quick.status_code == 200 and "KZ" in quick.text
         assert slow["status"] == 503
-        assert "no answer within the time limit of 2 s" in str(slow["text"])
-        assert float(slow["seconds"]) < 5  # type: ignore[arg-type]
+        assert "no answer within the time limit of 4 s" in str(slow["text"])
+        assert float(slow["seconds"]) < 8  # type: ignore[arg-type]
         # its worker was ended and replaced: both workers answer again
         answers = [limited.get("/sparql", params={"query": "ASK {}"}) for _ in range(4)]
         assert all(a.status_code == 200 for a in answers)

@@ -89,6 +89,7 @@ def _work(conn: Connection, project: Path, store: Path | None, memory: int) -> N
     graph = Graph.open(project, store)
     graph.limits = None  # this process is the query's cage: the pool times it, the OS caps it
     graph.country_names("a")  # opens the store and reads every state's names, once
+    graph.sparql("ASK {}")  # loads the query checker's parser before the first request
     conn.send(("ready", None))
     while True:
         try:

@@ -43,6 +43,10 @@ class StoreError(InputError):
     """A compiled store that cannot be trusted (damaged since it was compiled)."""
 
 
+class LimitError(DiplographError):
+    """A query went past a limit that keeps a shared graph responsive (rows, load)."""
+
+
 class InternalError(Exception):
     """Something went wrong that no input explains (a crashed engine, a bug): its
     details are for `--debug`."""

@@ -27,6 +27,7 @@ from diplograph.limits import Limits
 from diplograph.project import Project
 from diplograph.query import Result, Row, Support, Values, explain, run_named, run_sparql
 from diplograph.store import KnowledgeGraph, open_graph
+from diplograph.terms import CountryName, Resolver
 from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
 
 
@@ -79,19 +80,26 @@ class Graph:
         typed terms, as on the command line; several values of a repeatable one as a list."""
         return self.run(self.named(name), params, inference=inference)
 
-    def run(self, named: NamedQuery, values: Values, *, inference: bool = True) -> Result:
-        """Run a stored query with the parameter values given by name."""
+    def run(self, named: NamedQuery, values: Values, *, inference: bool = True,
+            max_rows: int | None = None) -> Result:
+        """Run a stored query with the parameter values given by name (more than
+        `max_rows` rows is a LimitError)."""
         return run_named(self.compiled, named, values, inference=inference, limits=self.limits,
-                         isolated=self.isolated)
+                         isolated=self.isolated, max_rows=max_rows)
 
     def sparql_of(self, named: NamedQuery, result: Result) -> str:
         """The query text exactly as it ran for `result`, its values written in."""
         return bound_text(named, result.bound)
 
-    def sparql(self, text: str, *, inference: bool = True) -> Result:
-        """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the local graph."""
+    def sparql(self, text: str, *, inference: bool = True, max_rows: int | None = None) -> Result:
+        """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the local graph (more
+        than `max_rows` rows or triples is a LimitError)."""
         return run_sparql(self.compiled, text, inference=inference, limits=self.limits,
-                          isolated=self.isolated)
+                          isolated=self.isolated, max_rows=max_rows)
+
+    def country_names(self, text: str, limit: int = 20) -> list[CountryName]:
+        """States whose code, or a name in any language, begins with `text` (completion)."""
+        return Resolver(self.compiled).country_names(text, limit)
 
     def explain(self, row: Row) -> list[Support]:
         """The facts of a result row that carry provenance, with their sentences."""

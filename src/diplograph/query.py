@@ -4,13 +4,21 @@ examples of the catalog as a self-test; the provenance behind each result row.""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, check_placement
-from diplograph.errors import DiplographError, InputError, UsageError, syntax_problem
+from diplograph.errors import (
+    DiplographError,
+    InputError,
+    LimitError,
+    UsageError,
+    syntax_problem,
+)
 from diplograph.limits import Limits, run_isolated, run_limited
 from diplograph.namespaces import DG, PREFIXES, compact
 from diplograph.rdfio import blank_noise
@@ -23,6 +31,7 @@ Values = Mapping[str, str | Sequence[str] | None]
 QUOTE = ox.NamedNode(DG + "quote")
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
 IDENTIFIER = ox.NamedNode(PREFIXES["dcterms"] + "identifier")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -47,13 +56,24 @@ Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 _TSV, _JSON, _NT = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES
 
 
-def _collect(answer: Answer, hidden: set[str]) -> Result:
+def _at_most(items: Iterable[_T], max_rows: int | None) -> tuple[_T, ...]:
+    """The items, or a LimitError if there are more than `max_rows` (None: no limit)."""
+    if max_rows is None:
+        return tuple(items)
+    kept = tuple(islice(items, max_rows + 1))
+    if len(kept) > max_rows:
+        raise LimitError(f"query: the result has more than {max_rows} rows",
+                         hint="narrow the query or add LIMIT (and OFFSET to page through it)")
+    return kept
+
+
+def _collect(answer: Answer, hidden: set[str], max_rows: int | None = None) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        return Result(triples=tuple(answer))
+        return Result(triples=_at_most(answer, max_rows))
     columns = tuple(v.value for v in answer.variables if v.value not in hidden)
-    rows = tuple(tuple(solution[c] for c in columns) for solution in answer)
+    rows = _at_most((tuple(solution[c] for c in columns) for solution in answer), max_rows)
     return Result(columns=columns, rows=rows)
 
 
@@ -73,14 +93,16 @@ def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str) -> 
 
 
 def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: bool,
-            where: str, limits: Limits | None, isolated: bool) -> Result:
+            where: str, limits: Limits | None, isolated: bool,
+            max_rows: int | None = None) -> Result:
     """Run a checked query text under `limits` (none: in this thread, unbounded);
-    `isolated`: in a child process, whose answer comes back serialised by Oxigraph."""
+    `isolated`: in a child process, whose answer comes back serialised by Oxigraph.
+    More than `max_rows` rows or triples is a LimitError."""
     if limits is None:
-        return _collect(_engine(graph, sparql, inference, where), hidden)
+        return _collect(_engine(graph, sparql, inference, where), hidden, max_rows)
     if not isolated:
-        return run_limited(lambda: _collect(_engine(graph, sparql, inference, where), hidden),
-                           limits)
+        return run_limited(
+            lambda: _collect(_engine(graph, sparql, inference, where), hidden, max_rows), limits)
 
     def serialised() -> bytes:
         answer = _engine(graph, sparql, inference, where)
@@ -93,8 +115,9 @@ def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: 
     payload = run_isolated(serialised, limits)
     kind, body = payload[:1], payload[1:]
     if kind == b"t":
-        return Result(triples=tuple(q.triple for q in ox.parse(body, format=_NT)))
-    return _collect(ox.parse_query_results(body, format=_JSON if kind == b"b" else _TSV), hidden)
+        return Result(triples=_at_most((q.triple for q in ox.parse(body, format=_NT)), max_rows))
+    return _collect(ox.parse_query_results(body, format=_JSON if kind == b"b" else _TSV), hidden,
+                    max_rows)
 
 
 def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) -> Bound:
@@ -131,17 +154,19 @@ def run_named(
     inference: bool = True,
     limits: Limits | None = None,
     isolated: bool = False,
+    max_rows: int | None = None,
 ) -> Result:
     """Run a stored query with its parameters bound (see `bound_text`) under `limits`;
     parameter columns are left out. The template is checked (see `check_query`) once:
-    values are written in as terms, which cannot add syntax."""
+    values are written in as terms, which cannot add syntax. More than `max_rows` rows
+    is a LimitError."""
     check_query(query.text, where=str(query.path), cache=graph.path.parent)
     check_placement(query)
     bound = bind_parameters(graph, query, values)
     result = _answer(graph, bound_text(query, bound),
                      {p.name for p in query.parameters if not p.column}, inference=inference,
                      where=f"{query.path} (its parameters bound)", limits=limits,
-                     isolated=isolated)
+                     isolated=isolated, max_rows=max_rows)
     rows = result.rows
     if re.search(r"\bSELECT\s+DISTINCT\b", blank_noise(query.text), re.I):
         rows = tuple(dict.fromkeys(rows))  # hidden parameter columns do not defeat DISTINCT
@@ -149,12 +174,14 @@ def run_named(
 
 
 def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True,
-               limits: Limits | None = None, isolated: bool = False) -> Result:
+               limits: Limits | None = None, isolated: bool = False,
+               max_rows: int | None = None) -> Result:
     """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE) under `limits`,
-    once `check_query` has found it reaches nothing beyond the local graph."""
+    once `check_query` has found it reaches nothing beyond the local graph; more than
+    `max_rows` rows or triples is a LimitError."""
     check_query(text, cache=graph.path.parent)
     return _answer(graph, text, set(), inference=inference, where="query", limits=limits,
-                   isolated=isolated)
+                   isolated=isolated, max_rows=max_rows)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -33,6 +34,7 @@ _DATE_FORMS = (
 _LANG = re.compile(r"[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*")
 _LABEL_INDEXES: dict[tuple[Path, str], dict[str, dict[ox.NamedNode, str]]] = {}
 _NAMED: dict[tuple[Path, str, str], set[ox.NamedNode]] = {}
+_ENGLISH: dict[tuple[Path, str], dict[ox.NamedNode, tuple[str, str]]] = {}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -82,6 +84,16 @@ def parse_iri(text: str, what: str) -> ox.NamedNode:
         ) from exc
 
 
+@dataclass(frozen=True)
+class CountryName:
+    """A state's name as someone typed towards it: the name matched (in any language),
+    the state's ISO code and its English name."""
+
+    matched: str
+    code: str
+    name: str
+
+
 class Resolver:
     """Turns what users type (codes, labels in any language, IRIs) into graph nodes."""
 
@@ -104,12 +116,17 @@ class Resolver:
         written; kept per compiled store, which never changes once published."""
         key = (self.graph.path, cls.value)
         if key not in _LABEL_INDEXES:
-            members = self._countries if cls == COUNTRY else self._instances(cls)
             index: dict[str, dict[ox.NamedNode, str]] = defaultdict(dict)
-            for predicate in LABELS:
-                for q in self.graph.store.quads_for_pattern(None, predicate, None):
-                    if q.subject in members and isinstance(q.object, ox.Literal):
-                        index[_fold(q.object.value)][q.subject] = q.object.value  # type: ignore[index]
+            # one query over the union graph: reading every label quad of every graph
+            # into Python took seconds
+            names = " UNION ".join(f"{{ ?node {label} ?name }}" for label in LABELS)
+            solutions = self.graph.store.query(
+                f"SELECT ?node ?name WHERE {{ ?node a {cls} {{ {names} }} "
+                "FILTER(isLiteral(?name)) }")
+            assert isinstance(solutions, ox.QuerySolutions)
+            for node, name in solutions:
+                if isinstance(node, ox.NamedNode) and isinstance(name, ox.Literal):
+                    index[_fold(name.value)][node] = name.value
             _LABEL_INDEXES[key] = dict(index)
         return _LABEL_INDEXES[key]
 
@@ -146,6 +163,46 @@ class Resolver:
             for q in self.graph.store.quads_for_pattern(None, ox.NamedNode(DG + "alpha2"), None)
             if isinstance(q.object, ox.Literal)
         })
+
+    def country_names(self, text: str, limit: int = 20) -> list[CountryName]:
+        """States whose ISO code is `text`, or one of whose names in any language starts
+        with it or has a word that does (ignoring case): the code first, then English
+        names, then other names, then words inside names; each state once."""
+        folded = _fold(text)
+        if not folded:
+            return []
+        english = self._english_names()
+        ranked: dict[ox.NamedNode, tuple[int, str]] = {}
+        code = self._code(text.strip())
+        if code is not None and code in english:
+            ranked[code] = (0, text.strip().upper())
+        for key, nodes in self._label_index(COUNTRY).items():
+            starts = key.startswith(folded)
+            if not starts and f" {folded}" not in f" {key}":
+                continue
+            for node, label in nodes.items():
+                if node not in english:
+                    continue
+                rank = (1 if _fold(english[node][1]) == key else 2) if starts else 3
+                if rank < ranked.get(node, (4, ""))[0]:
+                    ranked[node] = (rank, label)
+        best = sorted(ranked.items(), key=lambda item: (item[1][0], _fold(item[1][1])))
+        return [CountryName(label, *english[node]) for node, (_, label) in best[:limit]]
+
+    def _english_names(self) -> dict[ox.NamedNode, tuple[str, str]]:
+        """Each state with an ISO alpha-2 code: its code and its English name."""
+        key = (self.graph.path, "english names")
+        if key not in _ENGLISH:
+            alpha2 = ox.NamedNode(DG + "alpha2")
+            codes = {q.subject: q.object.value
+                     for q in self.graph.store.quads_for_pattern(None, alpha2, None)
+                     if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal)}
+            names = {q.subject: q.object.value
+                     for q in self.graph.store.quads_for_pattern(None, LABELS[0], None)
+                     if q.subject in codes and isinstance(q.object, ox.Literal)
+                     and q.object.language == "en"}
+            _ENGLISH[key] = {node: (code, names.get(node, code)) for node, code in codes.items()}
+        return _ENGLISH[key]
 
     def entity(self, text: str, cls: ox.NamedNode, what: str) -> ox.NamedNode:
         """The instance of `cls` named by IRI, ISO code (countries) or label."""

@@ -11,6 +11,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pyoxigraph as ox
 import pytest
@@ -150,7 +151,7 @@ def test_the_catalog(client: TestClient, front: Graph) -> None:
     params = {p["name"]: p for p in timeline["parameters"]}
     assert params["a"]["type"] == "country" and params["a"]["required"]
     assert params["from"]["type"] == "date" and not params["from"]["required"]
-    assert timeline["examples"][0]["rows"] > 0
+    assert timeline["examples"][0]["min_rows"] > 0
 
 
 def test_a_stored_query_gives_the_command_lines_rows(client: TestClient, front: Graph) -> None:
@@ -232,8 +233,17 @@ def test_a_rows_sources(client: TestClient, front: Graph) -> None:
     assert client.get("/api/explain", params={"node": "not an iri"}).status_code == 400
 
 
-def test_no_picture_is_a_clean_not_found(client: TestClient) -> None:
-    assert client.get("/api/pictures/timeline").status_code == 404
+def test_pictures_are_the_plots_of_the_query_values(client: TestClient, front: Graph) -> None:
+    answer = client.get("/api/pictures/timeline", params={"a": "AZ", "b": "UZ"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    svg = ElementTree.fromstring(answer.content)
+    links = {a.get("{http://www.w3.org/1999/xlink}href") or a.get("href")
+             for a in svg.iter("{http://www.w3.org/2000/svg}a")}
+    items = {row[-1].value for row in front.query("timeline", a="AZ", b="UZ").rows if row[-1]}
+    assert items and items <= links
+    assert client.get("/api/pictures/relations", params={"country": "KZ"}).status_code == 200
+    assert client.get("/api/pictures/timeline", params={"a": "AZ"}).status_code == 400
+    assert client.get("/api/pictures/names").status_code == 404
 
 
 def test_the_page_and_its_assets_are_served(client: TestClient) -> None:

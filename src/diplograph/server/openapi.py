@@ -47,8 +47,8 @@ def catalog_entry(q: NamedQuery) -> dict[str, Any]:
             "name": p.name, "type": p.type, "required": p.required, "multi": p.multi,
             "default": p.default, "help": p.help, "values": list(p.values),
             "example": p.example, "class": p.entity_class} for p in q.parameters],
-        "examples": [{"params": {k: list(v) for k, v in e.params.items()}, "rows": e.rows}
-                     for e in q.examples],
+        "examples": [{"params": {k: list(v) for k, v in e.params.items()},
+                      "min_rows": e.min_rows, "row": e.row} for e in q.examples],
     }
 
 

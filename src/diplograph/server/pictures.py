@@ -12,4 +12,26 @@ from diplograph.graph import Graph
 from diplograph.query import Values
 
 Picture = Callable[[Graph, Values], bytes]
-PICTURES: dict[str, Picture] = {}
+
+
+def _one(values: Values, name: str, default: str | None = None) -> str | None:
+    """A parameter's value as one text (the first of several)."""
+    value = values.get(name, default)
+    return value if value is None or isinstance(value, str) else next(iter(value), default)
+
+
+def _timeline(graph: Graph, values: Values) -> bytes:
+    from diplograph.plots.timeline import timeline
+
+    return timeline(graph, _one(values, "a") or "", _one(values, "b") or "",
+                    start=_one(values, "from"), end=_one(values, "to"),
+                    lang=_one(values, "lang", "en") or "en")
+
+
+def _relations(graph: Graph, values: Values) -> bytes:
+    from diplograph.plots.worldmap import relations
+
+    return relations(graph, _one(values, "country") or "", lang=_one(values, "lang", "en") or "en")
+
+
+PICTURES: dict[str, Picture] = {"timeline": _timeline, "relations": _relations}

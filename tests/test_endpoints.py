@@ -21,7 +21,7 @@ from conftest import Run
 from diplograph.errors import DiplographError
 from diplograph.graph import Graph
 from diplograph.project import Project
-from diplograph.remote import PASSWORD_ENV, USER_ENV, Endpoint
+from diplograph.remote import NETRC_ENV, PASSWORD_ENV, USER_ENV, Endpoint
 from diplograph.store import KnowledgeGraph
 
 pytestmark = pytest.mark.slow
@@ -232,3 +232,93 @@ def test_every_example_and_more_give_the_local_rows_in_order(pushed: Graph) -> N
             differ.append(f"{name} {params}: {len(there.rows)} rows there, {len(here.rows)} here")
     assert len(cases) >= 50
     assert not differ, f"{len(cases) - len(differ)} of {len(cases)} alike:\n" + "\n".join(differ)
+
+
+def test_the_command_line_prints_the_local_output(pushed: Graph, run: Run, server: str) -> None:
+    args = ["query", "timeline", "--a", "KAZ", "--b", "Azerbaijan", "--to", "2004",
+            "--format", "csv", "--show-sparql", "--explain"]
+    here = run(*args)
+    there = run(*args, "--endpoint", server)
+    assert there.exit_code == here.exit_code == 0, there.output
+    assert there.stdout == here.stdout
+    assert there.stdout.count("\n") == 4  # a header and the example's 3 rows
+    assert there.stderr == here.stderr  # the same query text, the same sources
+    assert "row 1:\n  dgr:relation-AZ-KZ from 000_83205e02681364cb" in there.stderr
+
+
+def test_sparql_runs_there_select_ask_and_construct(pushed: Graph, run: Run, server: str,
+                                                    ) -> None:
+    count = ("PREFIX dg: <https://w3id.org/diplograph/ontology#> "
+             "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dg:Country }")
+    assert run("sparql", count, "--endpoint", server).stdout == "n\n249\n"
+    ask = "ASK { <https://w3id.org/diplograph/country/AZ> ?p ?o }"
+    assert run("sparql", ask, "--endpoint", server, "--format", "json").stdout \
+        == run("sparql", ask, "--format", "json").stdout
+    construct = ("CONSTRUCT { ?c <https://w3id.org/diplograph/ontology#alpha2> ?code } WHERE "
+                 "{ ?c <https://w3id.org/diplograph/ontology#alpha2> ?code "
+                 "FILTER(?code IN ('AZ', 'KZ', 'UZ')) }")
+    there = run("sparql", construct, "--endpoint", server, "--format", "nt")
+    assert there.exit_code == 0, there.output
+    assert sorted(there.stdout.splitlines()) == sorted(
+        run("sparql", construct, "--format", "nt").stdout.splitlines())
+    assert len(there.stdout.splitlines()) == 3
+
+
+def test_no_inference_is_refused_at_an_endpoint(pushed: Graph, run: Run, server: str) -> None:
+    result = run("query", "relations", "--country", "AZ", "--no-inference", "--endpoint", server)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --no-inference does not apply to an endpoint")
+
+
+def test_credentials_are_asked_for_and_checked(pushed: Graph, run: Run, server: str,
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    if not server.endswith("/sparql"):
+        pytest.skip("the Oxigraph server asks for no credentials")
+    monkeypatch.delenv(USER_ENV)
+    monkeypatch.delenv(PASSWORD_ENV)
+    monkeypatch.setenv(NETRC_ENV, str(tmp_path / "none"))
+    missing = run("push", "--endpoint", server)
+    assert missing.exit_code == 5
+    assert missing.stderr.startswith(f"error: {server}-graph-crud-auth asks for credentials")
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login dba password wrong\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv(NETRC_ENV, str(netrc))
+    wrong = run("push", "--endpoint", server)
+    assert wrong.exit_code == 5
+    assert f"refused the credentials of 'dba' from {netrc}" in wrong.stderr
+    netrc.write_text("machine 127.0.0.1 login dba password dba\n")
+    right = run("push", "--endpoint", server)
+    assert right.exit_code == 0, right.output
+    assert right.stdout.splitlines()[-1].endswith(f"each count checked at {server}")
+
+
+def test_an_unreachable_endpoint_is_one_line(run: Run) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/query"
+        pushed = run("push", "--endpoint", url)
+        queried = run("query", "relations", "--country", "AZ", "--endpoint", url)
+    assert pushed.exit_code == queried.exit_code == 4
+    assert pushed.stderr.startswith(f"error: cannot reach {url[:-len('query')]}store: ")
+    assert queried.stderr.startswith(f"error: cannot reach {url}: ")
+    assert len(queried.stderr.splitlines()) == 1
+
+
+def test_counts_that_differ_are_an_error(run: Run, tmp_path_factory: pytest.TempPathFactory,
+                                         ) -> None:
+    """A Graph Store endpoint of one server, the query endpoint of another: what was
+    pushed is not what the query endpoint counts."""
+    stores = [_oxigraph(tmp_path_factory.mktemp("store")) for _ in range(2)]
+    loaded, other = (next(s) for s in stores)
+    try:
+        result = run("push", "--endpoint", other, "--graph-store",
+                     loaded.removesuffix("query") + "store")
+    finally:
+        for s in stores:
+            next(s, None)
+    assert result.exit_code == 6
+    assert result.stderr.startswith(
+        "error: https://w3id.org/diplograph/graph/asserted/data/azerbaijan-kazakhstan.ttl "
+        f"holds 0 triples at {other}, 253 were pushed (and 8 more graphs)")

@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from conftest import Run
-from diplograph.errors import DiplographError
+from diplograph.errors import DiplographError, EndpointError, InputError
 from diplograph.graph import Graph
 from diplograph.project import Project
-from diplograph.remote import NETRC_ENV, PASSWORD_ENV, USER_ENV, Endpoint
+from diplograph.remote import NETRC_ENV, PASSWORD_ENV, USER_ENV, Endpoint, push
 from diplograph.store import KnowledgeGraph
 
 pytestmark = pytest.mark.slow
@@ -322,3 +322,18 @@ def test_counts_that_differ_are_an_error(run: Run, tmp_path_factory: pytest.Temp
     assert result.stderr.startswith(
         "error: https://w3id.org/diplograph/graph/asserted/data/azerbaijan-kazakhstan.ttl "
         f"holds 0 triples at {other}, 253 were pushed (and 8 more graphs)")
+
+
+def test_graphs_sharing_a_blank_node_are_refused_before_sending() -> None:
+    with socket.socket() as s:  # nothing listens: the refusal comes before any request
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/query"
+    p, s_ = "<https://example.org/p>", "<https://example.org/s>"
+    shared = [("https://example.org/a", f'_:b0 {p} "x" .\n'.encode()),
+              ("https://example.org/b", f"{s_} {p} _:b0 .\n".encode())]
+    with Endpoint(url) as endpoint, pytest.raises(
+            InputError, match=r"^blank node _:b0 is in https://example.org/a and https://"):
+        push(endpoint, shared)
+    alone = [shared[0], ("https://example.org/b", f'_:b1 {p} "y" .\n'.encode())]
+    with Endpoint(url) as endpoint, pytest.raises(EndpointError, match=r"^cannot reach"):
+        push(endpoint, alone)  # blank nodes of their own: sent, and the port is closed

@@ -289,9 +289,31 @@ class Pushed:
     held: dict[str, int]
 
 
+def _split_blank_node(graphs: Sequence[tuple[str, bytes]]) -> tuple[str, str, str] | None:
+    """A blank node two graphs share (its label, the graphs): each graph is sent as a
+    document of its own, which would make it two nodes at the endpoint."""
+    seen: dict[str, str] = {}
+    for name, ntriples in graphs:
+        if b"_:" not in ntriples:
+            continue
+        quads = ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        labels = {t.value for q in quads for t in (q.subject, q.object)
+                  if isinstance(t, ox.BlankNode)}
+        for label in sorted(labels):
+            if seen.setdefault(label, name) != name:
+                return label, seen[label], name
+    return None
+
+
 def push(endpoint: Endpoint, graphs: Sequence[tuple[str, bytes]]) -> Pushed:
     """Replace each named graph at the endpoint (PUT), then count the triples each holds
-    there; a count that differs from what was sent is an error."""
+    there; a count that differs from what was sent is an error. Graphs that share a
+    blank node are refused before anything is sent."""
+    split = _split_blank_node(graphs)
+    if split is not None:
+        raise InputError(f"blank node _:{split[0]} is in {split[1]} and {split[2]}: sent graph"
+                         " by graph, it would become two nodes at the endpoint",
+                         hint="name the node with an IRI")
     sent = {}
     for name, ntriples in graphs:
         endpoint.put(name, ntriples)

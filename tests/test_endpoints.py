@@ -16,8 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
-from conftest import Run
+from conftest import ROOT, Run
+from diplograph.cli import cli
 from diplograph.errors import DiplographError, EndpointError, InputError
 from diplograph.graph import Graph
 from diplograph.project import Project
@@ -279,14 +281,14 @@ def test_credentials_are_asked_for_and_checked(pushed: Graph, run: Run, server: 
     monkeypatch.delenv(PASSWORD_ENV)
     monkeypatch.setenv(NETRC_ENV, str(tmp_path / "none"))
     missing = run("push", "--endpoint", server)
-    assert missing.exit_code == 5
+    assert missing.exit_code == 7
     assert missing.stderr.startswith(f"error: {server}-graph-crud-auth asks for credentials")
     netrc = tmp_path / "netrc"
     netrc.write_text("machine 127.0.0.1 login dba password wrong\n")
     netrc.chmod(0o600)
     monkeypatch.setenv(NETRC_ENV, str(netrc))
     wrong = run("push", "--endpoint", server)
-    assert wrong.exit_code == 5
+    assert wrong.exit_code == 7
     assert f"refused the credentials of 'dba' from {netrc}" in wrong.stderr
     netrc.write_text("machine 127.0.0.1 login dba password dba\n")
     right = run("push", "--endpoint", server)
@@ -300,7 +302,7 @@ def test_an_unreachable_endpoint_is_one_line(run: Run) -> None:
         url = f"http://127.0.0.1:{s.getsockname()[1]}/query"
         pushed = run("push", "--endpoint", url)
         queried = run("query", "relations", "--country", "AZ", "--endpoint", url)
-    assert pushed.exit_code == queried.exit_code == 4
+    assert pushed.exit_code == queried.exit_code == 6
     assert pushed.stderr.startswith(f"error: cannot reach {url[:-len('query')]}store: ")
     assert queried.stderr.startswith(f"error: cannot reach {url}: ")
     assert len(queried.stderr.splitlines()) == 1
@@ -318,7 +320,7 @@ def test_counts_that_differ_are_an_error(run: Run, tmp_path_factory: pytest.Temp
     finally:
         for s in stores:
             next(s, None)
-    assert result.exit_code == 6
+    assert result.exit_code == 8
     assert result.stderr.startswith(
         "error: https://w3id.org/diplograph/graph/asserted/data/azerbaijan-kazakhstan.ttl "
         f"holds 0 triples at {other}, 253 were pushed (and 8 more graphs)")
@@ -337,3 +339,23 @@ def test_graphs_sharing_a_blank_node_are_refused_before_sending() -> None:
     alone = [shared[0], ("https://example.org/b", f'_:b1 {p} "y" .\n'.encode())]
     with Endpoint(url) as endpoint, pytest.raises(EndpointError, match=r"^cannot reach"):
         push(endpoint, alone)  # blank nodes of their own: sent, and the port is closed
+
+
+def test_triples_in_two_graphs_are_pushed_with_a_warning(tmp_path: Path) -> None:
+    folder = tmp_path / "graph"
+    for part in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / part, folder / part)
+    shutil.copy(folder / "data" / "sources.ttl", folder / "data" / "sources-again.ttl")
+    server = _oxigraph(tmp_path)
+    url = next(server)
+    try:
+        result = CliRunner().invoke(cli, ["--project", str(folder), "--store",
+                                          str(tmp_path / "stores"), "push", "--endpoint", url])
+    finally:
+        next(server, None)
+    assert result.exit_code == 0, result.output
+    assert "    8  https://w3id.org/diplograph/graph/asserted/data/sources-again.ttl\n" \
+        in result.stdout
+    assert result.stderr == ("warning: 8 triples are in more than one graph: where the default"
+                             " graph does not merge them (Virtuoso), queries without DISTINCT"
+                             " give their rows twice\n")

@@ -282,11 +282,24 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Pushed:
-    """What a push sent (triples per named graph), where, and what the endpoint then held."""
+    """What a push sent (triples per named graph), where, what the endpoint then held,
+    and how many triples were in more than one graph."""
 
     graph_store: str
     sent: dict[str, int]
     held: dict[str, int]
+    repeated: int
+
+
+def _repeated(graphs: Sequence[tuple[str, bytes]]) -> int:
+    """How many N-Triples lines are in more than one of the graphs."""
+    seen: set[bytes] = set()
+    repeated = 0
+    for _, ntriples in graphs:
+        lines = set(ntriples.splitlines())
+        repeated += len(lines & seen)
+        seen |= lines
+    return repeated
 
 
 def _split_blank_node(graphs: Sequence[tuple[str, bytes]]) -> tuple[str, str, str] | None:
@@ -325,4 +338,4 @@ def push(endpoint: Endpoint, graphs: Sequence[tuple[str, bytes]]) -> Pushed:
         raise CountMismatch(f"{wrong[0]} holds {held[wrong[0]]} triples at {endpoint.url},"
                             f" {sent[wrong[0]]} were pushed{more}",
                             hint="the store dropped or merged triples; its log says why")
-    return Pushed(endpoint.store_url, sent, held)
+    return Pushed(endpoint.store_url, sent, held, _repeated(graphs))

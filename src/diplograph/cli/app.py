@@ -287,7 +287,8 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
 
     Run named SPARQL queries, export RDF dumps, validate new facts.
     Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 bad input,
-    4 time limit, 5 memory ceiling, 70 internal error, 130 interrupted.
+    4 time limit, 5 memory ceiling, 6 endpoint unreachable or failing, 7 credentials
+    refused, 8 pushed counts differ, 70 internal error, 130 interrupted.
     """
     logging.getLogger("rdflib").setLevel(logging.ERROR)  # we report ill-typed terms ourselves
     ctx.obj = App(Project.locate(project), store)

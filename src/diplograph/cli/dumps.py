@@ -112,8 +112,8 @@ def push(ctx: click.Context, endpoint_url: str | None, graph_store: str | None, 
     data, ontology and entailments. Credentials come from $DIPLOGRAPH_ENDPOINT_USER
     and $DIPLOGRAPH_ENDPOINT_PASSWORD or ~/.netrc (basic or digest).
 
-    Exit 4 if the store cannot be reached or fails a request, 5 if it wants other
-    credentials, 6 if it holds other triple counts than were pushed.
+    Exit 6 if the store cannot be reached or fails a request, 7 if it wants other
+    credentials, 8 if it holds other triple counts than were pushed.
     """
     if endpoint_url is None:
         raise click.UsageError("push needs --endpoint URL (the store's SPARQL query endpoint)")
@@ -126,3 +126,7 @@ def push(ctx: click.Context, endpoint_url: str | None, graph_store: str | None, 
         click.echo(f"{held:>{width}}  {graph}")
     click.echo(f"{sum(pushed.held.values())} triples in {len(pushed.held)} graphs at "
                f"{pushed.graph_store}, each count checked at {endpoint.url}")
+    if pushed.repeated:
+        click.echo(f"warning: {pushed.repeated} triples are in more than one graph: where the "
+                   "default graph does not merge them (Virtuoso), queries without DISTINCT "
+                   "give their rows twice", err=True)

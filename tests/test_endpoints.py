@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from conftest import ROOT, Run
 from diplograph.cli import cli
@@ -341,21 +341,40 @@ def test_graphs_sharing_a_blank_node_are_refused_before_sending() -> None:
         push(endpoint, alone)  # blank nodes of their own: sent, and the port is closed
 
 
-def test_triples_in_two_graphs_are_pushed_with_a_warning(tmp_path: Path) -> None:
+def test_repeated_triples_warn_and_prune_removes_graphs_of_gone_files(tmp_path: Path) -> None:
     folder = tmp_path / "graph"
     for part in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / part, folder / part)
-    shutil.copy(folder / "data" / "sources.ttl", folder / "data" / "sources-again.ttl")
+    again = folder / "data" / "sources-again.ttl"
+    shutil.copy(folder / "data" / "sources.ttl", again)
+    graph = "https://w3id.org/diplograph/graph/asserted/data/sources-again.ttl"
     server = _oxigraph(tmp_path)
     url = next(server)
+
+    def diplograph(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--project", str(folder), "--store",
+                                        str(tmp_path / "stores"), *args])
+
+    def holds() -> str:
+        query = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return diplograph("sparql", query, "--endpoint", url, "--format", "csv").stdout
+
     try:
-        result = CliRunner().invoke(cli, ["--project", str(folder), "--store",
-                                          str(tmp_path / "stores"), "push", "--endpoint", url])
+        first = diplograph("push", "--endpoint", url)
+        assert first.exit_code == 0, first.output
+        assert f"    8  {graph}\n" in first.stdout
+        assert first.stderr == ("warning: 8 triples are in more than one graph: where the"
+                                " default graph does not merge them (Virtuoso), queries"
+                                " without DISTINCT give their rows twice\n")
+        again.unlink()
+        kept = diplograph("push", "--endpoint", url)
+        assert kept.exit_code == 0, kept.output
+        assert graph not in kept.stdout and kept.stderr == ""
+        assert holds() == "boolean\ntrue\n"  # without --prune the graph of the gone file stays
+        pruned = diplograph("push", "--endpoint", url, "--prune")
+        assert pruned.exit_code == 0, pruned.output
+        assert f"    -  {graph} (removed)\n" in pruned.stdout
+        assert holds() == "boolean\nfalse\n"
+        assert diplograph("push", "--endpoint", url, "--prune").stdout == kept.stdout
     finally:
         next(server, None)
-    assert result.exit_code == 0, result.output
-    assert "    8  https://w3id.org/diplograph/graph/asserted/data/sources-again.ttl\n" \
-        in result.stdout
-    assert result.stderr == ("warning: 8 triples are in more than one graph: where the default"
-                             " graph does not merge them (Virtuoso), queries without DISTINCT"
-                             " give their rows twice\n")

@@ -26,6 +26,7 @@ from diplograph.additions import Addition, add_files
 from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.compiler import Progress
 from diplograph.export import Dump, Scope, dump, select_graphs
+from diplograph.layout import GRAPH_BASE
 from diplograph.limits import Limits
 from diplograph.project import Project
 from diplograph.query import (
@@ -158,13 +159,15 @@ class Graph:
         return dump(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes))
 
     def push(self, endpoint: Endpoint, scope: Scope = Scope.ALL, *, ontology: bool = True,
-             shapes: bool = False) -> Pushed:
+             shapes: bool = False, prune: bool = False) -> Pushed:
         """Load the graph into a triple store: each named graph of a dump (by default what
         queries see: data, ontology and entailments), with its VoID description, replaces
-        the store's graph of that name (Graph Store Protocol PUT); then the triples of
-        each are counted there."""
+        the store's graph of that name (Graph Store Protocol PUT); with `prune`, the
+        store's other graphs of the project's namespace go; then the triples of each are
+        counted there."""
         from diplograph.remote import push
 
         dumped = self.export(ox.RdfFormat.N_QUADS, scope=scope, ontology=ontology,
                              shapes=shapes)
-        return push(endpoint, [(g.value, text) for g, text in dumped.sections if g is not None])
+        return push(endpoint, [(g.value, text) for g, text in dumped.sections if g is not None],
+                    prune=GRAPH_BASE if prune else None)

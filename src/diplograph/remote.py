@@ -264,6 +264,23 @@ class Endpoint:
         self._send("PUT", self.store_url, params={"graph": graph}, content=ntriples,
                    headers={"Content-Type": "text/turtle"})
 
+    def delete(self, graph: str) -> None:
+        """Remove a named graph (one that is gone already is no error)."""
+        try:
+            self._send("DELETE", self.store_url, params={"graph": graph})
+        except EndpointError as exc:
+            if "HTTP 404" not in exc.message:
+                raise
+
+    def graphs_under(self, base: str) -> list[str]:
+        """The names of the endpoint's graphs that start with `base`, sorted."""
+        answer = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(base)})) }}")
+        if not isinstance(answer, ox.QuerySolutions):
+            raise EndpointError(f"{self.url} did not answer a SELECT with rows",
+                                hint="is the URL a SPARQL endpoint?")
+        return sorted(g.value for row in answer if isinstance(g := row["g"], ox.NamedNode))
+
     def counts(self, graphs: Sequence[str]) -> dict[str, int]:
         """How many triples each named graph holds at the endpoint (0 if none)."""
         names = " ".join(str(ox.NamedNode(g)) for g in graphs)
@@ -283,12 +300,13 @@ class Endpoint:
 @dataclass(frozen=True)
 class Pushed:
     """What a push sent (triples per named graph), where, what the endpoint then held,
-    and how many triples were in more than one graph."""
+    how many triples were in more than one graph, and the graphs it removed."""
 
     graph_store: str
     sent: dict[str, int]
     held: dict[str, int]
     repeated: int
+    removed: tuple[str, ...] = ()
 
 
 def _repeated(graphs: Sequence[tuple[str, bytes]]) -> int:
@@ -318,10 +336,13 @@ def _split_blank_node(graphs: Sequence[tuple[str, bytes]]) -> tuple[str, str, st
     return None
 
 
-def push(endpoint: Endpoint, graphs: Sequence[tuple[str, bytes]]) -> Pushed:
-    """Replace each named graph at the endpoint (PUT), then count the triples each holds
-    there; a count that differs from what was sent is an error. Graphs that share a
-    blank node are refused before anything is sent."""
+def push(endpoint: Endpoint, graphs: Sequence[tuple[str, bytes]], *,
+         prune: str | None = None) -> Pushed:
+    """Replace each named graph at the endpoint (PUT), and with `prune` remove the
+    graphs whose names start with it that were not sent (a source file removed or
+    renamed since an earlier push); then count the triples each graph holds there: a
+    count that differs from what was sent is an error. Graphs that share a blank node
+    are refused before anything is sent."""
     split = _split_blank_node(graphs)
     if split is not None:
         raise InputError(f"blank node _:{split[0]} is in {split[1]} and {split[2]}: sent graph"
@@ -331,11 +352,15 @@ def push(endpoint: Endpoint, graphs: Sequence[tuple[str, bytes]]) -> Pushed:
     for name, ntriples in graphs:
         endpoint.put(name, ntriples)
         sent[name] = ntriples.count(b"\n")
-    held = endpoint.counts(list(sent))
-    wrong = [g for g in sent if held[g] != sent[g]]
+    removed = tuple(g for g in endpoint.graphs_under(prune) if g not in sent) if prune else ()
+    for name in removed:
+        endpoint.delete(name)
+    held = endpoint.counts([*sent, *removed])
+    wrong = [g for g in held if held[g] != sent.get(g, 0)]
     if wrong:
         more = f" (and {len(wrong) - 1} more graphs)" if len(wrong) > 1 else ""
         raise CountMismatch(f"{wrong[0]} holds {held[wrong[0]]} triples at {endpoint.url},"
-                            f" {sent[wrong[0]]} were pushed{more}",
+                            f" {sent.get(wrong[0], 0)} were pushed{more}",
                             hint="the store dropped or merged triples; its log says why")
-    return Pushed(endpoint.store_url, sent, held, _repeated(graphs))
+    return Pushed(endpoint.store_url, sent, {g: held[g] for g in sent}, _repeated(graphs),
+                  removed)

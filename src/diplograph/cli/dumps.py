@@ -13,7 +13,7 @@ import click
 from diplograph.atomic import write_atomically
 from diplograph.cli.app import app_of, cli, endpoint_option, opened_endpoint, output_option
 from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
-from diplograph.layout import INFERRED
+from diplograph.layout import GRAPH_BASE, INFERRED
 from diplograph.namespaces import compact
 from diplograph.rdfio import RDF_FORMATS
 
@@ -100,9 +100,12 @@ def reason(ctx: click.Context, stats: bool) -> None:
               help="The store's Graph Store Protocol endpoint (default: beside --endpoint "
                    "for Oxigraph, Virtuoso, Fuseki, GraphDB and RDF4J).")
 @graph_options(Scope.ALL, ontology=True)
+@click.option("--prune", is_flag=True,
+              help=f"Also remove the store's graphs under {GRAPH_BASE} that this push does "
+                   "not hold (a source file removed or renamed since an earlier push).")
 @click.pass_context
 def push(ctx: click.Context, endpoint_url: str | None, graph_store: str | None, scope: str,
-         with_ontology: bool, with_shapes: bool) -> None:
+         with_ontology: bool, with_shapes: bool, prune: bool) -> None:
     """Load the graph into a SPARQL 1.1 triple store, replacing what an earlier push left.
 
     Each named graph (one per source file, the entailments, the VoID description)
@@ -120,10 +123,12 @@ def push(ctx: click.Context, endpoint_url: str | None, graph_store: str | None, 
     endpoint = opened_endpoint(ctx, endpoint_url, graph_store)
     assert endpoint is not None
     pushed = app_of(ctx).front(endpoint).push(endpoint, Scope(scope), ontology=with_ontology,
-                                              shapes=with_shapes)
+                                              shapes=with_shapes, prune=prune)
     width = max(len(str(n)) for n in pushed.held.values())
     for graph, held in pushed.held.items():
         click.echo(f"{held:>{width}}  {graph}")
+    for graph in pushed.removed:
+        click.echo(f"{'-':>{width}}  {graph} (removed)")
     click.echo(f"{sum(pushed.held.values())} triples in {len(pushed.held)} graphs at "
                f"{pushed.graph_store}, each count checked at {endpoint.url}")
     if pushed.repeated:

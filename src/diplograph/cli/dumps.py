@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,16 +24,14 @@ Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 def graph_options(default: Scope, *, ontology: bool) -> Decorator:
     """--asserted / --inferred / --all and --with-ontology, --with-shapes: which named
     graphs go out, with the command's defaults."""
-    said = {scope: " (default)" if scope is default else "" for scope in Scope}
-    options = [
-        click.option("--asserted", "scope", flag_value=Scope.ASSERTED.value,
-                     default=default is Scope.ASSERTED,
-                     help=f"The asserted facts{said[Scope.ASSERTED]}."),
-        click.option("--inferred", "scope", flag_value=Scope.INFERRED.value,
-                     default=default is Scope.INFERRED,
-                     help=f"Only the OWL RL entailments{said[Scope.INFERRED]}."),
-        click.option("--all", "scope", flag_value=Scope.ALL.value, default=default is Scope.ALL,
-                     help=f"Asserted and inferred facts{said[Scope.ALL]}."),
+    help = {Scope.ASSERTED: "The asserted facts", Scope.INFERRED: "Only the OWL RL entailments",
+            Scope.ALL: "Asserted and inferred facts"}
+    chosen: dict[str, Any] = {"default": True}  # only on the default's flag: another
+    options = [  # flag's default, even False or None, would override it
+        *(click.option(f"--{scope.value}", "scope", flag_value=scope.value,
+                       help=help[scope] + (" (default)." if scope is default else "."),
+                       **(chosen if scope is default else {}))
+          for scope in Scope),
         click.option("--with-ontology/--without-ontology", default=ontology,
                      help="Add the ontology's axioms" + (" (default)." if ontology else ".")),
         click.option("--with-shapes", is_flag=True, help="Add the SHACL shapes."),

@@ -14,6 +14,9 @@ class ExitCode(IntEnum):
     BAD_INPUT = 3
     TIMEOUT = 4
     MEMORY = 5
+    UNREACHABLE = 6
+    REFUSED_CREDENTIALS = 7
+    COUNT_MISMATCH = 8
     INTERNAL = 70
     INTERRUPTED = 130
 
@@ -50,6 +53,24 @@ class LimitError(DiplographError):
 class InternalError(Exception):
     """Something went wrong that no input explains (a crashed engine, a bug): its
     details are for `--debug`."""
+
+
+class EndpointError(DiplographError):
+    """A SPARQL endpoint that cannot be reached, or that failed a request."""
+
+    exit_code = ExitCode.UNREACHABLE
+
+
+class CredentialsError(EndpointError):
+    """An endpoint that asks for credentials none were found for, or refuses them."""
+
+    exit_code = ExitCode.REFUSED_CREDENTIALS
+
+
+class CountMismatch(EndpointError):
+    """An endpoint holding other triple counts than were pushed to it."""
+
+    exit_code = ExitCode.COUNT_MISMATCH
 
 
 class RdfSyntaxError(InputError):

@@ -8,13 +8,17 @@ The command line and the server call only this API:
     >>> result = graph.query("timeline", a="AZ", b="UZ")
     >>> [row[0].value for row in result.rows][:2]
     ['1930', '1995-10-02']
+
+`graph.at(Endpoint(url))` runs the same queries at a SPARQL endpoint, and
+`graph.push(endpoint)` loads the graph into a triple store first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -23,18 +27,34 @@ from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.check import CheckReport, check_project
 from diplograph.compiler import Progress
 from diplograph.export import Dump, Scope, dump, select_graphs
+from diplograph.layout import GRAPH_BASE
 from diplograph.limits import Limits
 from diplograph.project import Project
-from diplograph.query import Result, Row, Support, Values, explain, run_named, run_sparql
+from diplograph.query import (
+    Engine,
+    ExampleRun,
+    Result,
+    Row,
+    Support,
+    Values,
+    explain,
+    run_examples,
+    run_named,
+    run_sparql,
+)
 from diplograph.store import KnowledgeGraph, open_graph
 from diplograph.terms import CountryName, Resolver
 from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+
+if TYPE_CHECKING:  # httpx is loaded only when an endpoint is used
+    from diplograph.remote import Endpoint, Pushed
 
 
 @dataclass
 class Graph:
     """A project's knowledge graph: its sources, its stored queries and its compiled
-    store (opened, and compiled if the sources changed, on first use)."""
+    store (opened, and compiled if the sources changed, on first use). With an
+    `endpoint`, queries run there instead (see `at`)."""
 
     project: Project
     store_dir: Path | None = None
@@ -44,6 +64,7 @@ class Graph:
     #: run queries in a child process killed at a limit, so that this process stays
     #: usable (a server); otherwise a query stopped at a limit runs on in its thread
     isolated: bool = False
+    endpoint: Endpoint | None = None
     _compiled: KnowledgeGraph | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
 
@@ -62,6 +83,17 @@ class Graph:
         if self._compiled is None:
             self._compiled = open_graph(self.project, self.store_dir, progress=self.progress)
         return self._compiled
+
+    @property
+    def engine(self) -> Engine:
+        """What runs the queries: the endpoint if there is one, else the compiled store."""
+        return self.endpoint if self.endpoint is not None else self.compiled
+
+    def at(self, endpoint: Endpoint) -> Graph:
+        """The graph with its queries run at a SPARQL endpoint, which should hold it (see
+        `push`): the query text is the same, and parameter values (country names ...)
+        are still resolved against the local graph."""
+        return replace(self, endpoint=endpoint)
 
     @property
     def catalog(self) -> Catalog:
@@ -85,16 +117,16 @@ class Graph:
         """Run a stored query with the parameter values given by name (more than
         `max_rows` rows is a LimitError)."""
         return run_named(self.compiled, named, values, inference=inference, limits=self.limits,
-                         isolated=self.isolated, max_rows=max_rows)
+                         isolated=self.isolated, max_rows=max_rows, engine=self.endpoint)
 
     def sparql_of(self, named: NamedQuery, result: Result) -> str:
         """The query text exactly as it ran for `result`, its values written in."""
         return bound_text(named, result.bound)
 
     def sparql(self, text: str, *, inference: bool = True, max_rows: int | None = None) -> Result:
-        """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the local graph (more
-        than `max_rows` rows or triples is a LimitError)."""
-        return run_sparql(self.compiled, text, inference=inference, limits=self.limits,
+        """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the graph (more than
+        `max_rows` rows or triples is a LimitError)."""
+        return run_sparql(self.engine, text, inference=inference, limits=self.limits,
                           isolated=self.isolated, max_rows=max_rows)
 
     def country_names(self, text: str, limit: int = 20) -> list[CountryName]:
@@ -103,7 +135,11 @@ class Graph:
 
     def explain(self, row: Row) -> list[Support]:
         """The facts of a result row that carry provenance, with their sentences."""
-        return explain(self.compiled, row)
+        return explain(self.engine, row)
+
+    def examples(self) -> list[ExampleRun]:
+        """Every documented example of the stored queries run, with its row count."""
+        return run_examples(self.compiled, self.catalog, self.limits, self.endpoint)
 
     def validate(self, paths: Sequence[Path | str], *,
                  open_namespaces: Sequence[str] = ()) -> ValidationReport:
@@ -139,3 +175,17 @@ class Graph:
                shapes: bool = False) -> Dump:
         """An RDF dump of the graph with its VoID description."""
         return dump(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes))
+
+    def push(self, endpoint: Endpoint, scope: Scope = Scope.ALL, *, ontology: bool = True,
+             shapes: bool = False, prune: bool = False) -> Pushed:
+        """Load the graph into a triple store: each named graph of a dump (by default what
+        queries see: data, ontology and entailments), with its VoID description, replaces
+        the store's graph of that name (Graph Store Protocol PUT); with `prune`, the
+        store's other graphs of the project's namespace go; then the triples of each are
+        counted there."""
+        from diplograph.remote import push
+
+        dumped = self.export(ox.RdfFormat.N_QUADS, scope=scope, ontology=ontology,
+                             shapes=shapes)
+        return push(endpoint, [(g.value, text) for g, text in dumped.sections if g is not None],
+                    prune=GRAPH_BASE if prune else None)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -28,10 +28,16 @@ from diplograph.terms import Resolver
 
 Row = tuple[Term | None, ...]
 Values = Mapping[str, str | Sequence[str] | None]
-QUOTE = ox.NamedNode(DG + "quote")
-DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")
-IDENTIFIER = ox.NamedNode(PREFIXES["dcterms"] + "identifier")
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | tuple[ox.Triple, ...]
+_TSV, _JSON, _NT = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES
+
 _T = TypeVar("_T")
+
+
+class Engine(Protocol):
+    """What runs SPARQL text: the compiled store, or an endpoint (`remote.Endpoint`)."""
+
+    def query(self, sparql: str, *, inference: bool = True) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,6 @@ class Result:
         return "graph" if self.triples or not self.columns else "select"
 
 
-Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-_TSV, _JSON, _NT = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES
-
-
 def _at_most(items: Iterable[_T], max_rows: int | None) -> tuple[_T, ...]:
     """The items, or a LimitError if there are more than `max_rows` (None: no limit)."""
     if max_rows is None:
@@ -70,14 +72,15 @@ def _at_most(items: Iterable[_T], max_rows: int | None) -> tuple[_T, ...]:
 def _collect(answer: Answer, hidden: set[str], max_rows: int | None = None) -> Result:
     if isinstance(answer, ox.QueryBoolean):
         return Result(boolean=bool(answer))
-    if isinstance(answer, ox.QueryTriples):
+    if isinstance(answer, ox.QueryTriples | tuple):
         return Result(triples=_at_most(answer, max_rows))
     columns = tuple(v.value for v in answer.variables if v.value not in hidden)
     rows = _at_most((tuple(solution[c] for c in columns) for solution in answer), max_rows)
     return Result(columns=columns, rows=rows)
 
 
-def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str) -> Answer:
+def _engine(graph: KnowledgeGraph, sparql: str, inference: bool,
+            where: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """The engine's answer, its errors made one line: a syntax error, a function it
     does not know, a store it cannot read."""
     try:
@@ -120,6 +123,16 @@ def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: 
                     max_rows)
 
 
+def _remote(engine: Engine, sparql: str, hidden: set[str], inference: bool,
+            limits: Limits | None, max_rows: int | None = None) -> Result:
+    """Run a checked query text at an endpoint, waiting no longer than `limits` allow."""
+
+    def task() -> Result:
+        return _collect(engine.query(sparql, inference=inference), hidden, max_rows)
+
+    return task() if limits is None else run_limited(task, limits)
+
+
 def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) -> Bound:
     """Check and type every given value (and defaults); refuse unknown or missing
     parameters, and several values for a single-valued one."""
@@ -155,32 +168,40 @@ def run_named(
     limits: Limits | None = None,
     isolated: bool = False,
     max_rows: int | None = None,
+    engine: Engine | None = None,
 ) -> Result:
-    """Run a stored query with its parameters bound (see `bound_text`) under `limits`;
-    parameter columns are left out. The template is checked (see `check_query`) once:
-    values are written in as terms, which cannot add syntax. More than `max_rows` rows
-    is a LimitError."""
+    """Run a stored query with its parameters bound (see `bound_text`) under `limits`,
+    on the graph or on `engine` (an endpoint: values are resolved against the graph all
+    the same); parameter columns are left out. The template is checked (see
+    `check_query`) once: values are written in as terms, which cannot add syntax. More
+    than `max_rows` rows is a LimitError."""
     check_query(query.text, where=str(query.path), cache=graph.path.parent)
     check_placement(query)
     bound = bind_parameters(graph, query, values)
-    result = _answer(graph, bound_text(query, bound),
-                     {p.name for p in query.parameters if not p.column}, inference=inference,
-                     where=f"{query.path} (its parameters bound)", limits=limits,
-                     isolated=isolated, max_rows=max_rows)
+    hidden = {p.name for p in query.parameters if not p.column}
+    if engine is not None:
+        result = _remote(engine, bound_text(query, bound), hidden, inference, limits, max_rows)
+    else:
+        result = _answer(graph, bound_text(query, bound), hidden, inference=inference,
+                         where=f"{query.path} (its parameters bound)", limits=limits,
+                         isolated=isolated, max_rows=max_rows)
     rows = result.rows
     if re.search(r"\bSELECT\s+DISTINCT\b", blank_noise(query.text), re.I):
         rows = tuple(dict.fromkeys(rows))  # hidden parameter columns do not defeat DISTINCT
     return Result(result.columns, rows, result.boolean, result.triples, bound)
 
 
-def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True,
+def run_sparql(source: KnowledgeGraph | Engine, text: str, *, inference: bool = True,
                limits: Limits | None = None, isolated: bool = False,
                max_rows: int | None = None) -> Result:
-    """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE) under `limits`,
-    once `check_query` has found it reaches nothing beyond the local graph; more than
-    `max_rows` rows or triples is a LimitError."""
-    check_query(text, cache=graph.path.parent)
-    return _answer(graph, text, set(), inference=inference, where="query", limits=limits,
+    """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE) under `limits`
+    on the graph or an endpoint, once `check_query` has found it reaches nothing beyond
+    the graph; more than `max_rows` rows or triples is a LimitError."""
+    local = source if isinstance(source, KnowledgeGraph) else None
+    check_query(text, cache=local.path.parent if local is not None else None)
+    if local is None:
+        return _remote(source, text, set(), inference, limits, max_rows)
+    return _answer(local, text, set(), inference=inference, where="query", limits=limits,
                    isolated=isolated, max_rows=max_rows)
 
 
@@ -202,14 +223,16 @@ class ExampleRun:
 
 
 def run_examples(graph: KnowledgeGraph, catalog: Catalog,
-                 limits: Limits | None = None) -> list[ExampleRun]:
-    """Run every example of every stored query (each under `limits`) and check what it
-    promises."""
+                 limits: Limits | None = None, engine: Engine | None = None,
+                 ) -> list[ExampleRun]:
+    """Run every example of every stored query (each under `limits`, on `engine` if
+    given) and check what it promises."""
     runs = []
     for named in catalog.queries.values():
         for example in named.examples:
             try:
-                result = run_named(graph, named, example.params, limits=limits)
+                result = run_named(graph, named, example.params, limits=limits,
+                                   engine=engine)
             except DiplographError as exc:
                 runs.append(ExampleRun(named.name, example, None, False, exc.message))
                 continue
@@ -244,23 +267,31 @@ class Support:
     sources: tuple[str, ...]
 
 
-def explain(graph: KnowledgeGraph, row: Row) -> list[Support]:
-    """The facts of a row that carry provenance: their quoted sentences and sources."""
-    graphs = graph.graphs(inference=False)
+def _explain_query(nodes: list[ox.NamedNode]) -> str:
+    return (f"PREFIX dg: <{DG}>\nPREFIX prov: <{PREFIXES['prov']}>\n"
+            f"PREFIX dcterms: <{PREFIXES['dcterms']}>\n"
+            "SELECT ?node ?source ?source_id ?quote WHERE {\n"
+            f"  VALUES ?node {{ {' '.join(str(n) for n in nodes)} }}\n"
+            "  ?node prov:wasDerivedFrom ?source .\n"
+            "  OPTIONAL { ?source dcterms:identifier ?source_id }\n"
+            "  OPTIONAL { ?node dg:quote ?quote }\n}")
 
-    def objects(subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> list[Term]:
-        found = dict.fromkeys(
-            q.object for g in graphs
-            for q in graph.store.quads_for_pattern(subject, predicate, None, g))
-        return [t for t in found if isinstance(t, ox.NamedNode | ox.BlankNode | ox.Literal)]
 
-    supports = []
-    for node in dict.fromkeys(t for t in row if isinstance(t, ox.NamedNode)):
-        sources = objects(node, DERIVED_FROM)
-        if not sources:
-            continue
-        names = [next((i.value for i in objects(s, IDENTIFIER)), s.value)
-                 if isinstance(s, ox.NamedNode | ox.BlankNode) else s.value for s in sources]
-        quotes = [q for q in objects(node, QUOTE) if isinstance(q, ox.Literal)]
-        supports.append(Support(node, tuple(quotes), tuple(names)))
-    return supports
+def explain(engine: Engine, row: Row) -> list[Support]:
+    """The facts of a row that carry provenance: their quoted sentences and sources (by
+    identifier), in the order of the row, found by one query, so at an endpoint too."""
+    nodes = list(dict.fromkeys(t for t in row if isinstance(t, ox.NamedNode)))
+    if not nodes:
+        return []
+    answer = engine.query(_explain_query(nodes))
+    assert isinstance(answer, ox.QuerySolutions)
+    sources: dict[Term | None, dict[Term | None, str]] = {}
+    quotes: dict[Term | None, dict[ox.Literal, None]] = {}
+    for s in sorted(answer, key=lambda s: [str(s[v]) for v in ("source", "source_id", "quote")]):
+        node, source, name, quote = s["node"], s["source"], s["source_id"], s["quote"]
+        named = name.value if name is not None else source.value if source is not None else ""
+        sources.setdefault(node, {}).setdefault(source, named)
+        if isinstance(quote, ox.Literal):
+            quotes.setdefault(node, {})[quote] = None
+    return [Support(node, tuple(quotes.get(node, ())), tuple(sources[node].values()))
+            for node in nodes if node in sources]

@@ -26,9 +26,12 @@ from diplograph.rdfio import RDF_FORMATS
 from diplograph.render import RESULT_FORMATS, render
 from diplograph.store import KnowledgeGraph, open_graph
 
-if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar
+if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar, httpx for endpoints
     from rich.console import Console
     from rich.progress import Progress
+
+    from diplograph.graph import Graph
+    from diplograph.remote import Endpoint
 
 OUTPUT_EXTENSIONS = {
     "csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
@@ -57,6 +60,16 @@ class App:
         if self._catalog is None:
             self._catalog = Catalog.load(self.project.queries_dir)
         return self._catalog
+
+    def front(self, endpoint: Endpoint | None = None, *, store: bool = True,
+              limits: Limits | None = None) -> Graph:
+        """The front door over this project, its queries run under `limits` and at
+        `endpoint` if given; its compiled store opened first (with the progress bar)
+        unless `store` is False."""
+        from diplograph.graph import Graph
+
+        return Graph(self.project, self.store_dir, endpoint=endpoint, limits=limits,
+                     _compiled=self.graph if store else None, _catalog=self._catalog)
 
 
 class CompileStatus:
@@ -237,6 +250,23 @@ def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_limits
 
 
+endpoint_option = click.option(
+    "--endpoint", "endpoint_url", metavar="URL", envvar="DIPLOGRAPH_ENDPOINT",
+    help="A SPARQL 1.1 endpoint to run at instead of the local store (default: "
+         "$DIPLOGRAPH_ENDPOINT; credentials from $DIPLOGRAPH_ENDPOINT_USER and "
+         "$DIPLOGRAPH_ENDPOINT_PASSWORD, or ~/.netrc).")
+
+
+def opened_endpoint(ctx: click.Context, url: str | None,
+                    graph_store: str | None = None) -> Endpoint | None:
+    """The endpoint at `url` (None without one), closed when the command ends."""
+    if url is None:
+        return None
+    from diplograph.remote import Endpoint
+
+    return ctx.with_resource(Endpoint(url, graph_store))
+
+
 inference_option = click.option("--no-inference", is_flag=True,
                                 help="Query asserted facts only, without OWL RL entailments.")
 
@@ -257,7 +287,8 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
 
     Run named SPARQL queries, export RDF dumps, validate new facts.
     Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 bad input,
-    4 time limit, 5 memory ceiling, 70 internal error, 130 interrupted.
+    4 time limit, 5 memory ceiling, 6 endpoint unreachable or failing, 7 credentials
+    refused, 8 pushed counts differ, 70 internal error, 130 interrupted.
     """
     logging.getLogger("rdflib").setLevel(logging.ERROR)  # we report ill-typed terms ourselves
     ctx.obj = App(Project.locate(project), store)

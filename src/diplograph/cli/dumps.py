@@ -1,33 +1,55 @@
-"""Commands that write the graph out or report on it: `export`, `reason`."""
+"""Commands that write the graph out or report on it: `export`, `push`, `reason`."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from diplograph.atomic import write_atomically
-from diplograph.cli.app import app_of, cli, output_option
+from diplograph.cli.app import app_of, cli, endpoint_option, opened_endpoint, output_option
 from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
-from diplograph.layout import INFERRED
+from diplograph.layout import GRAPH_BASE, INFERRED
 from diplograph.namespaces import compact
 from diplograph.rdfio import RDF_FORMATS
+
+Decorator = Callable[[Callable[..., None]], Callable[..., None]]
+
+
+def graph_options(default: Scope, *, ontology: bool) -> Decorator:
+    """--asserted / --inferred / --all and --with-ontology, --with-shapes: which named
+    graphs go out, with the command's defaults."""
+    help = {Scope.ASSERTED: "The asserted facts", Scope.INFERRED: "Only the OWL RL entailments",
+            Scope.ALL: "Asserted and inferred facts"}
+    chosen: dict[str, Any] = {"default": True}  # only on the default's flag: another
+    options = [  # flag's default, even False or None, would override it
+        *(click.option(f"--{scope.value}", "scope", flag_value=scope.value,
+                       help=help[scope] + (" (default)." if scope is default else "."),
+                       **(chosen if scope is default else {}))
+          for scope in Scope),
+        click.option("--with-ontology/--without-ontology", default=ontology,
+                     help="Add the ontology's axioms" + (" (default)." if ontology else ".")),
+        click.option("--with-shapes", is_flag=True, help="Add the SHACL shapes."),
+    ]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(tuple(RDF_FORMATS)),
               help="RDF format (default: from --output's extension, else Turtle).")
 @output_option
-@click.option("--asserted", "scope", flag_value=Scope.ASSERTED.value, default=True,
-              help="The asserted facts (default).")
-@click.option("--inferred", "scope", flag_value=Scope.INFERRED.value,
-              help="Only the OWL RL entailments.")
-@click.option("--all", "scope", flag_value=Scope.ALL.value, help="Asserted and inferred facts.")
-@click.option("--with-ontology", is_flag=True, help="Add the ontology's axioms.")
-@click.option("--with-shapes", is_flag=True, help="Add the SHACL shapes.")
+@graph_options(Scope.ASSERTED, ontology=False)
 @click.option("--manifest", "manifest_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JSON manifest (triples per graph, sha256s, date) to this file.")
 @click.pass_context
@@ -69,3 +91,46 @@ def reason(ctx: click.Context, stats: bool) -> None:
         width = max((len(str(n)) for n in counts.values()), default=1)
         for prop, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             click.echo(f"{n:>{width}}  {prop}")
+
+
+@cli.command()
+@endpoint_option
+@click.option("--graph-store", metavar="URL",
+              help="The store's Graph Store Protocol endpoint (default: beside --endpoint "
+                   "for Oxigraph, Virtuoso, Fuseki, GraphDB and RDF4J).")
+@graph_options(Scope.ALL, ontology=True)
+@click.option("--prune", is_flag=True,
+              help=f"Also remove the store's graphs under {GRAPH_BASE} that this push does "
+                   "not hold (a source file removed or renamed since an earlier push).")
+@click.pass_context
+def push(ctx: click.Context, endpoint_url: str | None, graph_store: str | None, scope: str,
+         with_ontology: bool, with_shapes: bool, prune: bool) -> None:
+    """Load the graph into a SPARQL 1.1 triple store, replacing what an earlier push left.
+
+    Each named graph (one per source file, the entailments, the VoID description)
+    replaces the store's graph of that name through the Graph Store HTTP Protocol
+    (PUT), so pushing twice changes nothing; then the triples of each graph are
+    counted through the query endpoint. By default the graphs queries see go:
+    data, ontology and entailments. Credentials come from $DIPLOGRAPH_ENDPOINT_USER
+    and $DIPLOGRAPH_ENDPOINT_PASSWORD or ~/.netrc (basic or digest).
+
+    Exit 6 if the store cannot be reached or fails a request, 7 if it wants other
+    credentials, 8 if it holds other triple counts than were pushed.
+    """
+    if endpoint_url is None:
+        raise click.UsageError("push needs --endpoint URL (the store's SPARQL query endpoint)")
+    endpoint = opened_endpoint(ctx, endpoint_url, graph_store)
+    assert endpoint is not None
+    pushed = app_of(ctx).front(endpoint).push(endpoint, Scope(scope), ontology=with_ontology,
+                                              shapes=with_shapes, prune=prune)
+    width = max(len(str(n)) for n in pushed.held.values())
+    for graph, held in pushed.held.items():
+        click.echo(f"{held:>{width}}  {graph}")
+    for graph in pushed.removed:
+        click.echo(f"{'-':>{width}}  {graph} (removed)")
+    click.echo(f"{sum(pushed.held.values())} triples in {len(pushed.held)} graphs at "
+               f"{pushed.graph_store}, each count checked at {endpoint.url}")
+    if pushed.repeated:
+        click.echo(f"warning: {pushed.repeated} triples are in more than one graph: where the "
+                   "default graph does not merge them (Virtuoso), queries without DISTINCT "
+                   "give their rows twice", err=True)

@@ -9,20 +9,22 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem
 
-from diplograph.catalog import NamedQuery, Parameter, Vocabulary, bound_text, lint_query
+from diplograph.catalog import NamedQuery, Parameter, Vocabulary, lint_query
 from diplograph.cli.app import (
     app_of,
     cli,
+    endpoint_option,
     format_option,
     inference_option,
     limits_options,
+    opened_endpoint,
     output_option,
     show_result,
 )
 from diplograph.errors import ExitCode, InputError
 from diplograph.limits import Limits
 from diplograph.namespaces import compact
-from diplograph.query import Support, explain, run_examples, run_named, run_sparql
+from diplograph.query import Support
 from diplograph.terms import Resolver
 
 LANGUAGES = ("az", "en", "ru")
@@ -95,15 +97,15 @@ def queries_lint(ctx: click.Context) -> None:
 
 @queries.command("test")
 @limits_options
+@endpoint_option
 @click.pass_context
-def queries_test(ctx: click.Context, limits: Limits) -> None:
+def queries_test(ctx: click.Context, limits: Limits, endpoint_url: str | None) -> None:
     """Run every documented example and check what it promises: at least so many rows,
     a row with given values (true of the bundled graph and of any graph that adds facts
     to it).
 
     Exit 0 if every example keeps its promise, 1 otherwise."""
-    app = app_of(ctx)
-    runs = run_examples(app.graph, app.catalog, limits)
+    runs = app_of(ctx).front(opened_endpoint(ctx, endpoint_url), limits=limits).examples()
     for run in runs:
         call = " ".join([run.query, *run.example.arguments])
         got = run.error if run.error is not None else f"{run.rows} rows" + (
@@ -156,24 +158,25 @@ def named_query_command(named: NamedQuery) -> click.Command:
     @output_option
     @inference_option
     @limits_options
+    @endpoint_option
     @click.option("--show-sparql", is_flag=True,
                   help="Print the query as it runs, values written in, on stderr.")
     @click.option("--explain", "explain_rows", is_flag=True,
                   help="Print on stderr the sources and sentences behind each row.")
     @click.pass_context
     def run(ctx: click.Context, /, fmt: str | None, output: Path | None, no_inference: bool,
-            limits: Limits, show_sparql: bool, explain_rows: bool,
+            limits: Limits, endpoint_url: str | None, show_sparql: bool, explain_rows: bool,
             **params: str | tuple[str, ...] | None) -> None:
         values = {k.removeprefix("param_"): v for k, v in params.items() if v}
-        graph = app_of(ctx).graph
-        result = run_named(graph, named, values, inference=not no_inference, limits=limits)
+        graph = app_of(ctx).front(opened_endpoint(ctx, endpoint_url), limits=limits)
+        result = graph.run(named, values, inference=not no_inference)
         if show_sparql:
-            click.echo(bound_text(named, result.bound), err=True)
+            click.echo(graph.sparql_of(named, result), err=True)
         show_result(result, fmt, output)
         if explain_rows:
             lang = next((t.value for t in result.bound.get("lang", ())), "en")
             for number, row in enumerate(result.rows, start=1):
-                for line in support_lines(number, explain(graph, row), lang):
+                for line in support_lines(number, graph.explain(row), lang):
                     click.echo(line, err=True)
 
     command = click.command(name=named.name, help=f"{named.summary}\n\n{named.description}",
@@ -202,9 +205,10 @@ def _names_a_file(text: str) -> bool:
 @output_option
 @inference_option
 @limits_options
+@endpoint_option
 @click.pass_context
 def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path | None,
-           no_inference: bool, limits: Limits) -> None:
+           no_inference: bool, limits: Limits, endpoint_url: str | None) -> None:
     """Run an ad-hoc SELECT, ASK or CONSTRUCT query (text, a file, or - for stdin)."""
     if query_or_file == "-":
         text = _decoded(sys.stdin.buffer.read(), "standard input")
@@ -212,8 +216,9 @@ def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path
         text = _decoded(Path(query_or_file).read_bytes(), query_or_file)
     else:
         text = query_or_file
-    result = run_sparql(app_of(ctx).graph, text, inference=not no_inference, limits=limits)
-    show_result(result, fmt, output)
+    endpoint = opened_endpoint(ctx, endpoint_url)
+    graph = app_of(ctx).front(endpoint, store=endpoint is None, limits=limits)
+    show_result(graph.sparql(text, inference=not no_inference), fmt, output)
 
 
 def _decoded(data: bytes, name: str) -> str:

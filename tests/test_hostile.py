@@ -138,12 +138,12 @@ def test_a_byte_order_mark_is_skipped(run: Run, tmp_path: Path) -> None:
 def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import diplograph.cli.querying as querying
+    from diplograph import Graph
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(querying, "run_sparql", broken)
+    monkeypatch.setattr(Graph, "sparql", broken)
     result = run("sparql", "ASK {}")
     assert result.exit_code == 70
     assert result.stderr == ("error: internal error: ZeroDivisionError: a bug (hint: run again "

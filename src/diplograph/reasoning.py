@@ -193,8 +193,6 @@ def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
     added = _line_keys(additions)
     if {earlier.engine, default_engine()} != {Engine.NATIVE} or _unsupported(added):
         return None
-    if not added:
-        return earlier
     keys = _line_keys(documents)
     active = _axiom_terms(keys)
     if _unsupported(keys) or not _axiom_terms(added) <= active or any(

@@ -1,0 +1,150 @@
+"""Whether a compiled graph is consistent: the contradictions its OWL RL closure holds,
+each with its rule and the source lines of the triples it rests on, recorded beside the
+store when it compiles (with the reasoner that made the closure) and read back by every
+command that uses the graph."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from diplograph.atomic import write_atomically
+from diplograph.layout import REASONING
+from diplograph.namespaces import compact
+from diplograph.reasoning import Clash, Engine
+
+_PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
+_SCHEMA = ("<http://www.w3.org/2000/01/rdf-schema#", "<http://www.w3.org/2002/07/owl#")
+_SHOWN = 2  # clashes a one-line warning names
+
+
+@dataclass(frozen=True)
+class Located:
+    """A source file's path as shown to users, its text and its N-Triples lines."""
+
+    shown_as: str
+    text: str
+    lines: bytes
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """One clash: the OWL 2 RL rule that finds it, what it says, and where the triples
+    it rests on were written (`file:line`, or `inferred` for an entailment)."""
+
+    rule: str
+    message: str
+    where: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}" + (f" ({', '.join(self.where)})"
+                                                   if self.where else "")
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """The consistency of a compiled graph and the reasoners asked for and used."""
+
+    asked: str
+    used: str
+    contradictions: tuple[Contradiction, ...]
+
+    @property
+    def consistent(self) -> bool:
+        return not self.contradictions
+
+    @property
+    def engine(self) -> str:
+        """Which engine made the closure, and why if it is not the one asked for."""
+        return self.used if self.used == self.asked else \
+            f"{self.used} ({self.asked} asked for; the ontology uses constructs it lacks)"
+
+    def warning(self) -> str:
+        """One line naming the first clashes and how to see them all."""
+        count = len(self.contradictions)
+        first = "; ".join(str(c) for c in self.contradictions[:_SHOWN])
+        more = f" and {count - _SHOWN} more" if count > _SHOWN else ""
+        return (f"warning: the graph is inconsistent: {count} clash{'es' * (count > 1)}: "
+                f"{first}{more} (run `diplograph reason` to list them all)")
+
+    def to_json(self) -> bytes:
+        return json.dumps({"asked": self.asked, "used": self.used, "contradictions": [
+            {"rule": c.rule, "message": c.message, "where": list(c.where)}
+            for c in self.contradictions]}, indent=1).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Consistency:
+        record = json.loads(data)
+        return cls(record["asked"], record["used"], tuple(
+            Contradiction(c["rule"], c["message"], tuple(c["where"]))
+            for c in record["contradictions"]))
+
+
+def record(folder: Path, asked: Engine, used: Engine, clashes: Iterable[Clash],
+           sources: list[Located]) -> None:
+    """Write the consistency of a store being compiled into its folder."""
+    found = tuple(Contradiction(c.rule, c.message, _where(c, sources)) for c in clashes)
+    write_atomically(folder / REASONING, Consistency(asked.value, used.value, found).to_json())
+
+
+def read(folder: Path) -> Consistency:
+    """The consistency recorded in a compiled store's folder."""
+    return Consistency.from_json((folder / REASONING).read_bytes())
+
+
+def _where(clash: Clash, sources: list[Located]) -> tuple[str, ...]:
+    """Where each triple of the clash was written. An entailment is `inferred`, followed
+    by where the first statement about the clash's focus and the first axiom that
+    names the entailment's object (a range, a superclass) were written."""
+    places: list[str] = []
+    for s, p, o in clash.triples:
+        line = f"{s} {p} {o} .\n".encode()
+        found = [_line(source, (s, p, o)) for source in sources if line in source.lines]
+        if found:
+            places += found
+            continue
+        places.append("inferred")
+        places += _first(sources, lambda t: clash.focus in (t[0], t[2]))
+        places += _first(sources, lambda t: t[2] == o and t[1].startswith(_SCHEMA))  # noqa: B023
+    return tuple(dict.fromkeys(places))
+
+
+def _first(sources: list[Located], wanted: Callable[[tuple[str, str, str]], bool]) -> list[str]:
+    """Where the first triple of the sources that is `wanted` was written."""
+    for source in sources:
+        for line in source.lines.decode().split("\n"):
+            if line and wanted(triple := tuple(line[:-2].split(" ", 2))):  # type: ignore[arg-type]
+                return [_line(source, triple)]  # type: ignore[arg-type]
+    return []
+
+
+def _line(source: Located, triple: tuple[str, str, str]) -> str:
+    """`file:line` of a triple's first occurrence in a source: the first line that
+    writes its object at or after the first place that writes its subject."""
+    text = source.text
+    prefixes = _PREFIX.findall(text)
+    start = _find(text, triple[0], prefixes, 0)
+    at = _find(text, triple[2], prefixes, start or 0)
+    at = at if at is not None else start
+    return source.shown_as if at is None else f"{source.shown_as}:{text.count(chr(10), 0, at) + 1}"
+
+
+def _find(text: str, term: str, prefixes: list[tuple[str, str]], start: int) -> int | None:
+    """Where an N-Triples term is first written from `start`: an IRI in full, as a
+    prefixed name or (in RDF/XML) in quotes; a literal by its lexical form."""
+    if term.startswith("<"):
+        iri = term[1:-1]
+        spellings = [term, f'"{iri}"'] + [f"{p}:{iri[len(base):]}" for p, base in prefixes
+                                          if iri.startswith(base) and len(iri) > len(base)]
+        if iri.startswith(("http://www.w3.org/2002/07/owl#",
+                           "http://www.w3.org/2000/01/rdf-schema#")):
+            spellings.append(compact(iri))
+    elif term.startswith('"'):
+        spellings = [term[1:].rpartition('"')[0]]
+    else:
+        return None
+    found = [at for spelling in spellings if spelling and (at := text.find(spelling, start)) >= 0]
+    return min(found) if found else None

@@ -233,8 +233,10 @@ def _entailed(closure: _Closure | _OwlrlClosure, engine: Engine) -> Entailed:
 
 
 def clashes(closure: _Index) -> list[Clash]:
-    """The closure's contradictions, each once, by focus then rule."""
-    return sorted(set(closure.contradictions()), key=lambda c: (c.focus, c.rule, c.message))
+    """The closure's contradictions, each once (by the first triples found for it), by
+    focus then rule."""
+    once = {(c.focus, c.rule, c.message): c for c in reversed(list(closure.contradictions()))}
+    return [once[k] for k in sorted(once)]
 
 
 def _close(keys: list[Key], terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from diplograph import sparql_constraints
+from diplograph import consistency, sparql_constraints
 from diplograph.catalog import RDF_TYPE, where_groups
 from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
@@ -37,6 +37,8 @@ from diplograph.wellformed import term_problems
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
+
+    from diplograph.reasoning import Inconsistency
 
 MAX_NESTING = 100
 _SH = "http://www.w3.org/ns/shacl#"
@@ -315,9 +317,9 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
 
 def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> ValidationReport:
     """SHACL-validate the new facts' subjects in the context of the graph, and report
-    the OWL RL inconsistencies they take part in as violations. pyshacl checks the
-    core constraints on the small core context; Oxigraph runs the SPARQL constraints
-    on the new subjects with the extra context too."""
+    every OWL RL inconsistency they bring in as a violation, wherever its focus lies.
+    pyshacl checks the core constraints on the small core context; Oxigraph runs the
+    SPARQL constraints on the new subjects with the extra context too."""
     shapes = graph.shapes()
     _check_queries(graph, project, shapes)  # before the thread: both may import rdflib
     loading = threading.Thread(target=_load_pyshacl, daemon=True)
@@ -328,9 +330,15 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts) -> 
         loading.join()
     iris = [s for s in facts.subjects if isinstance(s, ox.NamedNode)]
     data = [*found.core, *facts.triples]
+    known = _known_clashes(graph)
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
-        return _report(shapes, facts, data + found.extra)
-    return _report(shapes, facts, data, sparql=(iris, data + found.extra))
+        return _report(shapes, facts, data + found.extra, known)
+    return _report(shapes, facts, data, known, sparql=(iris, data + found.extra))
+
+
+def _known_clashes(graph: KnowledgeGraph) -> set[tuple[str, str]]:
+    """(rule, message) of the contradictions the graph already holds."""
+    return {(c.rule, c.message) for c in consistency.read(graph.path).contradictions}
 
 
 def _check_queries(graph: KnowledgeGraph, project: Project, shapes: list[ox.Triple]) -> None:
@@ -368,13 +376,16 @@ def validate_merged(graph: KnowledgeGraph, facts: NewFacts) -> ValidationReport:
     """The reference: pyshacl alone on the whole graph merged with the new facts, keeping
     the results about the new facts' subjects. Slow at scale; `validate_facts` is the
     fast way, and a test holds the two equal."""
-    return _report(graph.shapes(), facts, [*graph.triples(), *facts.triples])
+    return _report(graph.shapes(), facts, [*graph.triples(), *facts.triples],
+                   _known_clashes(graph))
 
 
 def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Triple],
+            known: set[tuple[str, str]],
             sparql: tuple[list[ox.NamedNode], list[ox.Triple]] | None = None) -> ValidationReport:
     """Validate `triples` against the shapes with pyshacl, keeping the results about the
-    new facts; with `sparql` (focus nodes, data), the SPARQL constraints run on Oxigraph
+    new facts, and report their OWL RL inconsistencies but the `known` ones (rule,
+    message); with `sparql` (focus nodes, data), the SPARQL constraints run on Oxigraph
     instead."""
     # imported on first use: rdflib, pyshacl and the reasoner cost a fifth of a second
     # at start-up, which every query would pay
@@ -399,9 +410,8 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
     subjects = {str(s.value) for s in facts.subjects}
     findings = [
         Finding(Severity.VIOLATION, problem.focus, None, None, problem.message,
-                f"OWL RL consistency ({problem.rule})",
-                facts.locations.get(str(problem.focus.value)))
-        for problem in inconsistencies(triples) if str(problem.focus.value) in subjects
+                f"OWL RL consistency ({problem.rule})", _clash_location(problem, facts))
+        for problem in inconsistencies(triples) if (problem.rule, problem.message) not in known
     ]
     if sparql is not None:
         findings += [
@@ -414,6 +424,15 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
         findings += _findings(results, shapes, subjects, facts.locations)
     findings.sort(key=lambda f: (f.shape, f.location or "", str(f.focus), str(f.path), f.message))
     return ValidationReport(facts.files, len(facts.triples), len(subjects), tuple(findings))
+
+
+def _clash_location(problem: Inconsistency, facts: NewFacts) -> str | None:
+    """Where the new facts first write the clash's focus, a subject of its triples, or
+    a subject linking to the focus."""
+    nodes = [problem.focus, *(t.subject for t in problem.triples),
+             *(t.subject for t in facts.triples if t.object == problem.focus)]
+    return next((facts.locations[n.value] for n in nodes
+                 if isinstance(n, ox.NamedNode) and n.value in facts.locations), None)
 
 
 def _findings(results: Graph, shapes: Graph, subjects: set[str],

@@ -17,7 +17,10 @@ from diplograph.namespaces import compact
 from diplograph.reasoning import Clash, Engine
 
 _PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
-_SCHEMA = ("<http://www.w3.org/2000/01/rdf-schema#", "<http://www.w3.org/2002/07/owl#")
+_SCHEMA_IRIS = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+_SCHEMA = tuple(f"<{iri}" for iri in _SCHEMA_IRIS[:2])
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _SHOWN = 2  # clashes a one-line warning names
 
 
@@ -122,29 +125,50 @@ def _first(sources: list[Located], wanted: Callable[[tuple[str, str, str]], bool
 
 
 def _line(source: Located, triple: tuple[str, str, str]) -> str:
-    """`file:line` of a triple's first occurrence in a source: the first line that
-    writes its object at or after the first place that writes its subject."""
-    text = source.text
+    """`file:line` of a triple's first occurrence in a source: the first place from the
+    subject's first spelling where its predicate is written right before its object (or
+    an object list goes on), else the object's first spelling from there."""
+    text, (s, p, o) = source.text, triple
     prefixes = _PREFIX.findall(text)
-    start = _find(text, triple[0], prefixes, 0)
-    at = _find(text, triple[2], prefixes, start or 0)
-    at = at if at is not None else start
-    return source.shown_as if at is None else f"{source.shown_as}:{text.count(chr(10), 0, at) + 1}"
+    verbs = _spellings(p, prefixes) + (["a"] if p == _TYPE else [])
+    start = min(_all(text, _spellings(s, prefixes)), default=0)
+    first = None
+    for at in _all(text, _spellings(o, prefixes), start):
+        first = at if first is None else first
+        before = text[text.rfind("\n", 0, at) + 1:at].rstrip()
+        if before.endswith(",") or any(before.endswith(v) and not before[:-len(v)][-1:].strip()
+                                       for v in verbs):
+            first = at
+            break
+    found = first if first is not None else (start if start else None)
+    return source.shown_as if found is None else \
+        f"{source.shown_as}:{text.count(chr(10), 0, found) + 1}"
 
 
-def _find(text: str, term: str, prefixes: list[tuple[str, str]], start: int) -> int | None:
-    """Where an N-Triples term is first written from `start`: an IRI in full, as a
-    prefixed name or (in RDF/XML) in quotes; a literal by its lexical form."""
+def _all(text: str, spellings: list[str], start: int = 0) -> list[int]:
+    """Every place from `start` where one of the spellings is written as a whole term."""
+    places = []
+    for spelling in spellings:
+        at = text.find(spelling, start)
+        while at >= 0:
+            if not (text[at + len(spelling):at + len(spelling) + 1].isalnum()
+                    or text[at + len(spelling):at + len(spelling) + 1] in "_-:"
+                    ) or not spelling[-1].isalnum():
+                places.append(at)
+            at = text.find(spelling, at + 1)
+    return sorted(places)
+
+
+def _spellings(term: str, prefixes: list[tuple[str, str]]) -> list[str]:
+    """How an N-Triples term may be written: an IRI in full, as a prefixed name or (in
+    RDF/XML) in quotes; a literal by its lexical form; a blank node not at all."""
     if term.startswith("<"):
         iri = term[1:-1]
-        spellings = [term, f'"{iri}"'] + [f"{p}:{iri[len(base):]}" for p, base in prefixes
-                                          if iri.startswith(base) and len(iri) > len(base)]
-        if iri.startswith(("http://www.w3.org/2002/07/owl#",
-                           "http://www.w3.org/2000/01/rdf-schema#")):
-            spellings.append(compact(iri))
-    elif term.startswith('"'):
-        spellings = [term[1:].rpartition('"')[0]]
-    else:
-        return None
-    found = [at for spelling in spellings if spelling and (at := text.find(spelling, start)) >= 0]
-    return min(found) if found else None
+        names = [f"{p}:{iri[len(base):]}" for p, base in prefixes
+                 if iri.startswith(base) and len(iri) > len(base)]
+        if iri.startswith(_SCHEMA_IRIS):
+            names.append(compact(iri))
+        return [term, f'"{iri}"', *names]
+    if term.startswith('"'):
+        return [lexical] if (lexical := term[1:].rpartition('"')[0]) else []
+    return []

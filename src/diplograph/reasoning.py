@@ -85,6 +85,15 @@ _DECLARATIONS = {_nt(_OWL, "ObjectProperty"), _nt(_OWL, "DatatypeProperty"),
                  _nt(_OWL, "AnnotationProperty"), _nt(_RDF, "Property")}
 _EQUALITY = {FUNCTIONAL, INVERSE_FUNCTIONAL}
 _DECLARED = {CLASS, OBJECT_PROPERTY, DATATYPE_PROPERTY}
+#: The datatypes of OWL 2 RL (as owlrl lists them), each an rdfs:Datatype (dt-type1).
+_DATATYPES = (*(_nt(_RDF, n) for n in ("HTML", "PlainLiteral", "XMLLiteral", "langString")),
+              _nt(_RDFS, "Literal"), *(_nt(_XSD, n) for n in (
+                  "NCName", "NMTOKEN", "Name", "anyURI", "base64Binary", "boolean", "byte",
+                  "date", "dateTime", "dateTimeStamp", "decimal", "double", "float",
+                  "hexBinary", "int", "integer", "language", "long", "negativeInteger",
+                  "nonNegativeInteger", "nonPositiveInteger", "normalizedString",
+                  "positiveInteger", "short", "string", "time", "token", "unsignedByte",
+                  "unsignedInt", "unsignedLong", "unsignedShort")))
 _COMPILED = {HAS_VALUE, ON_PROPERTY, INTERSECTION, UNION, FIRST, REST}  # before rules run
 
 Key = tuple[str, str, str]
@@ -504,6 +513,8 @@ class _Closure(_Index):
         for k in known:
             self.insert(*k)
         self.queue = [k for k in keys if self.insert(*k)]
+        for datatype in _DATATYPES:
+            self.add(datatype, TYPE, _nt(_RDFS, "Datatype"))  # dt-type1
         self._compile_restrictions()
         self.equality = bool(self.spo.get(SAME)) or any(
             self.subjects(TYPE, c) for c in _EQUALITY)

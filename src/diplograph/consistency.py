@@ -19,7 +19,9 @@ from diplograph.reasoning import Clash, Engine
 _PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
 _SCHEMA_IRIS = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",
                 "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-_SCHEMA = tuple(f"<{iri}" for iri in _SCHEMA_IRIS[:2])
+_LEADING = {f"<{_SCHEMA_IRIS[0]}{n}>" for n in ("domain", "range", "subClassOf",
+                                                "subPropertyOf")} | {
+    f"<{_SCHEMA_IRIS[1]}{n}>" for n in ("equivalentClass", "equivalentProperty", "inverseOf")}
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _SHOWN = 2  # clashes a one-line warning names
 
@@ -100,8 +102,8 @@ def read(folder: Path) -> Consistency:
 
 def _where(clash: Clash, sources: list[Located]) -> tuple[str, ...]:
     """Where each triple of the clash was written. An entailment is `inferred`, followed
-    by where the first statement about the clash's focus and the first axiom that
-    names the entailment's object (a range, a superclass) were written."""
+    by where the first statement about the clash's focus and the first axiom leading to
+    the entailment's class or property (a domain, a range, a superclass) were written."""
     places: list[str] = []
     for s, p, o in clash.triples:
         line = f"{s} {p} {o} .\n".encode()
@@ -111,7 +113,8 @@ def _where(clash: Clash, sources: list[Located]) -> tuple[str, ...]:
             continue
         places.append("inferred")
         places += _first(sources, lambda t: clash.focus in (t[0], t[2]))
-        places += _first(sources, lambda t: t[2] == o and t[1].startswith(_SCHEMA))  # noqa: B023
+        target = o if p == _TYPE else p  # a class, or a property, that axioms lead to
+        places += _first(sources, lambda t: t[2] == target and t[1] in _LEADING)  # noqa: B023
     return tuple(dict.fromkeys(places))
 
 

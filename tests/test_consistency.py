@@ -160,6 +160,17 @@ def test_validate_does_not_blame_new_facts_for_old_clashes(tmp_path: Path, cli_o
     result = cli_on(project, "validate", str(facts))
     assert result.exit_code == 0, result.output
     assert "OWL RL consistency" not in result.stdout
+    assert result.stderr.startswith("warning: the graph is inconsistent: 1 clash: cls-nothing2")
+
+
+def test_validating_an_empty_file_still_warns_of_the_graph(tmp_path: Path,
+                                                           cli_on: Invoke) -> None:
+    project = make_project(tmp_path / "p", RANGE_NOTHING, HEAD + "\n:a :p :b .\n")
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("")
+    result = cli_on(project, "validate", str(empty))
+    assert result.stderr.splitlines()[0].startswith(
+        "warning: the graph is inconsistent: 1 clash: cls-nothing2: http://example.org/b")
 
 
 def test_switching_reasoner_recompiles_and_store_info_names_it(tmp_path: Path,

@@ -327,10 +327,31 @@ def _axiom_terms(keys: Iterable[Key]) -> set[str]:
 
 
 def _unsupported(keys: Iterable[Key]) -> set[str]:
-    """The OWL terms used (as predicate or class) that the native engine lacks."""
+    """The OWL terms used (as predicate or class) that the native engine lacks, and
+    literal values of properties that are symmetric or inverse (or below one): owlrl
+    turns those into triples with a literal subject, which entail more."""
+    keys = list(keys)
     owl = f"<{_OWL}"
     used = {p for _, p, _ in keys if p.startswith(owl)}
     used |= {o for _, p, o in keys if p == TYPE and o.startswith(owl)}
+    reversing = {s for s, p, o in keys if p == TYPE and o == SYMMETRIC}
+    reversing |= {x for s, p, o in keys if p == INV for x in (s, o)}
+    if reversing:
+        above: defaultdict[str, set[str]] = defaultdict(set)
+        for s, p, o in keys:
+            if p in (SPO, EQP):
+                above[s].add(o)
+                if p == EQP:
+                    above[o].add(s)
+        for prop in {p for _, p, o in keys if o[0] == '"'}:
+            seen, todo = {prop}, [prop]
+            while todo:
+                for q in above[todo.pop()] - seen:
+                    seen.add(q)
+                    todo.append(q)
+            if seen & reversing:
+                used.add("literal values of symmetric or inverse properties")
+                break
     return used - NATIVE_CONSTRUCTS
 
 

@@ -84,6 +84,7 @@ def ex(name: str) -> ox.NamedNode:
 
 TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SAME = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
+SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
 def bundled_input(project: Project) -> list[ox.Triple]:
@@ -243,3 +244,69 @@ def test_reason_stats_counts_the_inferred_graph_by_property(run: Run,
     assert lines[1].split() == [str(counts[TYPE.value]), "rdf:type"]
     assert sum(int(line.split()[0]) for line in lines[1:]) == len(inferred)
     assert run("reason").stdout == lines[0] + "\n"
+
+
+def test_literal_valued_cardinalities_reach_the_reasoner() -> None:
+    axioms = PREFIXES + """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        :Single rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :spouse ;
+                                  owl:maxCardinality "1"^^xsd:nonNegativeInteger ] .
+        :Monk rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :spouse ;
+                                owl:maxCardinality "0"^^xsd:nonNegativeInteger ] .
+        :a a :Single ; :spouse :b , :c .
+        :m a :Monk ; :spouse :d ."""
+    result = reason(parse(axioms), Engine.NATIVE)
+    assert result.engine is Engine.OWLRL  # cls-maxc2 is owlrl's
+    assert ox.Triple(ex("b"), SAME, ex("c")) in result.entailments
+    [clash] = result.inconsistencies
+    assert (clash.focus, clash.rule) == (ex("m"), "cls-maxc1")
+    assert ox.Triple(ex("m"), ex("spouse"), ex("d")) in clash.triples
+
+
+def test_a_literal_has_value_makes_members_natively() -> None:
+    triples = parse(PREFIXES + """
+        :Adult owl:equivalentClass [ a owl:Restriction ; owl:onProperty :age ;
+                                     owl:hasValue "adult" ] .
+        :x :age "adult" .  :y a :Adult .""")
+    native, reference = reason(triples, Engine.NATIVE), reason(triples, Engine.OWLRL)
+    assert native.engine is Engine.NATIVE
+    assert set(native.entailments) == set(reference.entailments)
+    assert ox.Triple(ex("x"), TYPE, ex("Adult")) in native.entailments  # cls-hv2
+    assert ox.Triple(ex("y"), ex("age"), ox.Literal("adult")) in native.entailments  # cls-hv1
+
+
+def test_negative_property_assertions_are_checked_by_both_engines() -> None:
+    triples = parse(PREFIXES + """
+        [] a owl:NegativePropertyAssertion ; owl:sourceIndividual :a ;
+           owl:assertionProperty :p ; owl:targetIndividual :b .
+        [] a owl:NegativePropertyAssertion ; owl:sourceIndividual :a ;
+           owl:assertionProperty :name ; owl:targetValue "Al" .
+        :q rdfs:subPropertyOf :p .  :a :q :b ; :name "Al" .""")
+    for engine in Engine:
+        found = reason(triples, engine)
+        assert found.engine is engine
+        assert {(i.focus, i.rule) for i in found.inconsistencies} == {
+            (ex("a"), "prp-npa1"), (ex("a"), "prp-npa2")}
+
+
+def test_a_fallback_keeps_what_owlrl_reports() -> None:
+    triples = parse(PREFIXES + """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        :C rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :p ; owl:onClass :D ;
+                             owl:maxQualifiedCardinality "0"^^xsd:nonNegativeInteger ] .
+        :x a :C ; :p :y .  :y a :D .
+        :s owl:sameAs :t .  :s owl:differentFrom :t .""")
+    found = reason(triples, Engine.NATIVE)
+    assert found.engine is Engine.OWLRL
+    assert {(i.focus, i.rule) for i in found.inconsistencies} == {
+        (ex("x"), "cls-maxqc1"), (ex("s"), "eq-diff1"), (ex("t"), "eq-diff1")}
+
+
+def test_same_as_between_classes_and_labels_of_equals() -> None:
+    triples = parse(PREFIXES + """
+        :C1 a owl:Class ; owl:sameAs :C2 ; rdfs:label "one" .  :x a :C1 .""")
+    native, reference = reason(triples, Engine.NATIVE), reason(triples, Engine.OWLRL)
+    assert set(native.entailments) == set(reference.entailments)
+    for entailed in [(ex("C1"), SUBCLASS, ex("C2")),
+                     (ex("x"), TYPE, ex("C2")),
+                     (ex("C2"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                      ox.Literal("one"))]:
+        assert ox.Triple(*entailed) in native.entailments

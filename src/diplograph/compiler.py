@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from diplograph import consistency
 from diplograph.layout import (
     COMPLETE,
     INFERRED,
@@ -36,7 +37,13 @@ from diplograph.layout import (
 )
 from diplograph.profile import Profile
 from diplograph.rdfio import MAX_INPUT_BYTES, input_format, parse_file, read_triples
-from diplograph.reasoning import Engine, Entailed, entailed_ntriples, extended_ntriples
+from diplograph.reasoning import (
+    Engine,
+    Entailed,
+    default_engine,
+    entailed_ntriples,
+    extended_ntriples,
+)
 
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
@@ -120,7 +127,7 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     """Parse every source into its graph and the union, then add the entailments."""
     store = ox.Store(str(folder))
     (folder / LINES).mkdir()
-    documents = []
+    documents = {}
     with _Writer(store) as writer:
         for source, done in _shares(sources, 0.4):
             say(f"parsing {source.shown_as}", done)
@@ -128,10 +135,10 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
             _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
             if source.reasoned:
-                documents.append(lines)
+                documents[source] = lines
         say("reasoning (OWL 2 RL)", 0.4)
-        entailed = entailed_ntriples(documents)
-        inferred = _keep_entailed(folder, entailed)
+        entailed = entailed_ntriples(documents.values())
+        inferred = _keep_entailed(folder, entailed, documents)
         writer.add(inferred, INFERRED, UNION)
         say("writing the store", 0.7)
     say("compacting the store", 0.95)
@@ -174,7 +181,8 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
     unchanged = sum(lines_file(folder, s.graph).exists() for s in sources)
     say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged", 0.0)
     store = ox.Store(str(folder))
-    documents, before, additions, went = [], [], [], []  # went: lines that may leave the union
+    documents: dict[Source, bytes] = {}
+    before, additions, went = [], [], []  # went: lines that may leave the union
     with _Writer(store) as writer:
         for source, share in _shares(sources, 0.4):
             done = lines_file(folder, source.graph)
@@ -189,7 +197,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 gone, came = _change(writer, previous, lines, source.graph)
                 went.append(gone)
             if source.reasoned:
-                documents.append(lines)
+                documents[source] = lines
                 before.append(previous)
                 additions.append(came)
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
@@ -201,8 +209,9 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
             entailed = extended_ntriples(before, additions, Entailed(inferred, trivial))
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
-            entailed = entailed_ntriples(documents)
-        went.append(_change(writer, inferred, _keep_entailed(folder, entailed), INFERRED)[0])
+            entailed = entailed_ntriples(documents.values())
+        went.append(_change(writer, inferred, _keep_entailed(folder, entailed, documents),
+                            INFERRED)[0])
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
     store.flush()
@@ -234,9 +243,14 @@ def _change(writer: _Writer, before: bytes, after: bytes,
     return (went if UNION in _homes(graph) else b""), came
 
 
-def _keep_entailed(folder: Path, entailed: Entailed) -> bytes:
+def _keep_entailed(folder: Path, entailed: Entailed, documents: dict[Source, bytes]) -> bytes:
     """Save the entailments beside the store (the trivial ones, for a later update to
-    extend, if the native engine found them) and return the inferred graph's lines."""
+    extend, if the native engine found them) with the consistency they show, and return
+    the inferred graph's lines."""
+    located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
+                                                                errors="replace"), lines)
+               for s, lines in documents.items()] if entailed.clashes else []
+    consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
     inferred = sorted_lines(entailed.nontrivial)
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:

@@ -26,6 +26,8 @@ from diplograph.additions import Addition, add_files
 from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.check import CheckReport, check_project
 from diplograph.compiler import Progress
+from diplograph.consistency import Consistency
+from diplograph.consistency import read as read_consistency
 from diplograph.export import Dump, Scope, dump, select_graphs
 from diplograph.layout import GRAPH_BASE
 from diplograph.limits import Limits
@@ -101,6 +103,12 @@ class Graph:
         if self._catalog is None:
             self._catalog = Catalog.load(self.project.queries_dir)
         return self._catalog
+
+    @property
+    def consistency(self) -> Consistency:
+        """Whether the OWL RL closure of the ontology and data is consistent: every
+        contradiction with its rule and source lines, and the reasoner that found them."""
+        return read_consistency(self.compiled.path)
 
     def named(self, name: str) -> NamedQuery:
         """A stored query by name (an unknown name is an error with the closest names)."""

@@ -20,11 +20,12 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels) change.
-STORE_FORMAT = f"diplograph {__version__} store 7, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 9, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
 TRIVIAL = "trivial"  # what `trivial_file` holds, among an update's earlier lines
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
+REASONING = "reasoning.json"  # the reasoner asked for and used, and the contradictions found
 INTEGRITY = "integrity.json"  # each file's size (and each lines file's line count)
 # the database's files that never change once it is built (its logs may)
 _DATABASE_FILES = ("*.sst", "CURRENT", "MANIFEST-*", "OPTIONS-*")

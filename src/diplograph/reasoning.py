@@ -9,13 +9,15 @@ with owlrl. `$DIPLOGRAPH_REASONER` (or the `engine` argument) picks the engine.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from itertools import combinations
+from itertools import combinations, product
 from sys import intern
 
 import pyoxigraph as ox
@@ -46,6 +48,12 @@ SCO, SPO, DOMAIN, RANGE = (_nt(_RDFS, n) for n in ("subClassOf", "subPropertyOf"
         "hasValue", "onProperty", "intersectionOf", "unionOf", "disjointWith",
         "complementOf", "propertyDisjointWith", "members", "distinctMembers", "Nothing",
         "Thing"))
+(MAX_CARDINALITY, MAX_QUALIFIED, ON_CLASS) = (
+    _nt(_OWL, n) for n in ("maxCardinality", "maxQualifiedCardinality", "onClass"))
+(NPA, SOURCE, ASSERTION_PROPERTY, TARGET_INDIVIDUAL, TARGET_VALUE, CLASS, OBJECT_PROPERTY,
+ DATATYPE_PROPERTY) = (_nt(_OWL, n) for n in (
+    "NegativePropertyAssertion", "sourceIndividual", "assertionProperty", "targetIndividual",
+    "targetValue", "Class", "ObjectProperty", "DatatypeProperty"))
 (SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL, IRREFLEXIVE, ASYMMETRIC,
  ALL_DISJOINT_CLASSES, ALL_DISJOINT_PROPERTIES, ALL_DIFFERENT) = (
     _nt(_OWL, n) for n in (
@@ -63,7 +71,9 @@ NATIVE_CONSTRUCTS = frozenset(_nt(_OWL, n) for n in (
     "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
     "IrreflexiveProperty", "AsymmetricProperty", "AllDisjointClasses",
     "AllDisjointProperties", "AllDifferent", "deprecated", "priorVersion",
-    "backwardCompatibleWith", "incompatibleWith", "DeprecatedClass", "DeprecatedProperty"))
+    "backwardCompatibleWith", "incompatibleWith", "DeprecatedClass", "DeprecatedProperty",
+    "NegativePropertyAssertion", "sourceIndividual", "assertionProperty", "targetIndividual",
+    "targetValue"))
 
 _REFLEXIVE = {SAME, EQC, EQP, SCO, SPO}
 _TOP = {THING, _nt(_RDFS, "Resource"), _nt(_OWL, "NamedIndividual"), _nt(_RDFS, "Class"),
@@ -74,6 +84,16 @@ _DOCUMENTATION = {_nt(_RDFS, n) for n in ("label", "comment", "isDefinedBy", "se
 _DECLARATIONS = {_nt(_OWL, "ObjectProperty"), _nt(_OWL, "DatatypeProperty"),
                  _nt(_OWL, "AnnotationProperty"), _nt(_RDF, "Property")}
 _EQUALITY = {FUNCTIONAL, INVERSE_FUNCTIONAL}
+_DECLARED = {CLASS, OBJECT_PROPERTY, DATATYPE_PROPERTY}
+#: The datatypes of OWL 2 RL (as owlrl lists them), each an rdfs:Datatype (dt-type1).
+_DATATYPES = (*(_nt(_RDF, n) for n in ("HTML", "PlainLiteral", "XMLLiteral", "langString")),
+              _nt(_RDFS, "Literal"), *(_nt(_XSD, n) for n in (
+                  "NCName", "NMTOKEN", "Name", "anyURI", "base64Binary", "boolean", "byte",
+                  "date", "dateTime", "dateTimeStamp", "decimal", "double", "float",
+                  "hexBinary", "int", "integer", "language", "long", "negativeInteger",
+                  "nonNegativeInteger", "nonPositiveInteger", "normalizedString",
+                  "positiveInteger", "short", "string", "time", "token", "unsignedByte",
+                  "unsignedInt", "unsignedLong", "unsignedShort")))
 _COMPILED = {HAS_VALUE, ON_PROPERTY, INTERSECTION, UNION, FIRST, REST}  # before rules run
 
 Key = tuple[str, str, str]
@@ -94,11 +114,13 @@ class UnknownEngineError(UsageError):
 
 @dataclass(frozen=True)
 class Inconsistency:
-    """A contradiction the OWL RL closure exposes: the node it is about and why."""
+    """A contradiction the OWL RL closure exposes: the node it is about, the OWL 2 RL
+    rule that finds it, why, and the triples of the closure it rests on."""
 
     focus: ox.NamedNode | ox.BlankNode | ox.Literal
     rule: str
     message: str
+    triples: tuple[ox.Triple, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,14 +160,16 @@ def reason(triples: Iterable[ox.Triple], engine: Engine | None = None) -> Reason
     """Compute the OWL RL closure of the triples with the chosen engine (default:
     `default_engine()`; the native one hands inputs it cannot handle to owlrl).
     Literal-valued triples of predicates no axiom mentions (labels, quotes) take part
-    in no rule but sameAs copying, and are left out of either engine's input."""
+    in no rule but sameAs copying: they are left out of either engine's input, and
+    copied to the equals of their subject afterwards."""
     terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
-    closure, chosen = _close(_relevant(_keys(triples, terms)), terms, engine)
+    closure, chosen = _close(_keys(triples, terms), terms, engine)
     return Reasoning(
         entailments=[ox.Triple(*(_term(x, terms) for x in k))  # type: ignore[arg-type]
                      for k in _nontrivial(closure)],
-        inconsistencies=[Inconsistency(_term(focus, terms), rule, message)
-                         for focus, rule, message in sorted(set(closure.contradictions()))],
+        inconsistencies=[Inconsistency(_term(c.focus, terms), c.rule, c.message, tuple(
+            ox.Triple(*(_term(x, terms) for x in k)) for k in c.triples))  # type: ignore[arg-type]
+            for c in clashes(closure)],
         engine=chosen,
     )
 
@@ -158,13 +182,14 @@ class Entailed:
     nontrivial: bytes
     trivial: bytes
     engine: Engine = Engine.NATIVE
+    clashes: tuple[Clash, ...] = ()
 
 
 def entailed_ntriples(documents: Iterable[bytes], engine: Engine | None = None) -> Entailed:
     """The entailments of the triples of N-Triples documents as Oxigraph writes them (one
     triple a line, single spaces): no term objects are made."""
-    closure, chosen = _close(_relevant(_line_keys(documents)), {}, engine)
-    return _entailed(closure.derived(), chosen)
+    closure, chosen = _close(_line_keys(documents), {}, engine)
+    return _entailed(closure, chosen)
 
 
 def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
@@ -172,27 +197,30 @@ def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
     """The entailments of `documents` and `additions` given `earlier`, those of
     `documents` alone by the native engine: the earlier closure is indexed as it is and
     only the additions fire the rules. None where that could differ from a full run: the
-    additions bring restrictions or lists (compiled before the rules start) or terms no
-    earlier axiom mentioned, or another engine ran or would run."""
+    additions bring restrictions or lists (compiled before the rules start), terms no
+    earlier axiom mentioned or new equalities, or another engine ran or would run."""
     added = _line_keys(additions)
     if {earlier.engine, default_engine()} != {Engine.NATIVE} or _unsupported(added):
         return None
-    if not added:
-        return earlier
     keys = _line_keys(documents)
     active = _axiom_terms(keys)
     if _unsupported(keys) or not _axiom_terms(added) <= active or any(
             k[1] in _COMPILED for k in added):
         return None
-    known = [*_relevant(keys, active), *_line_keys([earlier.nontrivial, earlier.trivial])]
-    new = _entailed(_Closure(_relevant(added, active), known=known).derived(), Engine.NATIVE)
+    known = [*_split(keys, active)[0], *_line_keys([earlier.nontrivial, earlier.trivial])]
+    relevant, literals = _split(added, active)
+    closure = _Closure(relevant, known=known)
+    if any(p == SAME for _, p, _ in closure.added):  # earlier literals may copy over
+        return None
+    closure.copy_to_equals(literals)
+    new = _entailed(closure, Engine.NATIVE)
     stated = {line for document in additions for line in document.splitlines(True)}
 
     def still(entailed: bytes) -> bytes:  # an entailment now stated is no longer one
         return b"".join(line for line in entailed.splitlines(True) if line not in stated)
 
     return Entailed(still(earlier.nontrivial) + new.nontrivial,
-                    still(earlier.trivial) + new.trivial)
+                    still(earlier.trivial) + new.trivial, Engine.NATIVE, new.clashes)
 
 
 def _line_keys(documents: Iterable[bytes]) -> list[Key]:
@@ -205,25 +233,33 @@ def _line_keys(documents: Iterable[bytes]) -> list[Key]:
     return keys
 
 
-def _entailed(derived: Iterable[Key], engine: Engine) -> Entailed:
+def _entailed(closure: _Closure | _OwlrlClosure, engine: Engine) -> Entailed:
     lines: tuple[list[str], list[str]] = ([], [])
-    for s, p, o in derived:
+    for s, p, o in closure.derived():
         lines[_trivial(s, p, o)].append(f"{s} {p} {o} .\n")
     nontrivial, trivial = ("".join(sorted(part)).encode() for part in lines)
-    return Entailed(nontrivial, trivial, engine)
+    return Entailed(nontrivial, trivial, engine, tuple(clashes(closure)))
+
+
+def clashes(closure: _Index) -> list[Clash]:
+    """The closure's contradictions, each once (by the first triples found for it), by
+    focus then rule."""
+    once = {(c.focus, c.rule, c.message): c for c in reversed(list(closure.contradictions()))}
+    return [once[k] for k in sorted(once)]
 
 
 def _close(keys: list[Key], terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal],
            engine: Engine | None) -> tuple[_Closure | _OwlrlClosure, Engine]:
     """The closure of the keys by the chosen engine, and that engine."""
     chosen = engine or default_engine()
-    if chosen is Engine.NATIVE and (unsupported := _unsupported(keys)):
+    relevant, literals = _split(keys)
+    if chosen is Engine.NATIVE and (unsupported := _unsupported(relevant)):
         _LOG.info("reasoning with owlrl: the native engine does not implement %s",
                   ", ".join(sorted(unsupported)))
         chosen = Engine.OWLRL
-    if chosen is Engine.NATIVE:
-        return _Closure(keys), chosen
-    return _owlrl_closure(keys, terms), chosen
+    closure = _Closure(relevant) if chosen is Engine.NATIVE else _owlrl_closure(relevant, terms)
+    closure.copy_to_equals(literals)
+    return closure, chosen
 
 
 def _nontrivial(closure: _Closure | _OwlrlClosure) -> list[Key]:
@@ -261,11 +297,21 @@ def _keys(triples: Iterable[ox.Triple],
     return keys
 
 
-def _relevant(keys: list[Key], active: set[str] | None = None) -> list[Key]:
-    """The keys without the literal-valued triples of predicates no axiom mentions (of
-    `active`, the terms axioms mention, if given)."""
+def _split(keys: list[Key], active: set[str] | None = None) -> tuple[list[Key], list[Key]]:
+    """The keys the rules read, and the literal-valued triples of predicates neither
+    an axiom mentions (of `active`, the terms axioms mention, if given) nor the RDF, RDFS
+    and OWL vocabularies hold (axioms with literal values: cardinalities, hasValue)."""
     active = _axiom_terms(keys) if active is None else active
-    return [k for k in keys if k[2][0] != '"' or k[1] in active]
+    relevant: list[Key] = []
+    literals: list[Key] = []
+    for k in keys:
+        p = k[1]
+        if k[2][0] != '"' or p in active or (p.startswith(_VOCABULARIES)
+                                             and p not in _DOCUMENTATION):
+            relevant.append(k)
+        else:
+            literals.append(k)
+    return relevant, literals
 
 
 def _axiom_terms(keys: Iterable[Key]) -> set[str]:
@@ -281,10 +327,31 @@ def _axiom_terms(keys: Iterable[Key]) -> set[str]:
 
 
 def _unsupported(keys: Iterable[Key]) -> set[str]:
-    """The OWL terms used (as predicate or class) that the native engine lacks."""
+    """The OWL terms used (as predicate or class) that the native engine lacks, and
+    literal values of properties that are symmetric or inverse (or below one): owlrl
+    turns those into triples with a literal subject, which entail more."""
+    keys = list(keys)
     owl = f"<{_OWL}"
     used = {p for _, p, _ in keys if p.startswith(owl)}
     used |= {o for _, p, o in keys if p == TYPE and o.startswith(owl)}
+    reversing = {s for s, p, o in keys if p == TYPE and o == SYMMETRIC}
+    reversing |= {x for s, p, o in keys if p == INV for x in (s, o)}
+    if reversing:
+        above: defaultdict[str, set[str]] = defaultdict(set)
+        for s, p, o in keys:
+            if p in (SPO, EQP):
+                above[s].add(o)
+                if p == EQP:
+                    above[o].add(s)
+        for prop in {p for _, p, o in keys if o[0] == '"'}:
+            seen, todo = {prop}, [prop]
+            while todo:
+                for q in above[todo.pop()] - seen:
+                    seen.add(q)
+                    todo.append(q)
+            if seen & reversing:
+                used.add("literal values of symmetric or inverse properties")
+                break
     return used - NATIVE_CONSTRUCTS
 
 
@@ -304,6 +371,7 @@ class _Index:
         default_factory=lambda: defaultdict(lambda: defaultdict(set)))
     pos: defaultdict[str, defaultdict[str, set[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    added: list[Key] = field(default_factory=list)  # the derived triples, in order
 
     def insert(self, s: str, p: str, o: str) -> bool:
         """Add a triple; False if it was there already."""
@@ -338,50 +406,117 @@ class _Index:
             head = min(rests)
         return members
 
-    def contradictions(self) -> Iterator[tuple[str, str, str]]:
-        """(focus, rule, message) for each contradiction the indexed closure holds."""
+    def contradictions(self) -> Iterator[Clash]:
+        """Each contradiction the indexed closure holds, with the triples it rests on."""
         typed = self.pos.get(TYPE, _NO_OBJECTS)
         nothing = typed.get(NOTHING, _NONE)  # owlrl makes these members of every class
         for x in nothing:
-            yield x, "cls-nothing2", f"{_show(x)} is a member of owl:Nothing"
-        pairs = [(c1, c2, "cax-dw") for c1, c2 in self.pairs(DISJOINT_WITH)]
-        pairs += [(c1, c2, "cls-com") for c1, c2 in self.pairs(COMPLEMENT)]
-        for node in self.subjects(TYPE, ALL_DISJOINT_CLASSES):
-            for head in self.objects(node, MEMBERS):
-                pairs += [(c1, c2, "cax-adc") for c1, c2 in combinations(self.items(head), 2)]
-        for c1, c2, rule in pairs:
+            yield Clash(x, "cls-nothing2", f"{_show(x)} is a member of owl:Nothing",
+                        ((x, TYPE, NOTHING),))
+        pairs = [(c1, c2, "cax-dw", ((c1, DISJOINT_WITH, c2),))
+                 for c1, c2 in self.pairs(DISJOINT_WITH)]
+        pairs += [(c1, c2, "cls-com", ((c1, COMPLEMENT, c2),)) for c1, c2 in self.pairs(COMPLEMENT)]
+        for node, head in self._lists(ALL_DISJOINT_CLASSES, MEMBERS):
+            pairs += [(c1, c2, "cax-adc", ((node, MEMBERS, head),))
+                      for c1, c2 in combinations(self.items(head), 2)]
+        for c1, c2, rule, axiom in pairs:
             for x in typed.get(c1, _NONE) & typed.get(c2, _NONE) - nothing:
-                yield x, rule, f"{_show(x)} is both a {_show(c1)} and a {_show(c2)}, " \
-                               "which are disjoint"
-        different = self.pairs(DIFF)
-        for node in self.subjects(TYPE, ALL_DIFFERENT):
-            for head in self.objects(node, MEMBERS) | self.objects(node, DISTINCT_MEMBERS):
-                different += list(combinations(self.items(head), 2))
-        for x, y in different:
+                yield Clash(x, rule, f"{_show(x)} is both a {_show(c1)} and a {_show(c2)}, "
+                                     "which are disjoint", (*axiom, (x, TYPE, c1), (x, TYPE, c2)))
+        different = [(x, y, "eq-diff1", (x, DIFF, y)) for x, y in self.pairs(DIFF)]
+        for rule, members in (("eq-diff2", MEMBERS), ("eq-diff3", DISTINCT_MEMBERS)):
+            for node, head in self._lists(ALL_DIFFERENT, members):
+                different += [(x, y, rule, (node, members, head))
+                              for x, y in combinations(self.items(head), 2)]
+        for x, y, rule, stated in different:
             if x == y or self.has(x, SAME, y):
-                yield x, "eq-diff1", f"{_show(x)} is owl:sameAs {_show(y)} " \
-                                     "and owl:differentFrom it"
+                yield Clash(x, rule, f"{_show(x)} is owl:sameAs {_show(y)} and "
+                                     "owl:differentFrom it", (stated, (x, SAME, y)))
         yield from self._property_contradictions()
 
-    def _property_contradictions(self) -> Iterator[tuple[str, str, str]]:
+    def _lists(self, kind: str, members: str) -> list[tuple[str, str]]:
+        """(node, list head) of each `node a kind ; members (...)`."""
+        return [(node, head) for node in self.subjects(TYPE, kind)
+                for head in self.objects(node, members)]
+
+    def _property_contradictions(self) -> Iterator[Clash]:
         for p in self.subjects(TYPE, IRREFLEXIVE):
             for x, y in self.pairs(p):
                 if x == y:
-                    yield x, "prp-irp", f"{_show(x)} {_show(p)} itself, an irreflexive property"
+                    yield Clash(x, "prp-irp", f"{_show(x)} {_show(p)} itself, an irreflexive "
+                                "property", ((p, TYPE, IRREFLEXIVE), (x, p, x)))
         for p in self.subjects(TYPE, ASYMMETRIC):
             for x, y in self.pairs(p):
                 if self.has(y, p, x):
-                    yield x, "prp-asyp", f"{_show(x)} and {_show(y)} are {_show(p)} each " \
-                                         "other, an asymmetric property"
-        disjoint = self.pairs(PROPERTY_DISJOINT)
-        for node in self.subjects(TYPE, ALL_DISJOINT_PROPERTIES):
-            for head in self.objects(node, MEMBERS):
-                disjoint += list(combinations(self.items(head), 2))
-        for p1, p2 in disjoint:
+                    yield Clash(x, "prp-asyp", f"{_show(x)} and {_show(y)} are {_show(p)} each "
+                                "other, an asymmetric property",
+                                ((p, TYPE, ASYMMETRIC), (x, p, y), (y, p, x)))
+        disjoint = [(p1, p2, "prp-pdw", (p1, PROPERTY_DISJOINT, p2))
+                    for p1, p2 in self.pairs(PROPERTY_DISJOINT)]
+        for node, head in self._lists(ALL_DISJOINT_PROPERTIES, MEMBERS):
+            disjoint += [(p1, p2, "prp-adp", (node, MEMBERS, head))
+                         for p1, p2 in combinations(self.items(head), 2)]
+        for p1, p2, rule, axiom in disjoint:
             for x, y in self.pairs(p1):
                 if self.has(x, p2, y):
-                    yield x, "prp-pdw", f"{_show(x)} is linked to {_show(y)} by both " \
-                                        f"{_show(p1)} and {_show(p2)}, disjoint properties"
+                    yield Clash(x, rule, f"{_show(x)} is linked to {_show(y)} by both "
+                                f"{_show(p1)} and {_show(p2)}, disjoint properties",
+                                (axiom, (x, p1, y), (x, p2, y)))
+        for node, i1 in self.pairs(SOURCE):
+            for p in self.objects(node, ASSERTION_PROPERTY):
+                for rule, target in (("prp-npa1", TARGET_INDIVIDUAL), ("prp-npa2", TARGET_VALUE)):
+                    for i2 in self.objects(node, target):
+                        if self.has(i1, p, i2):
+                            yield Clash(i1, rule, f"{_show(i1)} {_show(p)} {_show(i2)}, which "
+                                        "a negative property assertion denies",
+                                        ((node, SOURCE, i1), (i1, p, i2)))
+
+        for r, n in self.pairs(MAX_CARDINALITY):
+            if _is_zero(n):
+                for p in self.objects(r, ON_PROPERTY):
+                    for u in self.subjects(TYPE, r):
+                        for y in self.objects(u, p):
+                            yield Clash(u, "cls-maxc1", f"{_show(u)} {_show(p)} {_show(y)}, "
+                                        "though a maximum cardinality of 0 allows none",
+                                        ((r, MAX_CARDINALITY, n), (u, TYPE, r), (u, p, y)))
+        for r, n in self.pairs(MAX_QUALIFIED):
+            if _is_zero(n):
+                for p, c in product(self.objects(r, ON_PROPERTY), self.objects(r, ON_CLASS)):
+                    for u in self.subjects(TYPE, r):
+                        for y in self.objects(u, p):
+                            if c == THING or self.has(y, TYPE, c):
+                                yield Clash(u, "cls-maxqc2" if c == THING else "cls-maxqc1",
+                                            f"{_show(u)} {_show(p)} {_show(y)}, though a maximum "
+                                            f"qualified cardinality of 0 allows no {_show(c)}",
+                                            ((r, MAX_QUALIFIED, n), (u, TYPE, r), (u, p, y)))
+
+    def copy_to_equals(self, literals: Iterable[Key]) -> None:
+        """eq-rep-s for literal-valued triples kept out of the rules (see `_split`)."""
+        same = {s: {o for o in os if o != s} for s, os in self.spo.get(SAME, _NO_OBJECTS).items()}
+        if not any(same.values()):
+            return
+        for k in literals:  # stated, so not entailed
+            self.insert(*k)
+        for s, p, o in literals:
+            for s2 in same.get(s, ()):
+                if self.insert(s2, p, o):
+                    self.added.append((s2, p, o))
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A contradiction in N-Triples terms: its focus, rule, message and the triples of
+    the closure it rests on."""
+
+    focus: str
+    rule: str
+    message: str
+    triples: tuple[Key, ...]
+
+
+def _is_zero(literal: str) -> bool:
+    lexical = literal[1:].partition('"')[0].strip() if literal.startswith('"') else ""
+    return lexical.lstrip("+0") == "" and lexical.lstrip("+") != ""
 
 
 def _show(text: str) -> str:
@@ -399,7 +534,8 @@ class _Closure(_Index):
         for k in known:
             self.insert(*k)
         self.queue = [k for k in keys if self.insert(*k)]
-        self.added: list[Key] = []
+        for datatype in _DATATYPES:
+            self.add(datatype, TYPE, _nt(_RDFS, "Datatype"))  # dt-type1
         self._compile_restrictions()
         self.equality = bool(self.spo.get(SAME)) or any(
             self.subjects(TYPE, c) for c in _EQUALITY)
@@ -486,6 +622,8 @@ class _Closure(_Index):
         for whole, members in self.intersections.get(c, ()):
             if all(m == THING or self.has(x, TYPE, m) for m in members):
                 self.add(x, TYPE, whole)  # cls-int1
+        if c in _DECLARED and self.objects(x, SAME):
+            self._reflexive(x)
         if c in (SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL):
             for s, o in self.pairs(x):
                 self._characteristics(s, x, o, {c})
@@ -561,6 +699,7 @@ class _Closure(_Index):
         """eq-sym, eq-trans and eq-rep-s/p/o for a new x owl:sameAs y."""
         self.equality = True  # from now on every fired triple is copied to its equals
         add = self.add
+        self._reflexive(x)
         add(y, SAME, x)
         for z in list(self.objects(y, SAME)):
             add(x, SAME, z)
@@ -573,6 +712,17 @@ class _Closure(_Index):
                 add(s, p, y)
         for s, o in self.pairs(x):
             add(s, y, o)
+
+    def _reflexive(self, x: str) -> None:
+        """scm-cls, scm-op and scm-dp, whose trivial entailments matter only when a class
+        or property has an equal (eq-rep-s/o then copy them over)."""
+        kinds = self.objects(x, TYPE)
+        if CLASS in kinds:
+            self.add(x, SCO, x)
+            self.add(x, EQC, x)
+        if OBJECT_PROPERTY in kinds or DATATYPE_PROPERTY in kinds:
+            self.add(x, SPO, x)
+            self.add(x, EQP, x)
 
     def _replace_equals(self, s: str, p: str, o: str) -> None:
         same = self.spo.get(SAME, _NO_OBJECTS)
@@ -587,14 +737,29 @@ class _Closure(_Index):
 class _OwlrlClosure(_Index):
     """owlrl's closure, indexed for the contradiction checks."""
 
-    def __init__(self, keys: list[Key], added: list[Key]) -> None:
+    def __init__(self, keys: list[Key], added: list[Key], errors: list[Clash]) -> None:
         super().__init__()
         self.added = added
+        self.errors = errors
         for k in (*keys, *added):
             self.insert(*k)
 
     def derived(self) -> Iterator[Key]:
         return iter(self.added)
+
+    def contradictions(self) -> Iterator[Clash]:
+        """The checks on owlrl's closure, and each inconsistency owlrl reported that
+        they do not name (same rule, a node in common; any clash of a member of
+        owl:Nothing, which owlrl makes a member of every class), in owlrl's words."""
+        found = list(super().contradictions())
+        yield from found
+        named = {(_SAME_RULE.get(c.rule, c.rule), term) for c in found
+                 for term in (c.focus, *(x for k in c.triples for x in k))}
+        nothing = self.subjects(TYPE, NOTHING)
+        for error in self.errors:
+            if error.focus not in nothing and (_SAME_RULE.get(error.rule, error.rule),
+                                               error.focus) not in named:
+                yield error
 
 
 def _owlrl_closure(keys: list[Key],
@@ -605,10 +770,10 @@ def _owlrl_closure(keys: list[Key],
 
     graph = rdflib_graph(ox.Triple(*(_term(x, terms) for x in k)) for k in keys)  # type: ignore[arg-type]
     asserted = set(graph)
-    owlrl.DeductiveClosure(  # improved_datatypes would swap rdflib's literal parsers globally
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False,
-        improved_datatypes=False,
-    ).expand(graph)
+    named = {str(node): str(to_oxigraph(node)) for t in graph for node in t}
+    rules = owlrl.OWLRL_Semantics(graph, axioms=False, daxioms=False, destination=graph)
+    rules.closure()  # as owlrl.DeductiveClosure(...).expand, keeping the messages apart
+    errors = [_owlrl_error(message, named) for message in rules.error_messages]
     added: list[Key] = []
     for t in graph:
         if t not in asserted:
@@ -616,4 +781,44 @@ def _owlrl_closure(keys: list[Key],
             for text, node in zip(key, t, strict=True):
                 terms.setdefault(text, to_oxigraph(node))
             added.append(key)  # type: ignore[arg-type]
-    return _OwlrlClosure(keys, added)
+    return _OwlrlClosure(keys, added, errors)
+
+
+#: owlrl's inconsistency messages: the rule each reports, and which of its terms is the focus.
+_OWLRL_ERRORS = [(re.compile(pattern), rule, focus) for pattern, rule, focus in (
+    (r"'sameAs' and 'differentFrom' cannot be used on the same subject-object pair: "
+     r"\((.+), (.+)\)$", "eq-diff1", 0),
+    (r"'sameAs' and 'AllDifferent' cannot be used on the same subject-object pair: "
+     r"\((.+), (.+)\)$", "eq-diff2", 0),
+    (r"Irreflexive property used on (.+) with (.+)$", "prp-irp", 0),
+    (r"Erroneous usage of asymmetric property (.+) on (.+) and (.+)$", "prp-asyp", 1),
+    (r"Disjoint properties in an 'AllDisjointProperties' are not really disjoint: "
+     r"\((.+), (.+),(.+)\) and", "prp-adp", 0),
+    (r"Erroneous usage of disjoint properties (.+) and (.+) on (.+) and (.+)$", "prp-pdw", 2),
+    (r"Negative \(object\) property assertion violated for: \((.+), (.+), (.+)\)$",
+     "prp-npa1", 0),
+    (r"Negative \(datatype\) property assertion violated for: \((.+), (.+), (.+)\)$",
+     "prp-npa2", 0),
+    (r"(.+) is defined of type 'Nothing'$", "cls-nothing2", 0),
+    (r"Violation of complementarity for classes (.+) and (.+) on element (.+)$", "cls-com", 2),
+    (r"Violation of type restriction for allValuesFrom in (.+) for datatype (.+) on value "
+     r"(.+)$", "cls-avf", 2),
+    (r"Erroneous usage of maximum cardinality with (.+) and (.+)$", "cls-maxc1", 1),
+    (r"Erroneous usage of maximum qualified cardinality with (.+), (.+) and (.+)$",
+     "cls-maxqc1", 2),
+    (r"Disjoint classes (.+) and (.+) have a common individual (.+)$", "cax-dw", 2),
+    (r"Lexical value of the literal '(.+)' does not match its datatype \((.+)\)$",
+     "dt-not-type", 0),
+    (r"(.+)$", "owlrl", 0),
+)]
+#: Rules that owlrl reports under one message.
+_SAME_RULE = {"cax-adc": "cax-dw", "eq-diff3": "eq-diff2", "cls-maxqc2": "cls-maxqc1"}
+
+
+def _owlrl_error(message: str, named: dict[str, str]) -> Clash:
+    """One of owlrl's messages as a clash, its focus as the term it names."""
+    for pattern, rule, focus in _OWLRL_ERRORS:
+        if matched := pattern.match(message):
+            text = matched.group(focus + 1)
+            return Clash(named.get(text, json.dumps(text)), rule, message, ())
+    raise AssertionError("the last pattern matches any message")

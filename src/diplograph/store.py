@@ -32,6 +32,7 @@ from diplograph.layout import (
 )
 from diplograph.profile import Profile
 from diplograph.project import Project
+from diplograph.reasoning import default_engine
 
 STORE_ENV = "DIPLOGRAPH_STORE"
 
@@ -76,8 +77,9 @@ def project_sources(project: Project, cache: Path) -> list[Source]:
 
 
 def store_key(sources: list[Source]) -> str:
-    """A digest of every source's graph and bytes (and of the store format)."""
-    digest = hashlib.sha256(f"{STORE_FORMAT}\n".encode())
+    """A digest of every source's graph and bytes (and of the store format and the
+    reasoner asked for)."""
+    digest = hashlib.sha256(f"{STORE_FORMAT}\n{default_engine().value}\n".encode())
     for source in sources:
         digest.update(f"{source.graph.value}\0{source.digest}\n".encode())
     return digest.hexdigest()[:32]

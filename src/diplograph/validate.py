@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from diplograph import sparql_constraints
+from diplograph import consistency, sparql_constraints
 from diplograph.catalog import RDF_TYPE, where_groups
 from diplograph.errors import InputError, syntax_problem
 from diplograph.layout import ONTOLOGY_BASE
@@ -37,6 +37,8 @@ from diplograph.store import KnowledgeGraph, Term
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
+
+    from diplograph.reasoning import Inconsistency
 
 MAX_NESTING = 100
 MAX_LITERAL = 1_000_000  # characters: pyshacl's regular expressions run out of memory
@@ -318,10 +320,10 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
 def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts,
                    open_namespaces: Sequence[str] = ()) -> ValidationReport:
     """SHACL-validate the new facts' subjects in the context of the graph, and report
-    the OWL RL inconsistencies they take part in as violations. pyshacl checks the
-    core constraints on the small core context; Oxigraph runs the SPARQL constraints
-    on the new subjects with the extra context too. Terms of `open_namespaces` pass
-    the closed vocabulary (see `factrules`)."""
+    the OWL RL inconsistencies they bring in as violations, wherever their focus lies.
+    pyshacl checks the core constraints on the small core context; Oxigraph runs the
+    SPARQL constraints on the new subjects with the extra context too. Terms of
+    `open_namespaces` pass the closed vocabulary (see `factrules`)."""
     shapes = graph.shapes()
     _check_queries(graph, project, shapes)  # before the thread: both may import rdflib
     loading = threading.Thread(target=_load_pyshacl, daemon=True)
@@ -334,12 +336,18 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts,
     data = [*found.core, *facts.triples]
     from diplograph.factrules import with_rules  # it builds on this module's findings
 
+    known = _known_clashes(graph)
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
         return with_rules(graph, facts, shapes, project.data_dir,
-                          _report(shapes, facts, data + found.extra), open_namespaces)
+                          _report(shapes, facts, data + found.extra, known), open_namespaces)
     return with_rules(graph, facts, shapes, project.data_dir,
-                      _report(shapes, facts, data, sparql=(iris, data + found.extra)),
+                      _report(shapes, facts, data, known, sparql=(iris, data + found.extra)),
                       open_namespaces)
+
+
+def _known_clashes(graph: KnowledgeGraph) -> set[tuple[str, str]]:
+    """(rule, message) of the contradictions the graph already holds."""
+    return {(c.rule, c.message) for c in consistency.read(graph.path).contradictions}
 
 
 def _check_queries(graph: KnowledgeGraph, project: Project, shapes: list[ox.Triple]) -> None:
@@ -383,13 +391,16 @@ def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
 
     shapes = graph.shapes()
     return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
-                      _report(shapes, facts, [*graph.triples(), *facts.triples]))
+                      _report(shapes, facts, [*graph.triples(), *facts.triples],
+                              _known_clashes(graph)))
 
 
 def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Triple],
+            known: set[tuple[str, str]],
             sparql: tuple[list[ox.NamedNode], list[ox.Triple]] | None = None) -> ValidationReport:
     """Validate `triples` against the shapes with pyshacl, keeping the results about the
-    new facts; with `sparql` (focus nodes, data), the SPARQL constraints run on Oxigraph
+    new facts, and report their OWL RL inconsistencies but the `known` ones (rule,
+    message); with `sparql` (focus nodes, data), the SPARQL constraints run on Oxigraph
     instead."""
     # imported on first use: rdflib, pyshacl and the reasoner cost a fifth of a second
     # at start-up, which every query would pay
@@ -414,9 +425,9 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
     subjects = {str(s.value) for s in facts.subjects}
     findings = [
         Finding(Severity.VIOLATION, problem.focus, None, None, problem.message,
-                f"OWL RL consistency ({problem.rule})", facts.where(problem.focus),
+                f"OWL RL consistency ({problem.rule})", _clash_location(problem, facts),
                 *_OWL_RL_RULE)
-        for problem in inconsistencies(triples) if str(problem.focus.value) in subjects
+        for problem in inconsistencies(triples) if (problem.rule, problem.message) not in known
     ]
     if sparql is not None:
         findings += [
@@ -460,6 +471,14 @@ def described(shape_triples: Iterable[ox.Triple],
         out.update(by_subject[node])
         todo += [t.object for t in by_subject[node] if isinstance(t.object, ox.BlankNode)]
     return tuple(sorted(out, key=str))
+
+
+def _clash_location(problem: Inconsistency, facts: NewFacts) -> str | None:
+    """Where the new facts first write the clash's focus, a subject of its triples, or
+    a subject linking to the focus."""
+    nodes = [problem.focus, *(t.subject for t in problem.triples),
+             *(t.subject for t in facts.triples if t.object == problem.focus)]
+    return next((where for n in nodes if (where := facts.where(n)) is not None), None)
 
 
 def _findings(results: Graph, shapes: Graph, subjects: set[str],

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diplograph import __version__
+from diplograph import __version__, consistency
 from diplograph.atomic import write_atomically
 from diplograph.catalog import Catalog
 from diplograph.errors import DiplographError, ExitCode
@@ -48,11 +48,17 @@ class App:
     _graph: KnowledgeGraph | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
 
+    warn_inconsistent: bool = True  # `reason` lists the clashes instead
+
     @property
     def graph(self) -> KnowledgeGraph:
+        """The compiled store; on first use, a warning on stderr if it is inconsistent."""
         if self._graph is None:
             with CompileStatus() as status:
                 self._graph = open_graph(self.project, self.store_dir, progress=status.update)
+            found = consistency.read(self._graph.path)
+            if self.warn_inconsistent and not found.consistent:
+                click.echo(found.warning(), err=True)
         return self._graph
 
     @property

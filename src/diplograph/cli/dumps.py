@@ -11,8 +11,10 @@ from typing import Any
 
 import click
 
+from diplograph import consistency
 from diplograph.atomic import write_atomically
 from diplograph.cli.app import app_of, cli, endpoint_option, opened_endpoint, output_option
+from diplograph.errors import ExitCode
 from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
 from diplograph.layout import GRAPH_BASE, INFERRED
 from diplograph.namespaces import compact
@@ -82,8 +84,13 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, scope: str,
 @click.option("--stats", is_flag=True, help="Count the inferred triples by property.")
 @click.pass_context
 def reason(ctx: click.Context, stats: bool) -> None:
-    """Materialise the OWL RL closure (if the sources changed) and report its size."""
-    graph = app_of(ctx).graph
+    """Materialise the OWL RL closure (if the sources changed), report its size and
+    every contradiction it holds, with its rule and the source lines involved.
+
+    Exit 0 if the graph is consistent, 1 if not."""
+    app = app_of(ctx)
+    app.warn_inconsistent = False
+    graph = app.graph
     quads = graph.store.quads_for_pattern(None, None, None, INFERRED)
     counts = Counter(compact(q.predicate.value) for q in quads)
     click.echo(f"{sum(counts.values())} triples inferred")
@@ -91,6 +98,13 @@ def reason(ctx: click.Context, stats: bool) -> None:
         width = max((len(str(n)) for n in counts.values()), default=1)
         for prop, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             click.echo(f"{n:>{width}}  {prop}")
+    found = consistency.read(graph.path)
+    if not found.consistent:
+        count = len(found.contradictions)
+        click.echo(f"inconsistent: {count} clash{'es' * (count > 1)}")
+        for clash in found.contradictions:
+            click.echo(f"  {clash}")
+        ctx.exit(int(ExitCode.NONCONFORMING))
 
 
 @cli.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from diplograph import consistency
 from diplograph.cli.app import CompileStatus, app_of, cli
 from diplograph.layout import COMPLETE
 from diplograph.namespaces import compact
@@ -23,6 +24,10 @@ def info(ctx: click.Context) -> None:
     stores = [p for p in graph.path.parent.iterdir() if (p / COMPLETE).is_file()]
     click.echo(f"store:    {graph.path}")
     click.echo(f"project:  {app_of(ctx).project.root}")
+    found = consistency.read(graph.path)
+    click.echo(f"reasoner: {found.engine}, "
+               + ("consistent" if found.consistent else
+                  f"inconsistent ({len(found.contradictions)} clash(es): `reason` lists them)"))
     click.echo(f"size:     {disk_use([graph.path]) / 2**20:.1f} MiB")
     click.echo(f"cache:    {disk_use(stores) / 2**20:.1f} MiB, stores: {len(stores)} "
                "(files they share counted once; `store clear` empties it)")

@@ -83,18 +83,26 @@ def _nquads(sections: list[Section]) -> bytes:
 
 def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, bool]:
     """The RDF format and whether to gzip: `--format`, else from --output's extension
-    (`dump.nt.gz` is gzipped N-Triples), else Turtle."""
+    (`dump.nt.gz` is gzipped N-Triples), else Turtle. An extension that names no RDF
+    format, or names another than `--format`, is refused."""
     compressed = output is not None and output.suffix.lower() == ".gz"
-    if name is None:
-        stem = output.with_suffix("") if output is not None and compressed else output
-        name = stem.suffix.lstrip(".").lower() if stem is not None and stem.suffix else "ttl"
-        if name not in RDF_FORMATS and name not in _ALIASES:
-            raise UsageError(f"cannot tell the RDF format of {output}",
-                             hint=f"give --format, one of: {', '.join(RDF_FORMATS)}")
-    name = _ALIASES.get(name, name)
-    if name not in RDF_FORMATS:
-        raise UsageError(f"unknown RDF format {name!r}", hint=f"one of: {', '.join(RDF_FORMATS)}")
-    return RDF_FORMATS[name], compressed
+    stem = output.with_suffix("") if output is not None and compressed else output
+    ext = stem.suffix.lstrip(".").lower() if stem is not None else ""
+    if ext and _ALIASES.get(ext, ext) not in RDF_FORMATS:
+        raise UsageError(f"--output {output}: .{ext} is not an RDF format's extension",
+                         hint=f"name the file .{', .'.join(RDF_FORMATS)} (or .rdf, .owl; "
+                              "add .gz to compress)")
+    by_extension = _ALIASES.get(ext, ext) if ext else None
+    if name is not None:
+        name = _ALIASES.get(name, name)
+        if name not in RDF_FORMATS:
+            raise UsageError(f"unknown RDF format {name!r}",
+                             hint=f"one of: {', '.join(RDF_FORMATS)}")
+        if by_extension is not None and by_extension != name:
+            raise UsageError(f"--format {name} does not match --output {output}, which would "
+                             f"be {by_extension}", hint="drop --format, or give the file the "
+                             "format's extension")
+    return RDF_FORMATS[name or by_extension or "ttl"], compressed
 
 
 def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False,

@@ -140,8 +140,10 @@ def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) ->
                                  hint=f"e.g. --{p.name} {p.example or '...'}")
             continue
         if len(texts) > 1 and not p.multi:
-            raise UsageError(f"--{p.name} takes one value, {len(texts)} were given",
-                             hint="give it once")
+            several = [f"--{q.name}" for q in query.parameters if q.multi]
+            raise UsageError(f"--{p.name} takes one value, {len(texts)} were given "
+                             f"({', '.join(texts)})", hint="give it once" + (
+                                 f"; {', '.join(several)} may be repeated" if several else ""))
         bound[p.name] = tuple(dict.fromkeys(resolver.bind(p, text) for text in texts))
     return bound
 

@@ -165,9 +165,9 @@ def rdf_format(name: str) -> ox.RdfFormat:
 
 def render(result: Result, fmt: str, width: int | None = None) -> str:
     """The result in the asked format: `xml` is SPARQL Results XML for rows and RDF/XML
-    for a graph; a graph asked for as a results format comes as Turtle."""
+    for a graph."""
     if result.kind == "graph":
-        return to_rdf(result.triples, fmt if fmt in RDF_FORMATS else "ttl")
+        return to_rdf(result.triples, fmt)
     writers = {"table": lambda r: to_table(r, width), "csv": to_csv, "tsv": to_tsv,
                "json": to_json, "xml": to_xml, "ndjson": to_ndjson}
     if fmt not in writers:

@@ -131,8 +131,10 @@ def _option(p: Parameter) -> click.Option:
                                                      if p.default else "")
     notes += " [may be repeated]" if p.multi else ""
     metavar = f"[{'|'.join(p.values)}]" if p.values else p.type.upper()
+    # every option collects all its values, so that a single-valued one given twice is
+    # refused (by `bind_parameters`) rather than the last value silently winning
     return click.Option([f"--{p.name}", f"param_{p.name}"], metavar=metavar,
-                        multiple=p.multi, help=(p.help + notes).strip(),
+                        multiple=True, help=(p.help + notes).strip(),
                         shell_complete=value_completer(p))
 
 

@@ -118,3 +118,35 @@ def test_export_format_and_extension_may_agree(run: Run, tmp_path: Path) -> None
     out = tmp_path / "x.nq.gz"
     assert run("export", "--format", "nq", "--output", str(out)).exit_code == 0
     assert out.read_bytes()[:2] == b"\x1f\x8b"
+
+
+def test_sparql_predeclares_the_project_prefixes(run: Run) -> None:
+    result = run("sparql", "SELECT ?o WHERE { dgr:relation-AZ-KZ dg:betweenState ?o } "
+                 "ORDER BY ?o", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.split() == ["o", "https://w3id.org/diplograph/country/AZ",
+                                     "https://w3id.org/diplograph/country/KZ"]
+    own = run("sparql", "PREFIX dgr: <https://example.org/> ASK { dgr:relation-AZ-KZ ?p ?o }",
+              "--format", "csv")
+    assert own.stdout.split() == ["boolean", "false"]  # the query's own PREFIX wins
+    assert "DESCRIBE" in run("sparql", "--help").stdout
+
+
+def test_graphs_come_back_with_the_prefixes_one_block_per_subject(run: Run) -> None:
+    turtle = run("sparql", "DESCRIBE dgr:relation-AZ-KZ country:KZ").stdout
+    assert "@prefix dgr: <https://w3id.org/diplograph/resource/> ." in turtle
+    blocks = [line.split()[0] for line in turtle.splitlines()
+              if line and not line.startswith((" ", "@"))]
+    assert blocks == ["country:KZ", "dgr:relation-AZ-KZ"]
+    assert "    dg:betweenState country:AZ, country:KZ ;" in turtle
+    jsonld = run("sparql", "DESCRIBE dgr:relation-AZ-KZ", "--format", "jsonld").stdout
+    assert jsonld.count('"@id": "dgr:relation-AZ-KZ"') == 1
+
+
+def test_tables_keep_identifiers_whole(run: Run) -> None:
+    table = run("query", "ambassadors", "--lang", "az", "--format", "table").stdout
+    assert "dgr:ambassadorship-ibrahim-amangaliyev-KZ-in-AZ" in table
+    assert "…" not in table
+    rows = [line for line in table.splitlines() if line.startswith("│")]
+    posting = rows[0].split("│")[1].strip()
+    assert run("query", "sources", "--subject", posting).exit_code == 0

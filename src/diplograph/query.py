@@ -77,11 +77,12 @@ def _collect(answer: Answer, hidden: set[str], max_rows: int | None = None) -> R
     return Result(columns=columns, rows=rows)
 
 
-def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str) -> Answer:
-    """The engine's answer, its errors made one line: a syntax error, a function it
-    does not know, a store it cannot read."""
+def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str,
+            prefixes: dict[str, str] | None = None) -> Answer:
+    """The engine's answer, `prefixes` predeclared, its errors made one line: a syntax
+    error, a function it does not know, a store it cannot read."""
     try:
-        return graph.query(sparql, inference=inference)
+        return graph.query(sparql, inference=inference, prefixes=prefixes)
     except SyntaxError as exc:
         raise InputError(f"{where}: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
     except OSError as exc:  # the database could not be read
@@ -94,18 +95,21 @@ def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str) -> 
 
 def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: bool,
             where: str, limits: Limits | None, isolated: bool,
-            max_rows: int | None = None) -> Result:
+            max_rows: int | None = None, prefixes: dict[str, str] | None = None) -> Result:
     """Run a checked query text under `limits` (none: in this thread, unbounded);
     `isolated`: in a child process, whose answer comes back serialised by Oxigraph.
     More than `max_rows` rows or triples is a LimitError."""
+
+    def engine() -> Answer:
+        return _engine(graph, sparql, inference, where, prefixes)
+
     if limits is None:
-        return _collect(_engine(graph, sparql, inference, where), hidden, max_rows)
+        return _collect(engine(), hidden, max_rows)
     if not isolated:
-        return run_limited(
-            lambda: _collect(_engine(graph, sparql, inference, where), hidden, max_rows), limits)
+        return run_limited(lambda: _collect(engine(), hidden, max_rows), limits)
 
     def serialised() -> bytes:
-        answer = _engine(graph, sparql, inference, where)
+        answer = engine()
         if isinstance(answer, ox.QueryTriples):
             return b"t" + (answer.serialize(format=_NT) or b"")
         return (b"b" if isinstance(answer, ox.QueryBoolean) else b"s") + (
@@ -175,15 +179,23 @@ def run_named(
     return Result(result.columns, rows, result.boolean, result.triples, bound)
 
 
+def predeclared() -> dict[str, str]:
+    """The prefixes an ad-hoc query may use undeclared, as the Wikidata Query Service
+    predeclares its own: the project's (dg, dgr, country, dgv, dgsh) and those of the
+    vocabularies it reuses. A query's own PREFIX declaration wins."""
+    return dict(PREFIXES)
+
+
 def run_sparql(graph: KnowledgeGraph, text: str, *, inference: bool = True,
                limits: Limits | None = None, isolated: bool = False,
                max_rows: int | None = None) -> Result:
     """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE) under `limits`,
     once `check_query` has found it reaches nothing beyond the local graph; more than
-    `max_rows` rows or triples is a LimitError."""
+    `max_rows` rows or triples is a LimitError; the `predeclared` prefixes need no
+    PREFIX line."""
     check_query(text, cache=graph.path.parent)
     return _answer(graph, text, set(), inference=inference, where="query", limits=limits,
-                   isolated=isolated, max_rows=max_rows)
+                   isolated=isolated, max_rows=max_rows, prefixes=predeclared())
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,10 @@ def _names_a_file(text: str) -> bool:
 @click.pass_context
 def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path | None,
            no_inference: bool, limits: Limits) -> None:
-    """Run an ad-hoc SELECT, ASK or CONSTRUCT query (text, a file, or - for stdin)."""
+    """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (text, a file, or - for
+    stdin). The project's prefixes (dg, dgr, country, dgv, dgsh) and those of the reused
+    vocabularies (schema, org, prov, skos, dcterms, time, wd, owl, rdf, rdfs, xsd, sh)
+    are predeclared; a PREFIX in the query wins. Graphs come back with them."""
     if query_or_file == "-":
         text = _decoded(sys.stdin.buffer.read(), "standard input")
     elif _names_a_file(query_or_file):

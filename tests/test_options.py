@@ -150,3 +150,28 @@ def test_tables_keep_identifiers_whole(run: Run) -> None:
     rows = [line for line in table.splitlines() if line.startswith("│")]
     posting = rows[0].split("│")[1].strip()
     assert run("query", "sources", "--subject", posting).exit_code == 0
+
+
+@pytest.mark.parametrize("lang, guess", [("xx", ""), ("russian", "did you mean ru? ")])
+def test_an_unknown_language_is_refused_with_the_graphs_languages(run: Run, lang: str,
+                                                                  guess: str) -> None:
+    result = run("query", "relations", "--country", "AZ", "--lang", lang)
+    assert result.exit_code == 3 and result.stdout == ""
+    assert result.stderr.startswith(f"error: --lang: the graph holds no labels in {lang!r} "
+                                    f"(hint: {guess}")
+    held = result.stderr.split("languages: ")[1].rstrip(")\n").split(", ")
+    assert {"az", "en", "ru", "fr"} <= set(held) and "xx" not in held
+
+
+def test_every_label_column_follows_lang(run: Run) -> None:
+    ranks = run("query", "ambassadors", "--lang", "az", "--format", "csv").stdout
+    assert "Fövqəladə və Səlahiyyətli səfir" in column(ranks, "rank")
+    timeline = run("query", "timeline", "--a", "AZ", "--b", "KZ", "--lang", "az",
+                   "--format", "csv").stdout
+    kinds = column(timeline, "kind")
+    assert kinds[:3] == ["yaradılma tarixi", "fəaliyyətə başladığı tarix",
+                         "fəaliyyətə başladığı tarix"]
+    assert "diplomatik nota" in kinds and not any("diplomatic" in k for k in kinds)
+    english = run("query", "timeline", "--a", "AZ", "--b", "KZ", "--format", "csv").stdout
+    assert column(english, "kind")[:2] == ["diplomatic relations established",
+                                           "embassy began operating"]

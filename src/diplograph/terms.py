@@ -282,7 +282,8 @@ class Resolver:
                 f"{ox.Literal(tag)}) }}"):
             return ox.Literal(tag)
         solutions = self.graph.store.query(
-            f"SELECT DISTINCT (LCASE(LANG(?label)) AS ?tag) WHERE {{ ?node <{RDFS_LABEL}> ?label }}")
+            "SELECT DISTINCT (LCASE(LANG(?label)) AS ?tag) "
+            f"WHERE {{ ?node <{RDFS_LABEL}> ?label }}")
         assert isinstance(solutions, ox.QuerySolutions)
         held = sorted(str(s["tag"].value) for s in solutions if s["tag"] is not None
                       and s["tag"].value)

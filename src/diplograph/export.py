@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cached_property
-from itertools import chain, groupby
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
@@ -139,18 +139,26 @@ def _dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
     ordered = _ordered(graph, names)
     counts = {g.value: ordered[g].count(b"\n") for g in names}
     sections: list[Section]
+    void: list[bytes]
     if fmt in QUAD_FORMATS:
         profile = Profile.total(profiles)
-        sections = [(g, ordered[g]) for g in names]
+        void = _void_lines(profile)
+        sections = [*((g, ordered[g]) for g in names), (VOID_GRAPH, b"".join(void))]
     else:
-        texts, repeated = _merged([ordered[g] for g in names], [p.subjects for p in profiles])
+        lines, repeated = _merged([ordered[g] for g in names])
         profile = Profile.total(profiles, repeated)
-        sections = [(None, text) for text in texts]
-    void = [f"{t.subject} {t.predicate} {t.object} .\n".encode()
-            for t in void_description(profile)]
+        void = _void_lines(profile)
+        lines += void
+        lines.sort()  # two sorted runs: Python's sort merges them in one pass
+        sections = [(None, b"".join(lines))]
     counts[VOID_GRAPH.value] = len(void)
-    sections.append((VOID_GRAPH if fmt in QUAD_FORMATS else None, b"".join(void)))
     return Dump(_serialised(sections, fmt, worker), fmt, sections, counts)
+
+
+def _void_lines(profile: Profile) -> list[bytes]:
+    """The VoID description of the profiled lines, as sorted N-Triples lines."""
+    return sorted(f"{t.subject} {t.predicate} {t.object} .\n".encode()
+                  for t in void_description(profile))
 
 
 def _serialised(sections: list[Section], fmt: ox.RdfFormat,
@@ -172,9 +180,9 @@ def _serialised(sections: list[Section], fmt: ox.RdfFormat,
 
 
 def _ordered(graph: KnowledgeGraph, graphs: list[ox.NamedNode]) -> dict[ox.NamedNode, bytes]:
-    """Each graph's triples as N-Triples: the ground ones sorted, then those with blank
-    nodes, sorted after a canonical relabelling (RDFC-1.0) of all the graphs' blank
-    nodes together. Only documents holding a blank node are split into lines."""
+    """Each graph's triples as sorted N-Triples, those with blank nodes after a
+    canonical relabelling (RDFC-1.0) of all the graphs' blank nodes together. Only
+    documents holding a blank node are split into lines."""
     texts: dict[ox.NamedNode, bytes] = {}
     blank = ox.Dataset()
     for name in graphs:
@@ -188,12 +196,13 @@ def _ordered(graph: KnowledgeGraph, graphs: list[ox.NamedNode]) -> dict[ox.Named
             texts[name] = b"".join(line for line in lines if line not in kept)
     blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     relabelled: defaultdict[str, list[bytes]] = defaultdict(list)
-    for q in sorted(blank, key=str):
+    for q in blank:
         line = f"{q.subject} {q.predicate} {q.object} .\n".encode()
         relabelled[str(q.graph_name.value)].append(line)
     for name in graphs:
         if name.value in relabelled:
-            texts[name] += b"".join(relabelled[name.value])
+            lines = texts[name].splitlines(keepends=True) + relabelled[name.value]
+            texts[name] = b"".join(sorted(lines))
     return texts
 
 
@@ -202,28 +211,15 @@ def _has_blank(line: bytes) -> bool:
     return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
 
 
-def _merged(texts: list[bytes], subjects: list[set[str]]) -> tuple[list[bytes], list[bytes]]:
-    """The graphs' N-Triples, each line once (left out of later graphs), and the lines
-    left out as repeated. A line two graphs hold has its subject in both, so a graph is
-    looked up only among the earlier graphs it shares a subject with (usually few)."""
-    merged: list[bytes] = []
-    repeated: list[bytes] = []
-    split: dict[int, list[bytes]] = {}  # each graph split into lines once, if at all
-
-    def lines_of(at: int) -> list[bytes]:
-        if at not in split:
-            split[at] = texts[at].splitlines(keepends=True)
-        return split[at]
-
-    for at, text in enumerate(texts):
-        sharing = [i for i in range(at) if not subjects[i].isdisjoint(subjects[at])]
-        if sharing:
-            known = set(chain.from_iterable(lines_of(i) for i in sharing))
-            if not known.isdisjoint(lines_of(at)):
-                repeated += [line for line in lines_of(at) if line in known]
-                text = b"".join(line for line in lines_of(at) if line not in known)
-        merged.append(text)
-    return merged, repeated
+def _merged(texts: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The lines of sorted N-Triples documents as one sorted list, each line once (so
+    each subject's lines together), and the lines left out as repeated. Python's sort
+    finds the documents' sorted runs and merges them."""
+    lines = b"".join(texts).splitlines(keepends=True)
+    lines.sort()
+    repeated = [line for before, line in zip(lines, islice(lines, 1, None), strict=False)
+                if line == before]
+    return (list(dict.fromkeys(lines)) if repeated else lines), repeated
 
 
 def void_description(profile: Profile) -> list[ox.Triple]:

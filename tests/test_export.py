@@ -242,6 +242,7 @@ def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(parsed) == len(set(alone.quads))
 
 
+@pytest.mark.slow
 def test_a_multi_graph_dump_has_one_node_or_block_per_subject_sorted(run: Run) -> None:
     args = ["export", "--all", "--with-ontology", "--with-shapes", "--format"]
     ntriples = run(*args, "nt").stdout_bytes.splitlines()

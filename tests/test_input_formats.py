@@ -15,8 +15,6 @@ import pytest
 from conftest import ROOT, Run
 from diplograph import writers
 from diplograph.rdfio import read_triples
-from test_add import invoke
-from test_add import project as project  # a fixture: a copy of the graph to add to
 
 FACTS = ROOT / "tests" / "fixtures" / "facts"
 RDF_XML_HEAD = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
@@ -52,18 +50,6 @@ def test_validate_reads_json_ld_and_rdf_xml_like_turtle(run: Run, tmp_path: Path
     assert "visit-2010-05-ends-before-it-starts" in other.read_text().splitlines()[at - 1]
     assert result.stdout.splitlines()[-1].endswith("13 triples, 1 subjects checked; "
                                                    "1 violations, 0 warnings, 0 infos")
-
-
-@pytest.mark.parametrize("fmt", ["jsonld", "rdf"])
-def test_add_takes_json_ld_and_rdf_xml(project: Path, tmp_path: Path, fmt: str) -> None:
-    graph = project
-    added = invoke(graph, "add", str(converted("good.ttl", fmt, tmp_path)))
-    assert added.exit_code == 0, added.output
-    assert "added 13 triples about 1 subjects to" in added.stderr
-    assert set(read_triples(FACTS / "good.ttl")) <= set(
-        read_triples(graph / "data" / "additions.ttl"))
-    again = invoke(graph, "add", str(FACTS / "good.ttl"))
-    assert "nothing to add: the graph already holds all 13 triples" in again.stderr
 
 
 def test_rdf_xml_entities_are_refused_before_expansion(run: Run, tmp_path: Path) -> None:

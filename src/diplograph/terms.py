@@ -270,14 +270,16 @@ class Resolver:
                                  hint=f"{hint}one of: {', '.join(parameter.values)}")
             return ox.Literal(text)
         if kind == "lang":
-            return self.language(text.strip(), what)
+            return self.language(text, what)
         return ox.Literal(text)
 
     def language(self, text: str, what: str) -> ox.Literal:
         """A language tag the graph holds labels in; else an error listing those it does
         (and the tag of a language named in English, `russian` for ru)."""
+        if not _LANG.fullmatch(text):
+            raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
         tag = text.lower()
-        if _LANG.fullmatch(tag) and self.graph.store.query(
+        if self.graph.store.query(
                 f"ASK {{ ?node <{RDFS_LABEL}> ?label FILTER(LANG(?label) = "
                 f"{ox.Literal(tag)}) }}"):
             return ox.Literal(tag)

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, copy_graph, invoke, snapshot
 from diplograph.rdfio import read_triples
+from test_input_formats import converted
 
 pytestmark = pytest.mark.slow  # every test here compiles stores of its own
 
@@ -145,3 +146,14 @@ def test_the_examples_still_hold_after_facts_are_added(project: Path) -> None:
     result = invoke(project, "queries", "test")
     assert result.exit_code == 0, result.output
     assert "ok   visits: 5 rows (expected at least 4 rows)" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["jsonld", "rdf"])
+def test_add_takes_json_ld_and_rdf_xml(project: Path, tmp_path: Path, fmt: str) -> None:
+    added = invoke(project, "add", str(converted("good.ttl", fmt, tmp_path)))
+    assert added.exit_code == 0, added.output
+    assert "added 13 triples about 1 subjects to" in added.stderr
+    assert set(read_triples(FIXTURES / "good.ttl")) <= set(
+        read_triples(project / "data" / "additions.ttl"))
+    again = invoke(project, "add", str(FIXTURES / "good.ttl"))
+    assert "nothing to add: the graph already holds all 13 triples" in again.stderr

@@ -161,8 +161,8 @@ def test_deep_nesting_is_refused(run: Run, tmp_path: Path) -> None:
     assert f"{deep}:4:" in result.stderr  # brackets and lines inside the string do not count
 
 
-def test_rdf_xml_and_json_ld_input_are_refused(run: Run, tmp_path: Path) -> None:
-    for name in ("facts.rdf", "facts.jsonld"):
+def test_input_of_unknown_formats_is_refused(run: Run, tmp_path: Path) -> None:
+    for name in ("facts.json", "facts.csv"):  # JSON-LD is .jsonld
         path = tmp_path / name
         path.write_text("{}")
         result = run("validate", str(path))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cached_property
-from itertools import chain, groupby
+from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -77,24 +77,34 @@ class Dump:
 def _nquads(sections: list[Section]) -> bytes:
     """The sections as one N-Quads document. An N-Triples line ends with the only " .\n"
     it holds (a literal's line break is escaped), so the graph goes in by one replace."""
+    if len(sections) == 1 and sections[0][0] is None:
+        return sections[0][1]  # a triple format's one section: no copy
     return b"".join(text if name is None else text.replace(b" .\n", f" {name} .\n".encode())
                     for name, text in sections)
 
 
 def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, bool]:
     """The RDF format and whether to gzip: `--format`, else from --output's extension
-    (`dump.nt.gz` is gzipped N-Triples), else Turtle."""
+    (`dump.nt.gz` is gzipped N-Triples), else Turtle. An extension that names no RDF
+    format, or names another than `--format`, is refused."""
     compressed = output is not None and output.suffix.lower() == ".gz"
-    if name is None:
-        stem = output.with_suffix("") if output is not None and compressed else output
-        name = stem.suffix.lstrip(".").lower() if stem is not None and stem.suffix else "ttl"
-        if name not in RDF_FORMATS and name not in _ALIASES:
-            raise UsageError(f"cannot tell the RDF format of {output}",
-                             hint=f"give --format, one of: {', '.join(RDF_FORMATS)}")
-    name = _ALIASES.get(name, name)
-    if name not in RDF_FORMATS:
-        raise UsageError(f"unknown RDF format {name!r}", hint=f"one of: {', '.join(RDF_FORMATS)}")
-    return RDF_FORMATS[name], compressed
+    stem = output.with_suffix("") if output is not None and compressed else output
+    ext = stem.suffix.lstrip(".").lower() if stem is not None else ""
+    if ext and _ALIASES.get(ext, ext) not in RDF_FORMATS:
+        raise UsageError(f"--output {output}: .{ext} is not an RDF format's extension",
+                         hint=f"name the file .{', .'.join(RDF_FORMATS)} (or .rdf, .owl; "
+                              "add .gz to compress)")
+    by_extension = _ALIASES.get(ext, ext) if ext else None
+    if name is not None:
+        name = _ALIASES.get(name, name)
+        if name not in RDF_FORMATS:
+            raise UsageError(f"unknown RDF format {name!r}",
+                             hint=f"one of: {', '.join(RDF_FORMATS)}")
+        if by_extension is not None and by_extension != name:
+            raise UsageError(f"--format {name} does not match --output {output}, which would "
+                             f"be {by_extension}", hint="drop --format, or give the file the "
+                             "format's extension")
+    return RDF_FORMATS[name or by_extension or "ttl"], compressed
 
 
 def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False,
@@ -131,18 +141,24 @@ def _dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
     ordered = _ordered(graph, names)
     counts = {g.value: ordered[g].count(b"\n") for g in names}
     sections: list[Section]
+    void: list[bytes]
     if fmt in QUAD_FORMATS:
         profile = Profile.total(profiles)
-        sections = [(g, ordered[g]) for g in names]
+        void = _void_lines(profile)
+        sections = [*((g, ordered[g]) for g in names), (VOID_GRAPH, b"".join(void))]
     else:
-        texts, repeated = _merged([ordered[g] for g in names], [p.subjects for p in profiles])
+        text, repeated = _merged([ordered[g] for g in names])
         profile = Profile.total(profiles, repeated)
-        sections = [(None, text) for text in texts]
-    void = [f"{t.subject} {t.predicate} {t.object} .\n".encode()
-            for t in void_description(profile)]
+        void = _void_lines(profile)
+        sections = [(None, _merged([text, b"".join(void)])[0])]  # a few runs to join
     counts[VOID_GRAPH.value] = len(void)
-    sections.append((VOID_GRAPH if fmt in QUAD_FORMATS else None, b"".join(void)))
     return Dump(_serialised(sections, fmt, worker), fmt, sections, counts)
+
+
+def _void_lines(profile: Profile) -> list[bytes]:
+    """The VoID description of the profiled lines, as sorted N-Triples lines."""
+    return sorted(f"{t.subject} {t.predicate} {t.object} .\n".encode()
+                  for t in void_description(profile))
 
 
 def _serialised(sections: list[Section], fmt: ox.RdfFormat,
@@ -164,9 +180,9 @@ def _serialised(sections: list[Section], fmt: ox.RdfFormat,
 
 
 def _ordered(graph: KnowledgeGraph, graphs: list[ox.NamedNode]) -> dict[ox.NamedNode, bytes]:
-    """Each graph's triples as N-Triples: the ground ones sorted, then those with blank
-    nodes, sorted after a canonical relabelling (RDFC-1.0) of all the graphs' blank
-    nodes together. Only documents holding a blank node are split into lines."""
+    """Each graph's triples as sorted N-Triples, those with blank nodes after a
+    canonical relabelling (RDFC-1.0) of all the graphs' blank nodes together. Only
+    documents holding a blank node are split into lines."""
     texts: dict[ox.NamedNode, bytes] = {}
     blank = ox.Dataset()
     for name in graphs:
@@ -180,12 +196,13 @@ def _ordered(graph: KnowledgeGraph, graphs: list[ox.NamedNode]) -> dict[ox.Named
             texts[name] = b"".join(line for line in lines if line not in kept)
     blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     relabelled: defaultdict[str, list[bytes]] = defaultdict(list)
-    for q in sorted(blank, key=str):
+    for q in blank:
         line = f"{q.subject} {q.predicate} {q.object} .\n".encode()
         relabelled[str(q.graph_name.value)].append(line)
     for name in graphs:
         if name.value in relabelled:
-            texts[name] += b"".join(relabelled[name.value])
+            lines = texts[name].splitlines(keepends=True) + relabelled[name.value]
+            texts[name] = b"".join(sorted(lines))
     return texts
 
 
@@ -194,28 +211,67 @@ def _has_blank(line: bytes) -> bool:
     return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
 
 
-def _merged(texts: list[bytes], subjects: list[set[str]]) -> tuple[list[bytes], list[bytes]]:
-    """The graphs' N-Triples, each line once (left out of later graphs), and the lines
-    left out as repeated. A line two graphs hold has its subject in both, so a graph is
-    looked up only among the earlier graphs it shares a subject with (usually few)."""
-    merged: list[bytes] = []
+def _merged(texts: list[bytes]) -> tuple[bytes, list[bytes]]:
+    """Sorted N-Triples documents as one sorted document, each line once (so each
+    subject's lines together), and the lines left out as repeated. Runs of lines that
+    sort before every other document's next line are copied whole, found by binary
+    search (graphs mostly hold different kinds of subjects: few runs); when the
+    documents interleave line by line (an inferred graph), all the lines are sorted."""
+    texts = [text for text in texts if text]
+    if len(texts) < 2:
+        return b"".join(texts), []
+    budget = 1000 + sum(text.count(b"\n") for text in texts) // 1000
+    at = [0] * len(texts)
+    views = [memoryview(text) for text in texts]  # runs are copied once, by the join
+    out: list[memoryview] = []
     repeated: list[bytes] = []
-    split: dict[int, list[bytes]] = {}  # each graph split into lines once, if at all
+    heads = {i: _line_at(text, 0) for i, text in enumerate(texts)}
+    while heads and budget:
+        budget -= 1
+        first = min(heads, key=heads.__getitem__)
+        others = [heads[i] for i in heads if i != first]
+        if not others:
+            out.append(views[first][at[first]:])
+            break
+        bound = min(others)
+        end = _first_not_below(texts[first], bound, at[first])
+        out.append(views[first][at[first]:end])
+        at[first] = end
+        if texts[first].startswith(bound, end):  # the same line in another graph
+            repeated.append(bound)
+            at[first] += len(bound)
+        if at[first] < len(texts[first]):
+            heads[first] = _line_at(texts[first], at[first])
+        else:
+            del heads[first]
+    else:
+        if heads:  # out of budget: the documents interleave
+            lines = b"".join(texts).splitlines(keepends=True)
+            lines.sort()
+            repeated = [line for before, line in pairwise(lines)
+                        if line == before]
+            return b"".join(dict.fromkeys(lines) if repeated else lines), repeated
+    return b"".join(out), repeated
 
-    def lines_of(at: int) -> list[bytes]:
-        if at not in split:
-            split[at] = texts[at].splitlines(keepends=True)
-        return split[at]
 
-    for at, text in enumerate(texts):
-        sharing = [i for i in range(at) if not subjects[i].isdisjoint(subjects[at])]
-        if sharing:
-            known = set(chain.from_iterable(lines_of(i) for i in sharing))
-            if not known.isdisjoint(lines_of(at)):
-                repeated += [line for line in lines_of(at) if line in known]
-                text = b"".join(line for line in lines_of(at) if line not in known)
-        merged.append(text)
-    return merged, repeated
+def _line_at(text: bytes, start: int) -> bytes:
+    """The line (with its line break) starting at `start`."""
+    return text[start:text.index(b"\n", start) + 1]
+
+
+def _first_not_below(text: bytes, key: bytes, low: int) -> int:
+    """Where the first line from `low` on that does not sort below `key` starts (the end
+    of the text if none): a binary search over the sorted lines' bytes."""
+    high = len(text)
+    while low < high:
+        middle = (low + high) // 2
+        start = text.rfind(b"\n", low, middle) + 1 or low
+        end = text.index(b"\n", start) + 1
+        if text[start:end] < key:
+            low = end
+        else:
+            high = start
+    return low
 
 
 def void_description(profile: Profile) -> list[ox.Triple]:

@@ -17,6 +17,8 @@ from diplograph.rdfio import blank_noise
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _STATEMENT_END = re.compile(r"\.(?=\s|$)")  # in the blanked text: not in a name or number
 _PREFIX_DECL = re.compile(r"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+# a JSON-LD context's prefix, `"dgr": "https://w3id.org/diplograph/resource/"`
+_JSON_PREFIX = re.compile(r'"([A-Za-z][\w.-]*)"\s*:\s*"([a-z][\w+.-]*:[^"\s]*[/#])"')
 
 
 @dataclass
@@ -26,10 +28,12 @@ class InputText:
     name: str
     text: str
     prefixes: list[tuple[str, str]] = field(init=False)
+    json_prefixes: list[tuple[str, str]] = field(init=False)
     code: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.prefixes = _PREFIX_DECL.findall(self.text)
+        self.json_prefixes = _JSON_PREFIX.findall(self.text)
         self.code = blank_noise(self.text)
 
     def line(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple,
@@ -51,8 +55,12 @@ class InputText:
         return None if at is None else self.text.count("\n", 0, at) + 1
 
     def _term_at(self, term: ox.NamedNode, start: int) -> int | None:
-        """Where the IRI is first written at or after `start`, in full or prefixed."""
-        spellings = [(self.text, f"<{term.value}>")]
+        """Where the IRI is first written at or after `start`, in full or prefixed (in
+        JSON-LD and RDF/XML, quoted)."""
+        spellings = [(self.text, f"<{term.value}>"), (self.text, f'"{term.value}"')]
+        spellings += [(self.text, f'"{prefix}:{term.value[len(base):]}"')
+                      for prefix, base in self.json_prefixes
+                      if term.value.startswith(base) and len(term.value) > len(base)]
         spellings += [(self.code, f"{prefix}:{term.value[len(base):]}")
                       for prefix, base in self.prefixes
                       if term.value.startswith(base) and len(term.value) > len(base)]

@@ -28,7 +28,8 @@ from diplograph.terms import Resolver
 
 Row = tuple[Term | None, ...]
 Values = Mapping[str, str | Sequence[str] | None]
-Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | tuple[ox.Triple, ...]
+LocalAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Answer = LocalAnswer | tuple[ox.Triple, ...]  # an endpoint's graph comes parsed
 _TSV, _JSON, _NT = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES
 
 _T = TypeVar("_T")
@@ -79,12 +80,12 @@ def _collect(answer: Answer, hidden: set[str], max_rows: int | None = None) -> R
     return Result(columns=columns, rows=rows)
 
 
-def _engine(graph: KnowledgeGraph, sparql: str, inference: bool,
-            where: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """The engine's answer, its errors made one line: a syntax error, a function it
-    does not know, a store it cannot read."""
+def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str,
+            prefixes: dict[str, str] | None = None) -> LocalAnswer:
+    """The engine's answer, `prefixes` predeclared, its errors made one line: a syntax
+    error, a function it does not know, a store it cannot read."""
     try:
-        return graph.query(sparql, inference=inference)
+        return graph.query(sparql, inference=inference, prefixes=prefixes)
     except SyntaxError as exc:
         raise InputError(f"{where}: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
     except OSError as exc:  # the database could not be read
@@ -97,18 +98,21 @@ def _engine(graph: KnowledgeGraph, sparql: str, inference: bool,
 
 def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: bool,
             where: str, limits: Limits | None, isolated: bool,
-            max_rows: int | None = None) -> Result:
+            max_rows: int | None = None, prefixes: dict[str, str] | None = None) -> Result:
     """Run a checked query text under `limits` (none: in this thread, unbounded);
     `isolated`: in a child process, whose answer comes back serialised by Oxigraph.
     More than `max_rows` rows or triples is a LimitError."""
+
+    def engine() -> LocalAnswer:
+        return _engine(graph, sparql, inference, where, prefixes)
+
     if limits is None:
-        return _collect(_engine(graph, sparql, inference, where), hidden, max_rows)
+        return _collect(engine(), hidden, max_rows)
     if not isolated:
-        return run_limited(
-            lambda: _collect(_engine(graph, sparql, inference, where), hidden, max_rows), limits)
+        return run_limited(lambda: _collect(engine(), hidden, max_rows), limits)
 
     def serialised() -> bytes:
-        answer = _engine(graph, sparql, inference, where)
+        answer = engine()
         if isinstance(answer, ox.QueryTriples):
             return b"t" + (answer.serialize(format=_NT) or b"")
         return (b"b" if isinstance(answer, ox.QueryBoolean) else b"s") + (
@@ -153,8 +157,10 @@ def bind_parameters(graph: KnowledgeGraph, query: NamedQuery, values: Values) ->
                                  hint=f"e.g. --{p.name} {p.example or '...'}")
             continue
         if len(texts) > 1 and not p.multi:
-            raise UsageError(f"--{p.name} takes one value, {len(texts)} were given",
-                             hint="give it once")
+            several = [f"--{q.name}" for q in query.parameters if q.multi]
+            raise UsageError(f"--{p.name} takes one value, {len(texts)} were given "
+                             f"({', '.join(texts)})", hint="give it once" + (
+                                 f"; {', '.join(several)} may be repeated" if several else ""))
         bound[p.name] = tuple(dict.fromkeys(resolver.bind(p, text) for text in texts))
     return bound
 
@@ -191,18 +197,35 @@ def run_named(
     return Result(result.columns, rows, result.boolean, result.triples, bound)
 
 
+def predeclared() -> dict[str, str]:
+    """The prefixes an ad-hoc query may use undeclared, as the Wikidata Query Service
+    predeclares its own: the project's (dg, dgr, country, dgv, dgsh) and those of the
+    vocabularies it reuses. A query's own PREFIX declaration wins."""
+    return dict(PREFIXES)
+
+
+def _with_prologue(text: str, prefixes: dict[str, str]) -> str:
+    """The query with PREFIX lines for the prefixes it does not declare itself, for an
+    endpoint, which predeclares none of ours."""
+    own = set(re.findall(r"\bPREFIX\s+([^\s:]*):", text, re.I))
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in prefixes.items() if name not in own]
+    return "\n".join([*lines, text])
+
+
 def run_sparql(source: KnowledgeGraph | Engine, text: str, *, inference: bool = True,
                limits: Limits | None = None, isolated: bool = False,
                max_rows: int | None = None) -> Result:
     """Run an ad-hoc read-only query (SELECT, ASK, CONSTRUCT or DESCRIBE) under `limits`
     on the graph or an endpoint, once `check_query` has found it reaches nothing beyond
-    the graph; more than `max_rows` rows or triples is a LimitError."""
+    the graph; more than `max_rows` rows or triples is a LimitError; the `predeclared`
+    prefixes need no PREFIX line."""
     local = source if isinstance(source, KnowledgeGraph) else None
     check_query(text, cache=local.path.parent if local is not None else None)
     if local is None:
-        return _remote(source, text, set(), inference, limits, max_rows)
+        return _remote(source, _with_prologue(text, predeclared()), set(), inference, limits,
+                       max_rows)
     return _answer(local, text, set(), inference=inference, where="query", limits=limits,
-                   isolated=isolated, max_rows=max_rows)
+                   isolated=isolated, max_rows=max_rows, prefixes=predeclared())
 
 
 @dataclass(frozen=True)

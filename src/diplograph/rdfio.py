@@ -21,8 +21,15 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
 }
-# input never in JSON-LD (remote contexts) or RDF/XML (entity expansion)
-INPUT_FORMATS = {name: RDF_FORMATS[name] for name in ("ttl", "nt", "nq", "trig")}
+# new facts may come in every format; JSON-LD and RDF/XML are read with the checks of
+# `_check_safe` (no remote context, no entity declaration)
+INPUT_FORMATS = {**{name: RDF_FORMATS[name] for name in ("ttl", "nt", "nq", "trig", "jsonld")},
+                 "rdf": ox.RdfFormat.RDF_XML, "owl": ox.RdfFormat.RDF_XML,
+                 "xml": ox.RdfFormat.RDF_XML}
+# a JSON-LD @id with no scheme resolves against this, so that it can be refused (without
+# a base IRI, JSON-LD leaves out the node silently)
+_RELATIVE = "relative:/"
+_ENTITY = re.compile(rb"<!ENTITY|<!DOCTYPE")
 
 
 _NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
@@ -41,9 +48,58 @@ def input_format(path: Path) -> ox.RdfFormat:
     if fmt is None:
         raise InputError(
             f"{path}: unsupported input format {path.suffix or '(no extension)'!r}",
-            hint="give Turtle (.ttl), N-Triples (.nt), N-Quads (.nq) or TriG (.trig)",
+            hint="give Turtle (.ttl), N-Triples (.nt), N-Quads (.nq), TriG (.trig), "
+                 "JSON-LD (.jsonld) or RDF/XML (.rdf, .owl, .xml)",
         )
     return fmt
+
+
+def _check_safe(name: str, data: bytes, fmt: ox.RdfFormat) -> None:
+    """Refuse what would make a parser reach out or blow up: in RDF/XML, a document type
+    declaration (Oxigraph expands internal entities: ten nested ones make 3 GB); in
+    JSON-LD, a context to fetch (`"@context": "https://..."`, `@import`)."""
+    if fmt is ox.RdfFormat.RDF_XML:
+        found = _ENTITY.search(data)
+        if found:
+            line = data.count(b"\n", 0, found.start()) + 1
+            raise InputError(f"{name}:{line}: RDF/XML with a document type declaration "
+                             "(entities) is not read", hint="write the IRIs and text out in "
+                             "full, or convert the file to Turtle")
+    elif fmt is ox.RdfFormat.JSON_LD:
+        import json
+
+        try:
+            remote = _remote_context(json.loads(data))
+        except RecursionError:
+            remote = None  # Oxigraph's parser refuses the nesting with its position
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}",
+                             hint="fix the syntax at that position") from exc
+        except ValueError as exc:  # not UTF-8
+            raise InputError(f"{name}: cannot read ({exc})",
+                             hint="check the file's encoding (UTF-8)") from exc
+        if remote is not None:
+            raise InputError(f"{name}: remote JSON-LD context {remote!r} is not fetched",
+                             hint="put the context in the file (\"@context\": {...})")
+
+
+def _remote_context(node: object) -> str | None:
+    """The first context a JSON-LD document would fetch, if any."""
+    if isinstance(node, list):
+        return next((r for r in map(_remote_context, node) if r is not None), None)
+    if not isinstance(node, dict):
+        return None
+    for key, value in node.items():
+        if key == "@context":
+            for context in value if isinstance(value, list) else [value]:
+                if isinstance(context, str):
+                    return context
+                if isinstance(context, dict) and isinstance(context.get("@import"), str):
+                    return str(context["@import"])
+        found = _remote_context(value)
+        if found is not None:
+            return found
+    return None
 
 
 def read_triples(
@@ -62,8 +118,15 @@ def read_triples(
             f"{name}: {size} bytes is over the {MAX_INPUT_BYTES // 2**20} MiB input limit",
             hint="split the file",
         )
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        data = path.read_bytes().removeprefix(BOM)
+        _check_safe(name, data, fmt)
+        base = base_iri or (_RELATIVE if fmt is ox.RdfFormat.JSON_LD else None)
+        triples = _parse(name, lambda: ox.parse(data, format=fmt, base_iri=base))
+        if base_iri is None:
+            _refuse_relative(name, data, triples)
+        return triples
     return _parse(name, lambda: parse_file(path, fmt, base_iri=base_iri))
-
 
 
 def parse_file(path: Path, fmt: ox.RdfFormat, *, base_iri: str | None = None) -> ox.QuadParser:
@@ -98,7 +161,26 @@ def read_input(path: Path) -> tuple[bytes, list[ox.Triple]]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read ({exc})",
                          hint="check the file's encoding (UTF-8)") from exc
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        _check_safe(str(path), data, fmt)
+        base = _RELATIVE if fmt is ox.RdfFormat.JSON_LD else None
+        triples = _parse(str(path), lambda: ox.parse(data, format=fmt, base_iri=base))
+        _refuse_relative(str(path), data, triples)
+        return data, triples
     return data, _parse(str(path), lambda: ox.parse(data, format=fmt))
+
+
+def _refuse_relative(name: str, data: bytes, triples: list[ox.Triple]) -> None:
+    """Refuse a JSON-LD IRI that had no scheme (resolved against `_RELATIVE`)."""
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(_RELATIVE):
+                relative = term.value[len(_RELATIVE):]
+                at = data.find(f'"{relative}"'.encode())
+                line = data.count(b"\n", 0, at) + 1
+                where = f"{name}:{line}" if at >= 0 else name
+                raise InputError(f"{where}: relative IRI {relative!r}",
+                                 hint="write absolute IRIs (or set @base in the context)")
 
 
 def parse_turtle(data: bytes, shown_as: str) -> list[ox.Triple]:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph.errors import UsageError
+from diplograph import writers
+from diplograph.errors import InputError, UsageError
 from diplograph.namespaces import compact
 from diplograph.query import Result
 from diplograph.rdfio import RDF_FORMATS
@@ -134,26 +135,47 @@ def to_tsv(result: Result) -> str:
 
 
 def to_table(result: Result, width: int | None = None) -> str:
-    """A readable table (rich, imported here: start-up is faster without it)."""
+    """A readable table (rich, imported here: start-up is faster without it). Identifiers
+    stay whole on one line, ready to copy: the table grows wider rather than cut or wrap
+    an IRI; other text wraps."""
     from rich.console import Console
+    from rich.measure import Measurement
     from rich.table import Table
 
-    console = Console(file=io.StringIO(), width=width or 160, force_terminal=False,
+    width = width or 160
+    table = Table(show_lines=False, header_style="bold")
+    if result.kind == "select":
+        cells = [[shown(v) for v in row] for row in result.rows]
+        for at, name in enumerate(result.columns):
+            nodes = [cells[n][at] for n, row in enumerate(result.rows)
+                     if isinstance(row[at], ox.NamedNode | ox.BlankNode)]
+            table.add_column(name, overflow="fold",
+                             min_width=max([len(name), *map(len, nodes)]))
+        for row in cells:
+            table.add_row(*row)
+    console = Console(file=io.StringIO(), width=width, force_terminal=False,
                       color_system=None, soft_wrap=False)
-    if result.kind == "ask":
-        console.print("yes" if result.boolean else "no")
-    else:
-        table = Table(*result.columns, show_lines=False, header_style="bold")
-        for row in result.rows:
-            table.add_row(*(shown(v) for v in row))
-        console.print(table)
+    if result.kind == "select":
+        unbounded = console.options.update(max_width=10**6)  # words whole, IRIs unbroken
+        console.width = max(width, Measurement.get(console, unbounded, table).minimum)
+    console.print(("yes" if result.boolean else "no") if result.kind == "ask" else table)
     return console.file.getvalue()  # type: ignore[attr-defined, no-any-return]
 
 
 def to_rdf(triples: tuple[ox.Triple, ...], fmt: str) -> str:
-    """Triples (a CONSTRUCT's answer) in an RDF format."""
-    data = ox.serialize(list(triples), format=rdf_format(fmt))
-    return data.decode("utf-8") if data else ""
+    """Triples (a CONSTRUCT's or DESCRIBE's answer) in an RDF format, sorted, written as
+    dumps are: with the project's prefixes, one block (node object) per subject.
+    Turtle serves as TriG (a graph's triples, no named graph)."""
+    rdf_format(fmt)
+    lines = "".join(sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples}))
+    if fmt in ("nt", "nq"):
+        return lines
+    text = writers.FORMATS["ttl" if fmt == "trig" else fmt]
+    try:
+        return text.document([text.body(lines.encode())]).decode("utf-8")
+    except ValueError as exc:
+        raise InputError(f"cannot write the graph as {fmt}: {exc}",
+                         hint="choose nt or ttl") from exc
 
 
 def rdf_format(name: str) -> ox.RdfFormat:
@@ -165,9 +187,9 @@ def rdf_format(name: str) -> ox.RdfFormat:
 
 def render(result: Result, fmt: str, width: int | None = None) -> str:
     """The result in the asked format: `xml` is SPARQL Results XML for rows and RDF/XML
-    for a graph; a graph asked for as a results format comes as Turtle."""
+    for a graph."""
     if result.kind == "graph":
-        return to_rdf(result.triples, fmt if fmt in RDF_FORMATS else "ttl")
+        return to_rdf(result.triples, fmt)
     writers = {"table": lambda r: to_table(r, width), "csv": to_csv, "tsv": to_tsv,
                "json": to_json, "xml": to_xml, "ndjson": to_ndjson}
     if fmt not in writers:

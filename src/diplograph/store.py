@@ -111,13 +111,15 @@ class KnowledgeGraph:
         ]
 
     def query(
-        self, sparql: str, *, inference: bool = True
+        self, sparql: str, *, inference: bool = True, prefixes: dict[str, str] | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run SPARQL over asserted (+ inferred) facts. With inference the default graph
-        is the store's own, which holds their union: one graph is 10-50x faster to match
-        than a list of graphs."""
+        """Run SPARQL over asserted (+ inferred) facts, `prefixes` predeclared (the
+        query's own PREFIX wins). With inference the default graph is the store's own,
+        which holds their union: one graph is 10-50x faster to match than a list of
+        graphs."""
         return self.store.query(
-            sparql, default_graph=None if inference else list(self.graphs(inference=False)))
+            sparql, prefixes=prefixes,
+            default_graph=None if inference else list(self.graphs(inference=False)))
 
     def ntriples(self, graph: ox.NamedNode) -> bytes:
         """A named graph's triples as N-Triples, one sorted line each, as many as the

@@ -20,6 +20,7 @@ from diplograph.store import KnowledgeGraph, Term
 
 XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+RDFS_LABEL = PREFIXES["rdfs"] + "label"
 LABELS = tuple(
     ox.NamedNode(iri)
     for iri in (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel",
@@ -269,7 +270,29 @@ class Resolver:
                                  hint=f"{hint}one of: {', '.join(parameter.values)}")
             return ox.Literal(text)
         if kind == "lang":
-            if not _LANG.fullmatch(text):
-                raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
-            return ox.Literal(text.lower())
+            return self.language(text, what)
         return ox.Literal(text)
+
+    def language(self, text: str, what: str) -> ox.Literal:
+        """A language tag the graph holds labels in; else an error listing those it does
+        (and the tag of a language named in English, `russian` for ru)."""
+        if not _LANG.fullmatch(text):
+            raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
+        tag = text.lower()
+        if self.graph.store.query(
+                f"ASK {{ ?node <{RDFS_LABEL}> ?label FILTER(LANG(?label) = "
+                f"{ox.Literal(tag)}) }}"):
+            return ox.Literal(tag)
+        solutions = self.graph.store.query(
+            "SELECT DISTINCT (LCASE(LANG(?label)) AS ?tag) "
+            f"WHERE {{ ?node <{RDFS_LABEL}> ?label }}")
+        assert isinstance(solutions, ox.QuerySolutions)
+        held = sorted(str(s["tag"].value) for s in solutions if s["tag"] is not None
+                      and s["tag"].value)
+        import pycountry  # only here: the error path
+
+        named = pycountry.languages.get(name=text.title())
+        code = getattr(named, "alpha_2", None)
+        guess = f"did you mean {code}? " if code in held else ""
+        raise InputError(f"{what}: the graph holds no labels in {text!r}",
+                         hint=f"{guess}{len(held)} languages: {', '.join(held)}")

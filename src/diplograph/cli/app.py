@@ -18,7 +18,7 @@ import click
 from diplograph import __version__, consistency
 from diplograph.atomic import write_atomically
 from diplograph.catalog import Catalog
-from diplograph.errors import DiplographError, ExitCode
+from diplograph.errors import DiplographError, ExitCode, UsageError
 from diplograph.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, QUERY_THREAD, Limits
 from diplograph.project import Project
 from diplograph.query import Result
@@ -33,10 +33,12 @@ if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar, httpx for
     from diplograph.graph import Graph
     from diplograph.remote import Endpoint
 
-OUTPUT_EXTENSIONS = {
+# the formats an --output file's extension stands for: rows (and ASK) or a graph
+ROWS_EXTENSIONS = {
     "csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
-    "ndjson": "ndjson", "jsonl": "ndjson", "txt": "table", "rdf": "xml",
+    "ndjson": "ndjson", "jsonl": "ndjson", "txt": "table",
 }
+GRAPH_EXTENSIONS = {**{name: name for name in RDF_FORMATS}, "rdf": "xml", "owl": "xml"}
 
 
 @dataclass
@@ -204,22 +206,38 @@ def emit(text: str, output: Path | None) -> None:
         write_atomically(output, text.encode("utf-8"))
 
 
-def result_format(fmt: str | None, output: Path | None) -> str:
-    """--format, else the --output file's extension, else a table on a terminal, CSV in a pipe."""
-    if fmt:
-        return fmt
-    if output is not None:
-        ext = output.suffix.lstrip(".").lower()
-        if ext in OUTPUT_EXTENSIONS:
-            return OUTPUT_EXTENSIONS[ext]
-        if ext in RDF_FORMATS:
-            return ext
-    return "table" if sys.stdout.isatty() else "csv"
+def result_format(kind: str, fmt: str | None, output: Path | None) -> str:
+    """The format of a result of this kind ("select", "ask" or "graph"): --format, else
+    the --output file's extension, else a table on a terminal and CSV in a pipe or a
+    file (Turtle for a graph). A format that does not suit the result, an extension
+    that names no format for it, or an extension and a --format that disagree, is
+    refused."""
+    graph = kind == "graph"
+    formats = tuple(RDF_FORMATS) if graph else RESULT_FORMATS
+    what = "a graph (CONSTRUCT, DESCRIBE)" if graph else "query results"
+    if fmt is not None and fmt not in formats:
+        raise UsageError(f"{fmt!r} is not a format for {what}",
+                         hint=f"one of: {', '.join(formats)}")
+    if output is None or str(output) == "-":
+        return fmt or ("ttl" if graph else "table" if sys.stdout.isatty() else "csv")
+    ext = output.suffix.lstrip(".").lower()
+    if not ext:
+        return fmt or ("ttl" if graph else "csv")
+    extensions = GRAPH_EXTENSIONS if graph else ROWS_EXTENSIONS
+    by_extension = extensions.get(ext)
+    if by_extension is None:
+        raise UsageError(f"--output {output}: .{ext} is no format for {what}",
+                         hint="name the file " + ", ".join(f".{e}" for e in extensions))
+    if fmt is not None and fmt != by_extension:
+        raise UsageError(f"--format {fmt} does not match --output {output}, which would be "
+                         f"{by_extension}", hint="drop --format, or give the file the "
+                         "format's extension")
+    return by_extension
 
 
 def show_result(result: Result, fmt: str | None, output: Path | None) -> None:
     """Render a result; an empty SELECT also says so on stderr, with what constrained it."""
-    emit(render(result, result_format(fmt, output)), output)
+    emit(render(result, result_format(result.kind, fmt, output)), output)
     if result.kind == "select" and not result.rows:
         given = ", ".join(f"{k}={'|'.join(t.value for t in terms)}"
                           for k, terms in result.bound.items()) or "no parameters"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections import Counter
@@ -14,7 +15,7 @@ import click
 from diplograph import consistency
 from diplograph.atomic import write_atomically
 from diplograph.cli.app import app_of, cli, endpoint_option, opened_endpoint, output_option
-from diplograph.errors import ExitCode
+from diplograph.errors import ExitCode, UsageError
 from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
 from diplograph.layout import GRAPH_BASE, INFERRED
 from diplograph.namespaces import compact
@@ -24,15 +25,14 @@ Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
 
 def graph_options(default: Scope, *, ontology: bool) -> Decorator:
-    """--asserted / --inferred / --all and --with-ontology, --with-shapes: which named
-    graphs go out, with the command's defaults."""
+    """--asserted / --inferred / --all (which exclude each other) and --with-ontology,
+    --with-shapes: which named graphs go out, with the command's defaults. The command
+    receives the chosen scope as `scope`."""
     help = {Scope.ASSERTED: "The asserted facts", Scope.INFERRED: "Only the OWL RL entailments",
             Scope.ALL: "Asserted and inferred facts"}
-    chosen: dict[str, Any] = {"default": True}  # only on the default's flag: another
-    options = [  # flag's default, even False or None, would override it
-        *(click.option(f"--{scope.value}", "scope", flag_value=scope.value,
-                       help=help[scope] + (" (default)." if scope is default else "."),
-                       **(chosen if scope is default else {}))
+    options = [
+        *(click.option(f"--{scope.value}", f"scope_{scope.value}", is_flag=True,
+                       help=help[scope] + (" (default)." if scope is default else "."))
           for scope in Scope),
         click.option("--with-ontology/--without-ontology", default=ontology,
                      help="Add the ontology's axioms" + (" (default)." if ontology else ".")),
@@ -40,9 +40,18 @@ def graph_options(default: Scope, *, ontology: bool) -> Decorator:
     ]
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def chosen(*args: Any, **kwargs: Any) -> None:
+            given = [scope for scope in Scope if kwargs.pop(f"scope_{scope.value}")]
+            if len(given) > 1:
+                raise UsageError(" and ".join(f"--{s.value}" for s in given) + " exclude each "
+                                 "other",
+                                 hint="--all is the asserted and the inferred facts together")
+            command(*args, scope=(given[0] if given else default).value, **kwargs)
+
         for option in reversed(options):
-            command = option(command)
-        return command
+            chosen = option(chosen)
+        return chosen
 
     return decorate
 
@@ -62,10 +71,10 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, scope: str,
     Quad formats (nq, trig) keep one named graph per source file, one for the
     inferred facts and one for the VoID description. A `.gz` output is gzipped.
     """
-    app = app_of(ctx)
     if output is not None and str(output) == "-":
         output = None
     rdf_format, compressed = format_for(fmt, output)
+    app = app_of(ctx)
     graphs = select_graphs(app.graph, Scope(scope), ontology=with_ontology, shapes=with_shapes)
     result = dump(app.graph, rdf_format, graphs)
     data = encode(result, compressed)

@@ -58,8 +58,8 @@ def shown(path: Path) -> str:
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results: int | None,
              fail_on: str, open_namespaces: tuple[str, ...]) -> None:
-    """Check new facts (Turtle, N-Triples, N-Quads, TriG) against the shapes, in the
-    context of the graph and the ontology. Nothing is changed.
+    """Check new facts (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) against the
+    shapes, in the context of the graph and the ontology. Nothing is changed.
 
     Exit 0 if they conform, 1 if not, 3 if a file cannot be read."""
     app = app_of(ctx)

@@ -133,8 +133,10 @@ def _option(p: Parameter) -> click.Option:
                                                      if p.default else "")
     notes += " [may be repeated]" if p.multi else ""
     metavar = f"[{'|'.join(p.values)}]" if p.values else p.type.upper()
+    # every option collects all its values, so that a single-valued one given twice is
+    # refused (by `bind_parameters`) rather than the last value silently winning
     return click.Option([f"--{p.name}", f"param_{p.name}"], metavar=metavar,
-                        multiple=p.multi, help=(p.help + notes).strip(),
+                        multiple=True, help=(p.help + notes).strip(),
                         shell_complete=value_completer(p))
 
 
@@ -209,7 +211,10 @@ def _names_a_file(text: str) -> bool:
 @click.pass_context
 def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path | None,
            no_inference: bool, limits: Limits, endpoint_url: str | None) -> None:
-    """Run an ad-hoc SELECT, ASK or CONSTRUCT query (text, a file, or - for stdin)."""
+    """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (text, a file, or - for
+    stdin). The project's prefixes (dg, dgr, country, dgv, dgsh) and those of the reused
+    vocabularies (schema, org, prov, skos, dcterms, time, wd, owl, rdf, rdfs, xsd, sh)
+    are predeclared; a PREFIX in the query wins. Graphs come back with them."""
     if query_or_file == "-":
         text = _decoded(sys.stdin.buffer.read(), "standard input")
     elif _names_a_file(query_or_file):

@@ -154,9 +154,10 @@ def test_validate_reports_a_clash_two_hops_away(tmp_path: Path, cli_on: Invoke) 
 
 
 def test_validate_does_not_blame_new_facts_for_old_clashes(tmp_path: Path, cli_on: Invoke) -> None:
-    project = make_project(tmp_path / "p", RANGE_NOTHING, HEAD + "\n:a :p :b .\n")
+    ontology = RANGE_NOTHING + ":q a owl:ObjectProperty .\n:Thing a owl:Class .\n"
+    project = make_project(tmp_path / "p", ontology, HEAD + "\n:a a :Thing ; :p :b .\n")
     facts = tmp_path / "new.ttl"
-    facts.write_text(HEAD + "\n:a :q :c .\n")
+    facts.write_text(HEAD + "\n:a :q :c .\n")  # new facts about a typed, known subject
     result = cli_on(project, "validate", str(facts))
     assert result.exit_code == 0, result.output
     assert "OWL RL consistency" not in result.stdout

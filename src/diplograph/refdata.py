@@ -19,7 +19,6 @@ import gettext
 import re
 import sys
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -229,9 +228,9 @@ def _resembles(name: str, reference: str) -> bool:
 def belongs(name: str, code: str, language: Language) -> bool:
     """Whether `name` may name the state `code` in `language`. Unless it resembles
     CLDR's name of that state (where CLDR has the language), it must not be the name
-    of a language ("Slovenčina" for Iran) nor hold another state's whole name ("Gweriniaeth Islamaidd Pacistan"
-    for Afghanistan, though "Guinea" may be in Equatorial Guinea's), ignoring case,
-    accents, spaces and punctuation."""
+    of a language ("Slovenčina" for Iran) nor hold another state's whole name
+    ("Gweriniaeth Islamaidd Pacistan" for Afghanistan, though "Guinea" may be in
+    Equatorial Guinea's), ignoring case, accents, spaces and punctuation."""
     own = language.cldr.get(code)
     if own is None:
         return True
@@ -317,18 +316,35 @@ def entry(record: Any, former: bool, languages: Iterable[Language]) -> Entry:
     return Entry(code, record, former, labels, alt_labels - labels)
 
 
-def drop_shared(entries: Sequence[Entry]) -> None:
-    """Drop a translated name that two states share in one language ("Slovenská
-    republika" for both Slovakia and the Gambia): it names neither for sure. English
-    names and aliases stay, so an ambiguous alias (Korea) lists both states."""
-    current = [e for e in entries if not e.former]  # a former state shares its successor's
-    owners = Counter(
-        label for e in current for label in {*e.labels, *e.alt_labels} if label[0] != "en"
-    )
+def drop_shared(entries: Sequence[Entry], languages: Sequence[Language]) -> None:
+    """Settle a translated name that two of today's states share in one language: the
+    one whose CLDR name it holds most of keeps it ("Slovenská republika" is Slovakia's,
+    not the Gambia's too); if not exactly one does, it names neither for sure. English
+    names and aliases stay, so an ambiguous alias (Korea) lists both states. A former
+    state may share its successor's names."""
+    by_tag = {language.tag: language for language in languages}
+    current = [e for e in entries if not e.former]
+    owners: dict[tuple[str, str], list[str]] = {}
     for e in current:
-        e.labels = {label for label in e.labels if label[0] == "en" or owners[label] == 1}
-        e.alt_labels = {label for label in e.alt_labels
-                        if label[0] == "en" or owners[label] == 1}
+        for label in {*e.labels, *e.alt_labels}:
+            if label[0] != "en":
+                owners.setdefault(label, []).append(e.code)
+
+    def keeps(label: tuple[str, str], code: str) -> bool:
+        codes = owners.get(label, [code])
+        if len(codes) == 1:
+            return True
+        cldr = by_tag[label[0]].cldr
+        letters = _letters(label[1])
+        scores = {c: _run(letters, _letters(cldr[c])) / len(_letters(cldr[c]))
+                  for c in codes if c in cldr and _letters(cldr[c])
+                  and _resembles(letters, _letters(cldr[c]))}
+        best = max(scores.values(), default=0.0)
+        return [c for c, score in scores.items() if score == best] == [code]
+
+    for e in current:
+        e.labels = {label for label in e.labels if keeps(label, e.code)}
+        e.alt_labels = {label for label in e.alt_labels if keeps(label, e.code)}
 
 
 def successors(code: str) -> tuple[str, ...]:
@@ -411,7 +427,7 @@ def render(languages: Sequence[Language]) -> str:
                for c in sorted(pycountry.countries, key=lambda c: str(c.alpha_2))]
     entries += [entry(c, True, languages)
                 for c in sorted(pycountry.historic_countries, key=lambda c: str(c.alpha_4))]
-    drop_shared(entries)
+    drop_shared(entries, languages)
     return "\n".join(header) + "\n" + "\n".join(country_block(e) for e in entries)
 
 

@@ -117,19 +117,20 @@ _LOCALE_RE = re.compile(
     r"^(?P<lang>[a-z]{2,3})(?:_(?P<region>[A-Z]{2}|[0-9]{3}))?(?:@(?P<mod>[a-z]+))?$"
 )
 _TURTLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_NOT_LETTERS = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
 class Language:
     """A language's gettext catalogues of pycountry (today's and former states), its
-    BCP 47 tag, CLDR's names of today's states and of languages in it (empty if CLDR
-    lacks it), and each state's names of four letters or more in either source."""
+    BCP 47 tag, CLDR's names of today's states (and which state a name is) and of
+    languages in it (empty if CLDR lacks it), and each state's names of four letters
+    or more in either source."""
 
     tag: str
     catalog: gettext.GNUTranslations
     former: gettext.GNUTranslations | None
     cldr: dict[str, str]
+    cldr_owner: dict[str, str]
     language_names: frozenset[str]
     state_names: dict[str, frozenset[str]]
 
@@ -179,7 +180,8 @@ def _language(tag: str, catalog: gettext.GNUTranslations,
         msgids = [record.name, getattr(record, "official_name", None)]
         texts = [translate(catalog, m) for m in msgids if m is not None]
         names[code] = {_letters(t) for t in [*texts, cldr.get(code)] if t is not None}
-    return Language(tag, catalog, former, cldr, frozenset(_letters(n) for n in languages),
+    owner = {_letters(n): code for code, n in cldr.items() if code in names}
+    return Language(tag, catalog, former, cldr, owner, frozenset(_letters(n) for n in languages),
                     {code: frozenset(n for n in ns if len(n) >= 4) for code, ns in names.items()})
 
 
@@ -208,7 +210,8 @@ def clean(text: str) -> str:
 def _letters(text: str) -> str:
     """Text without case, accents, spaces or punctuation, for comparing names."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return _NOT_LETTERS.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)
+                   and unicodedata.category(c)[0] in "LMN")  # vowel signs are letters
 
 
 def _run(a: str, b: str) -> int:
@@ -226,19 +229,20 @@ def _resembles(name: str, reference: str) -> bool:
 
 
 def belongs(name: str, code: str, language: Language) -> bool:
-    """Whether `name` may name the state `code` in `language`. Unless it resembles
-    CLDR's name of that state (where CLDR has the language), it must not be the name
-    of a language ("Slovenčina" for Iran) nor hold another state's whole name
-    ("Gweriniaeth Islamaidd Pacistan" for Afghanistan, though "Guinea" may be in
-    Equatorial Guinea's), ignoring case, accents, spaces and punctuation."""
-    own = language.cldr.get(code)
-    if own is None:
-        return True
-    letters = _letters(name)
-    if _resembles(letters, _letters(own)):
-        return True
-    if letters in language.language_names:
+    """Whether `name` may name the state `code` in `language`, as far as CLDR knows the
+    language, ignoring case, accents, spaces and punctuation. It must not be CLDR's
+    name of another state ("Конго" is the Democratic Republic of the Congo in Kazakh).
+    A language's name ("Slovenčina" for Iran) must be held by CLDR's name of the state
+    or hold it. Any other name that does not resemble CLDR's must not hold another
+    state's whole name ("Gweriniaeth Islamaidd Pacistan" for Afghanistan), unless the
+    state's own names hold it too ("Guinea" in Equatorial Guinea's)."""
+    letters, own = _letters(name), _letters(language.cldr.get(code, ""))
+    if language.cldr_owner.get(letters, code) != code:
         return False
+    if letters in language.language_names:
+        return bool(own) and (letters in own or own in letters)  # Kongo is both
+    if not own or _resembles(letters, own):
+        return True
     mine = language.state_names.get(code, frozenset())
     return not any(
         other in letters and not any(other in own_name for own_name in mine)

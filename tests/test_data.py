@@ -21,8 +21,8 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SOURCE = ROOT / "data" / "sources" / "000_83205e02681364cb.txt"
 # classes whose instances are named things rather than facts read from a sentence
 NOT_FACTS = {"Country", "FormerCountry", "City", "Settlement", "Person", "People",
-             "Organization", "Ministry", "University", "Embassy", "IntergovernmentalCommission", "InternationalForum",
-             "SourceDocument"}
+             "Organization", "Ministry", "University", "Embassy",
+             "IntergovernmentalCommission", "InternationalForum", "SourceDocument"}
 
 
 def fold(text: str) -> str:

@@ -183,3 +183,17 @@ def test_a_resolution_is_found_by_the_title_the_output_shows(front: Graph) -> No
 def test_an_unknown_state_is_a_library_error(front: Graph) -> None:
     with pytest.raises(InputError, match="names several"):
         front.query("relations", country="Korea")
+
+
+@pytest.mark.slow
+def test_the_shapes_hold_former_states_to_their_codes_and_successors(run: Run) -> None:
+    fixture = ROOT / "tests" / "fixtures" / "facts" / "former-country-without-code.ttl"
+    result = run("validate", str(fixture))
+    assert result.exit_code == 1
+    violations = [line.split(": violation: ")[1] for line in result.stdout.splitlines()
+                  if ": violation: " in line]
+    assert violations == [
+        "country:ZZHH dg:alpha4: A former country must have exactly one dg:alpha4, "
+        "four upper-case letters (xsd:string).",
+        "country:ZZHH dg:replacedBy: dg:replacedBy must point to a dg:Country.",
+    ]

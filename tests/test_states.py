@@ -58,6 +58,7 @@ def test_english_names_are_pycountrys_own_or_listed_aliases(
         assert english == (own - {None}) | set(ALIASES.get(code, ())), code
 
 
+@pytest.mark.slow
 def test_no_translation_names_another_state_in_cldr(
     names: dict[str, set[tuple[str, str]]],
 ) -> None:
@@ -144,6 +145,7 @@ def test_an_ambiguous_name_lists_the_candidates(run: Run) -> None:
         "(hint: give one of them by the code or IRI in brackets)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("option", "typed", "suggested"), [
     ("--country", "Soviet Onion", "'Soviet Union' (country:SUHH)"),
     ("--country", "Slovenčina", "'Slovenčina'"),
@@ -160,6 +162,7 @@ def test_a_country_typo_suggests_the_closest_names(
         assert suggested in result.stderr
 
 
+@pytest.mark.slow
 def test_person_and_resolution_lookups_suggest_the_closest_names(run: Run) -> None:
     person = run("query", "honours", "--person", "Heidar Aliev")
     assert person.exit_code == 3
@@ -192,7 +195,8 @@ def test_the_shapes_hold_former_states_to_their_codes_and_successors(run: Run) -
     assert result.exit_code == 1
     violations = [line.split(": violation: ")[1] for line in result.stdout.splitlines()
                   if ": violation: " in line]
-    assert violations == [
+    # (new facts may not add states at all, which is reported as well)
+    assert [v for v in violations if v.startswith("country:ZZHH dg:")] == [
         "country:ZZHH dg:alpha4: A former country must have exactly one dg:alpha4, "
         "four upper-case letters (xsd:string).",
         "country:ZZHH dg:replacedBy: dg:replacedBy must point to a dg:Country.",

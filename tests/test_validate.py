@@ -177,7 +177,7 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     facts = NewFacts.read([FIXTURES / n for n in names])
     fast = validate_facts(graph, project, facts)
     reference = validate_merged(graph, facts)
-    assert len(fast.findings) == len(NONCONFORMING) + 6  # person-is-a-state: 6
+    assert len(fast.findings) == len(NONCONFORMING) + 4  # person-is-a-state: 4
     assert fast == reference
 
 

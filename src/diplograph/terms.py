@@ -21,10 +21,11 @@ from diplograph.store import KnowledgeGraph, Term
 XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
+# the names a thing is looked up by; a title is what the output shows of a resolution
 LABELS = tuple(
     ox.NamedNode(iri)
     for iri in (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel",
-                PREFIXES["skos"] + "altLabel")
+                PREFIXES["skos"] + "altLabel", PREFIXES["dcterms"] + "title")
 )
 COUNTRY = ox.NamedNode(DG + "Country")
 _DATE_FORMS = (
@@ -147,7 +148,7 @@ class Resolver:
         return _NAMED[key]
 
     def _code(self, text: str) -> ox.NamedNode | None:
-        prop = {2: "alpha2", 3: "alpha3"}.get(len(text))
+        prop = {2: "alpha2", 3: "alpha3", 4: "alpha4"}.get(len(text))
         if prop is None or not text.isascii() or not text.isalpha():
             return None
         for q in self.graph.store.quads_for_pattern(
@@ -156,6 +157,22 @@ class Resolver:
             if isinstance(q.subject, ox.NamedNode):
                 return q.subject
         return None
+
+    def _display(self, node: ox.NamedNode) -> str:
+        """A node's English preferred label (else any English label), for messages."""
+        for predicate in LABELS:
+            for q in self.graph.store.quads_for_pattern(node, predicate, None):
+                if isinstance(q.object, ox.Literal) and q.object.language == "en":
+                    return q.object.value
+        return compact(node.value)
+
+    def _short(self, node: ox.NamedNode) -> str:
+        """A country by its ISO code (what a user can type), anything else by its IRI."""
+        for prop in ("alpha2", "alpha4"):
+            for q in self.graph.store.quads_for_pattern(node, ox.NamedNode(DG + prop), None):
+                if isinstance(q.object, ox.Literal):
+                    return q.object.value
+        return compact(node.value)
 
     def country_codes(self) -> list[str]:
         """Every state's ISO alpha-2 code, sorted (for shell completion)."""
@@ -221,13 +238,14 @@ class Resolver:
         if len(found) == 1:
             return next(iter(found))
         if found:
-            names = ", ".join(sorted(compact(n.value) for n in found))
-            raise InputError(f"{what}: {text!r} names several: {names}", hint="give the IRI")
+            names = ", ".join(sorted(f"{self._display(n)} ({self._short(n)})" for n in found))
+            raise InputError(f"{what}: {text!r} names several: {names}",
+                             hint="give one of them by the code or IRI in brackets")
         index = self._label_index(cls)
         folded = _fold(text)
-        # a typo rarely hits the first letter: comparing only names that share it keeps
-        # the suggestion fast among the tens of thousands of labels in 150 languages
-        candidates = [k for k in index if k[:1] == folded[:1]]
+        # a typo rarely hits the first letter: among the tens of thousands of country
+        # labels in 150 languages, comparing only names that share it keeps it fast
+        candidates = [k for k in index if len(index) < 5000 or k[:1] == folded[:1]]
         suggestions: dict[ox.NamedNode, str] = {}
         for key in difflib.get_close_matches(folded, candidates, n=12, cutoff=0.6):
             for node, label in index[key].items():

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
@@ -252,7 +253,9 @@ def test_sparql_runs_there_select_ask_and_construct(pushed: Graph, run: Run, ser
                                                     ) -> None:
     count = ("PREFIX dg: <https://w3id.org/diplograph/ontology#> "
              "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dg:Country }")
-    assert run("sparql", count, "--endpoint", server).stdout == "n\n249\n"
+    local = run("sparql", count).stdout
+    assert int(local.split()[1]) >= 249
+    assert run("sparql", count, "--endpoint", server).stdout == local
     ask = "ASK { <https://w3id.org/diplograph/country/AZ> ?p ?o }"
     assert run("sparql", ask, "--endpoint", server, "--format", "json").stdout \
         == run("sparql", ask, "--format", "json").stdout
@@ -347,6 +350,7 @@ def test_repeated_triples_warn_and_prune_removes_graphs_of_gone_files(tmp_path: 
         shutil.copytree(ROOT / part, folder / part)
     again = folder / "data" / "sources-again.ttl"
     shutil.copy(folder / "data" / "sources.ttl", again)
+    stated = len(list(ox.parse(path=str(again), format=ox.RdfFormat.TURTLE)))
     graph = "https://w3id.org/diplograph/graph/asserted/data/sources-again.ttl"
     server = _oxigraph(tmp_path)
     url = next(server)
@@ -362,8 +366,8 @@ def test_repeated_triples_warn_and_prune_removes_graphs_of_gone_files(tmp_path: 
     try:
         first = diplograph("push", "--endpoint", url)
         assert first.exit_code == 0, first.output
-        assert f"    8  {graph}\n" in first.stdout
-        assert first.stderr == ("warning: 8 triples are in more than one graph: where the"
+        assert f"{stated:>5}  {graph}\n" in first.stdout
+        assert first.stderr == (f"warning: {stated} triples are in more than one graph: where the"
                                 " default graph does not merge them (Virtuoso), queries"
                                 " without DISTINCT give their rows twice\n")
         again.unlink()

@@ -114,7 +114,7 @@ def test_the_sparql_checker_answers_any_text_in_one_line(
     @given(text=texts(SPARQL_PIECES, SPARQL))
     def check(text: str) -> None:
         query = text.replace("SERVICE_TARGET", f"<{base}/x>")
-        assert_one_line_error(run("sparql", query, "--timeout", "5", "--format", "csv"), {0, 3})
+        assert_one_line_error(run("sparql", query, "--timeout", "5"), {0, 3})
         assert not received, (query, received)
 
     check()

@@ -335,3 +335,10 @@ def test_validate_checks_its_queries_in_a_fresh_process(private: tuple[Path, Pat
         assert done.returncode == 0, done.stderr
         assert "conforms" in done.stdout
     assert len(list((cache / "checked-queries").iterdir())) >= 2
+
+
+def test_a_query_argument_that_is_not_utf8_is_one_line(run: Run) -> None:
+    result = run("sparql", "SELECT * WHERE { ?s ?p \udcff }")  # 0xff, as Python hands it on
+    assert result.exit_code == 3
+    assert result.stderr == ("error: query: not UTF-8 text (byte 23) "
+                             "(hint: save the query as UTF-8)\n")

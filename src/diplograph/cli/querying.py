@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -220,10 +221,21 @@ def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path
     elif _names_a_file(query_or_file):
         text = _decoded(Path(query_or_file).read_bytes(), query_or_file)
     else:
-        text = query_or_file
+        text = _argument(query_or_file)
     endpoint = opened_endpoint(ctx, endpoint_url)
     graph = app_of(ctx).front(endpoint, store=endpoint is None, limits=limits)
     show_result(graph.sparql(text, inference=not no_inference), fmt, output)
+
+
+def _argument(text: str) -> str:
+    """A query given as an argument: the bytes the shell passed must be UTF-8 too
+    (Python hands on bytes that are not as lone surrogates)."""
+    try:
+        data = os.fsencode(text)
+    except UnicodeEncodeError as exc:
+        raise InputError(f"query: not UTF-8 text (character {exc.start})",
+                         hint="give the query as UTF-8 text") from exc
+    return _decoded(data, "query")
 
 
 def _decoded(data: bytes, name: str) -> str:

@@ -37,13 +37,13 @@ import generate
 import pyoxigraph as ox
 
 from diplograph import __version__
-from diplograph.catalog import Catalog, NamedQuery, bound_text
 from diplograph.errors import DiplographError
 from diplograph.project import Project
-from diplograph.query import bind_parameters, run_named
-from diplograph.rdfio import read_triples
-from diplograph.reasoning import Engine, entailed_ntriples
-from diplograph.store import open_graph
+from diplograph.rdf.reading import read_triples
+from diplograph.reasoning.closure import Engine, entailed_ntriples
+from diplograph.sparql.catalog import Catalog, NamedQuery, bound_text
+from diplograph.sparql.running import bind_parameters, run_named
+from diplograph.store.cache import open_graph
 
 HERE = Path(__file__).resolve().parent
 COLD_QUERY = "timeline"

@@ -19,8 +19,8 @@ from click.testing import CliRunner, Result
 
 from diplograph.cli import cli
 from diplograph.project import Project
-from diplograph.rdfio import read_triples
-from diplograph.store import KnowledgeGraph, open_graph
+from diplograph.rdf.reading import read_triples
+from diplograph.store.cache import KnowledgeGraph, open_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
@@ -87,7 +87,7 @@ def run(project: Project, store_dir: Path, graph: KnowledgeGraph) -> Run:
 @pytest.fixture
 def worker_pieces(monkeypatch: pytest.MonkeyPatch) -> list[dict[int, bytes]]:
     """What the worker process of each shared dump wrote, by piece, as dumps are made."""
-    from diplograph import workers
+    from diplograph.dumps import workers
 
     written: list[dict[int, bytes]] = []
     back = workers._Share.back

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, copy_graph, invoke, snapshot
-from diplograph.rdfio import read_triples
+from diplograph.rdf.reading import read_triples
 from test_input_formats import converted
 
 pytestmark = pytest.mark.slow  # every test here compiles stores of its own

@@ -16,8 +16,8 @@ import pytest
 
 from diplograph import Graph
 from diplograph.project import Project
-from diplograph.render import render
-from diplograph.store import KnowledgeGraph
+from diplograph.sparql.results import render
+from diplograph.store.cache import KnowledgeGraph
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

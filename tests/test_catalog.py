@@ -7,7 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from diplograph.catalog import (
+from diplograph.errors import InputError
+from diplograph.sparql.catalog import (
     Catalog,
     Parameter,
     Vocabulary,
@@ -18,11 +19,10 @@ from diplograph.catalog import (
     where_groups,
     where_offset,
 )
-from diplograph.errors import InputError
-from diplograph.query import run_named
-from diplograph.sparqlcheck import check_query
-from diplograph.store import KnowledgeGraph
-from diplograph.terms import Resolver
+from diplograph.sparql.parameters import Resolver
+from diplograph.sparql.running import run_named
+from diplograph.sparql.safety import check_query
+from diplograph.store.cache import KnowledgeGraph
 
 HEADER = "#+ summary: A test query.\n#+ params:\n#+   country: {type: country}\n"
 GOOD = HEADER + "SELECT $country ?x WHERE { ?x <https://w3id.org/diplograph/p> $country }\n"

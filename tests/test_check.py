@@ -10,8 +10,8 @@ import pytest
 
 from conftest import Run, copy_graph, invoke
 from diplograph import Graph
-from diplograph.rdfio import parse_turtle
-from diplograph.rlprofile import profile_problems
+from diplograph.rdf.reading import parse_turtle
+from diplograph.reasoning.profile import profile_problems
 
 HEAD = """@prefix dg: <https://w3id.org/diplograph/ontology#> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import ROOT
 from diplograph.errors import RdfSyntaxError
-from diplograph.layout import COMPLETE
 from diplograph.project import Project
-from diplograph.store import open_graph
+from diplograph.store.cache import open_graph
+from diplograph.store.folder import COMPLETE
 
 pytestmark = pytest.mark.slow  # every test here compiles stores of its own
 

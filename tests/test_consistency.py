@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 
 from diplograph import Graph
 from diplograph.cli import cli
-from diplograph.layout import REASONING
-from diplograph.reasoning import ENGINE_ENV
+from diplograph.reasoning.closure import ENGINE_ENV
+from diplograph.store.folder import REASONING
 
 HEAD = """@prefix : <http://example.org/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .

@@ -10,9 +10,9 @@ import pyshacl
 import pytest
 
 from conftest import ROOT
-from diplograph.bridge import rdflib_graph
 from diplograph.project import Project
-from diplograph.rdfio import read_triples
+from diplograph.rdf.bridge import rdflib_graph
+from diplograph.rdf.reading import read_triples
 from diplograph.refdata import main as refdata_main
 
 DG = "https://w3id.org/diplograph/ontology#"

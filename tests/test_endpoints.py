@@ -24,8 +24,8 @@ from diplograph.cli import cli
 from diplograph.errors import DiplographError, EndpointError, InputError
 from diplograph.graph import Graph
 from diplograph.project import Project
-from diplograph.remote import NETRC_ENV, PASSWORD_ENV, USER_ENV, Endpoint, push
-from diplograph.store import KnowledgeGraph
+from diplograph.sparql.endpoints import NETRC_ENV, PASSWORD_ENV, USER_ENV, Endpoint, push
+from diplograph.store.cache import KnowledgeGraph
 
 pytestmark = pytest.mark.slow
 

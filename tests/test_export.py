@@ -15,13 +15,13 @@ import pytest
 import rdflib
 
 from conftest import ROOT, Run
-from diplograph import workers
-from diplograph.bridge import to_oxigraph
-from diplograph.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
-from diplograph.layout import INFERRED
+from diplograph.dumps import workers
+from diplograph.dumps.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
 from diplograph.project import Project
-from diplograph.rdfio import RDF_FORMATS
-from diplograph.store import KnowledgeGraph, open_graph
+from diplograph.rdf.bridge import to_oxigraph
+from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.store.cache import KnowledgeGraph, open_graph
+from diplograph.store.folder import INFERRED
 
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
                   "jsonld": "json-ld", "xml": "xml"}

@@ -10,7 +10,7 @@ import pytest
 from diplograph import Graph
 from diplograph.errors import InputError, UsageError
 from diplograph.project import Project
-from diplograph.store import KnowledgeGraph
+from diplograph.store.cache import KnowledgeGraph
 
 FACTS = Path(__file__).parent / "fixtures" / "facts"
 

@@ -17,9 +17,9 @@ import pytest
 
 from conftest import ROOT, Run
 from diplograph.graph import Graph
-from diplograph.layout import integrity_problem
-from diplograph.limits import Limits, QueryTimeout
 from diplograph.project import Project
+from diplograph.sparql.limits import Limits, QueryTimeout
+from diplograph.store.folder import integrity_problem
 
 # the join of the whole graph with itself: it never ends in a test's time
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"

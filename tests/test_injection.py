@@ -15,7 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
-from diplograph.catalog import (
+from diplograph.errors import DiplographError
+from diplograph.project import Project
+from diplograph.rdf.reading import blank_noise
+from diplograph.sparql.catalog import (
     Catalog,
     NamedQuery,
     Parameter,
@@ -23,12 +26,9 @@ from diplograph.catalog import (
     load_query,
     values_block,
 )
-from diplograph.errors import DiplographError
-from diplograph.project import Project
-from diplograph.query import Result, Values, run_named, run_sparql
-from diplograph.rdfio import blank_noise
-from diplograph.sparqlcheck import CHECKED
-from diplograph.store import KnowledgeGraph, Term
+from diplograph.sparql.running import Result, Values, run_named, run_sparql
+from diplograph.sparql.safety import CHECKED
+from diplograph.store.cache import KnowledgeGraph, Term
 
 ATTACKS = (
     'France" || true || "',

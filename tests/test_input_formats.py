@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
-from diplograph import writers
-from diplograph.rdfio import read_triples
+from diplograph.dumps import writers
+from diplograph.rdf.reading import read_triples
 
 FACTS = ROOT / "tests" / "fixtures" / "facts"
 RDF_XML_HEAD = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import CORPUS
-from diplograph.reasoning import Engine, entailed_ntriples, reason
+from diplograph.reasoning.closure import Engine, entailed_ntriples, reason
 
 TEST = "http://www.w3.org/2007/OWL/testOntology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -64,7 +64,7 @@ def rl_cases() -> dict[str, Case]:
     XML entities with single quotes, which rdflib's parser reads and Oxigraph's does not."""
     import rdflib
 
-    from diplograph.bridge import to_oxigraph
+    from diplograph.rdf.bridge import to_oxigraph
 
     manifest = ox.Store()
     manifest.extend(ox.Quad(*(to_oxigraph(x) for x in t))  # type: ignore[misc]

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import Run
-from diplograph.catalog import Catalog
 from diplograph.cli import cli
 from diplograph.project import Project
+from diplograph.sparql.catalog import Catalog
 
 
 def rows(stdout: str) -> list[dict[str, str]]:

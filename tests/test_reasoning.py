@@ -8,10 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
-from diplograph.layout import INFERRED
 from diplograph.project import Project
-from diplograph.rdfio import read_triples
-from diplograph.reasoning import (
+from diplograph.rdf.reading import read_triples
+from diplograph.reasoning.closure import (
     ENGINE_ENV,
     Engine,
     Entailed,
@@ -24,7 +23,8 @@ from diplograph.reasoning import (
     is_trivial,
     reason,
 )
-from diplograph.store import KnowledgeGraph
+from diplograph.store.cache import KnowledgeGraph
+from diplograph.store.folder import INFERRED
 
 PREFIXES = """
 @prefix : <http://example.org/> .

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diplograph.bridge import rdflib_graph, to_oxigraph
-from diplograph.reasoning import Engine, is_trivial, reason
+from diplograph.rdf.bridge import rdflib_graph, to_oxigraph
+from diplograph.reasoning.closure import Engine, is_trivial, reason
 
 EX, RDF, RDFS, OWL = ("http://example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
                       "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#")

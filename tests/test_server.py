@@ -21,9 +21,9 @@ from conftest import Run
 from diplograph import Graph
 from diplograph.errors import DiplographError
 from diplograph.project import Project
-from diplograph.render import render
 from diplograph.server import Limits, create_app
-from diplograph.store import KnowledgeGraph
+from diplograph.sparql.results import render
+from diplograph.store.cache import KnowledgeGraph
 
 CLASSES = ("PREFIX dg: <https://w3id.org/diplograph/ontology#> "
            "SELECT ?class (COUNT(*) AS ?n) WHERE { ?x a ?class "

@@ -16,7 +16,7 @@ from diplograph import Graph
 from diplograph.errors import InputError
 from diplograph.project import Project
 from diplograph.refdata import ALIASES
-from diplograph.store import KnowledgeGraph
+from diplograph.store.cache import KnowledgeGraph
 
 COUNTRY = "https://w3id.org/diplograph/country/"
 DG = "https://w3id.org/diplograph/ontology#"

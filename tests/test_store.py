@@ -20,9 +20,9 @@ from rich.console import Console
 from conftest import ROOT
 from diplograph.cli import cli
 from diplograph.cli.app import CompileStatus
-from diplograph.layout import COMPLETE
 from diplograph.project import Project
-from diplograph.store import KnowledgeGraph, open_graph, rebuild
+from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
+from diplograph.store.folder import COMPLETE
 
 
 def small_project(tmp_path: Path) -> Project:

@@ -13,12 +13,12 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
-from diplograph import validate
 from diplograph.errors import InputError
 from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
-from diplograph.store import KnowledgeGraph, open_graph
-from diplograph.validate import (
+from diplograph.store.cache import KnowledgeGraph, open_graph
+from diplograph.validation import shacl
+from diplograph.validation.shacl import (
     NewFacts,
     _reads_further,
     _shapes_context,
@@ -208,7 +208,7 @@ def test_whole_neighbours_when_asked_give_the_same_findings(
 ) -> None:
     facts = NewFacts.read([FIXTURES / n for n in ("states-of-a-fact.ttl", *NONCONFORMING)])
     slim = validate_facts(graph, project, facts)
-    monkeypatch.setattr(validate, "_reads_further", lambda shapes, triples: True)
+    monkeypatch.setattr(shacl, "_reads_further", lambda shapes, triples: True)
     assert validate_facts(graph, project, facts) == slim
 
 

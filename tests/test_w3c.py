@@ -10,8 +10,8 @@ import pytest
 
 from conftest import W3C
 from diplograph.errors import InputError
-from diplograph.rdfio import read_triples
-from diplograph.wellformed import term_problems
+from diplograph.rdf.literals import term_problems
+from diplograph.rdf.reading import read_triples
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 RDFT = "http://www.w3.org/ns/rdftest#"

@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from diplograph import workers, writers
-from diplograph.bridge import to_oxigraph
+from diplograph.dumps import workers, writers
 from diplograph.namespaces import PREFIXES
+from diplograph.rdf.bridge import to_oxigraph
 from test_w3c import manifest_tests
 
 AWKWARD = """

@@ -22,17 +22,14 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from diplograph.additions import Addition, add_files
-from diplograph.catalog import Catalog, NamedQuery, bound_text
-from diplograph.check import CheckReport, check_project
-from diplograph.compiler import Progress
-from diplograph.consistency import Consistency
-from diplograph.consistency import read as read_consistency
-from diplograph.export import Dump, Scope, dump, select_graphs
-from diplograph.layout import GRAPH_BASE
-from diplograph.limits import Limits
+from diplograph.dumps.export import Dump, Scope, dump, select_graphs
 from diplograph.project import Project
-from diplograph.query import (
+from diplograph.reasoning.consistency import Consistency
+from diplograph.reasoning.consistency import read as read_consistency
+from diplograph.sparql.catalog import Catalog, NamedQuery, bound_text
+from diplograph.sparql.limits import Limits
+from diplograph.sparql.parameters import CountryName, Resolver
+from diplograph.sparql.running import (
     Engine,
     ExampleRun,
     Result,
@@ -44,12 +41,15 @@ from diplograph.query import (
     run_named,
     run_sparql,
 )
-from diplograph.store import KnowledgeGraph, open_graph
-from diplograph.terms import CountryName, Resolver
-from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+from diplograph.store.cache import KnowledgeGraph, open_graph
+from diplograph.store.compiler import Progress
+from diplograph.store.folder import GRAPH_BASE
+from diplograph.validation.additions import Addition, add_files
+from diplograph.validation.project_check import CheckReport, check_project
+from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
 
 if TYPE_CHECKING:  # httpx is loaded only when an endpoint is used
-    from diplograph.remote import Endpoint, Pushed
+    from diplograph.sparql.endpoints import Endpoint, Pushed
 
 
 @dataclass
@@ -191,7 +191,7 @@ class Graph:
         the store's graph of that name (Graph Store Protocol PUT); with `prune`, the
         store's other graphs of the project's namespace go; then the triples of each are
         counted there."""
-        from diplograph.remote import push
+        from diplograph.sparql.endpoints import push
 
         dumped = self.export(ox.RdfFormat.N_QUADS, scope=scope, ontology=ontology,
                              shapes=shapes)

@@ -15,23 +15,24 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diplograph import __version__, consistency
+from diplograph import __version__
 from diplograph.atomic import write_atomically
-from diplograph.catalog import Catalog
 from diplograph.errors import DiplographError, ExitCode, UsageError
-from diplograph.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, QUERY_THREAD, Limits
 from diplograph.project import Project
-from diplograph.query import Result
-from diplograph.rdfio import RDF_FORMATS
-from diplograph.render import RESULT_FORMATS, render
-from diplograph.store import KnowledgeGraph, open_graph
+from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.reasoning import consistency
+from diplograph.sparql.catalog import Catalog
+from diplograph.sparql.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, QUERY_THREAD, Limits
+from diplograph.sparql.results import RESULT_FORMATS, render
+from diplograph.sparql.running import Result
+from diplograph.store.cache import KnowledgeGraph, open_graph
 
 if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar, httpx for endpoints
     from rich.console import Console
     from rich.progress import Progress
 
     from diplograph.graph import Graph
-    from diplograph.remote import Endpoint
+    from diplograph.sparql.endpoints import Endpoint
 
 # the formats an --output file's extension stands for: rows (and ASK) or a graph
 ROWS_EXTENSIONS = {
@@ -286,7 +287,7 @@ def opened_endpoint(ctx: click.Context, url: str | None,
     """The endpoint at `url` (None without one), closed when the command ends."""
     if url is None:
         return None
-    from diplograph.remote import Endpoint
+    from diplograph.sparql.endpoints import Endpoint
 
     return ctx.with_resource(Endpoint(url, graph_store))
 

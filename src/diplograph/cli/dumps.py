@@ -12,14 +12,14 @@ from typing import Any
 
 import click
 
-from diplograph import consistency
 from diplograph.atomic import write_atomically
 from diplograph.cli.app import app_of, cli, endpoint_option, opened_endpoint, output_option
+from diplograph.dumps.export import Scope, dump, encode, format_for, manifest, select_graphs
 from diplograph.errors import ExitCode, UsageError
-from diplograph.export import Scope, dump, encode, format_for, manifest, select_graphs
-from diplograph.layout import GRAPH_BASE, INFERRED
 from diplograph.namespaces import compact
-from diplograph.rdfio import RDF_FORMATS
+from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.reasoning import consistency
+from diplograph.store.folder import GRAPH_BASE, INFERRED
 
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from diplograph.additions import add_files
-from diplograph.check import check_project
 from diplograph.cli.app import app_of, cli
 from diplograph.errors import ExitCode
-from diplograph.reports import CHECK_RENDERERS, RENDERERS, REPORT_FORMATS
-from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+from diplograph.validation.additions import add_files
+from diplograph.validation.project_check import check_project
+from diplograph.validation.reports import CHECK_RENDERERS, RENDERERS, REPORT_FORMATS
+from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
 
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "info": Severity.INFO}
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem
 
-from diplograph.catalog import NamedQuery, Parameter, Vocabulary, lint_query
 from diplograph.cli.app import (
     app_of,
     cli,
@@ -23,10 +22,11 @@ from diplograph.cli.app import (
     show_result,
 )
 from diplograph.errors import ExitCode, InputError
-from diplograph.limits import Limits
 from diplograph.namespaces import compact
-from diplograph.query import Support
-from diplograph.terms import Resolver
+from diplograph.sparql.catalog import NamedQuery, Parameter, Vocabulary, lint_query
+from diplograph.sparql.limits import Limits
+from diplograph.sparql.parameters import Resolver
+from diplograph.sparql.running import Support
 
 LANGUAGES = ("az", "en", "ru")
 Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from diplograph import consistency
 from diplograph.cli.app import CompileStatus, app_of, cli
-from diplograph.layout import COMPLETE
 from diplograph.namespaces import compact
-from diplograph.store import clear, default_cache_dir, disk_use, rebuild
+from diplograph.reasoning import consistency
+from diplograph.store.cache import clear, default_cache_dir, disk_use, rebuild
+from diplograph.store.folder import COMPLETE
 
 
 @cli.group()

@@ -30,7 +30,7 @@ from diplograph.plots.picture import (
     shorten,
     style,
 )
-from diplograph.store import Term
+from diplograph.store.cache import Term
 
 KINDS = ("relations", "visits", "agreements")
 RING_FROM = 40  # more states than this sit on a ring grouped by region

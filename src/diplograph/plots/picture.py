@@ -20,12 +20,12 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from diplograph.catalog import Parameter
 from diplograph.errors import UsageError
 from diplograph.graph import Graph
 from diplograph.namespaces import PREFIXES
 from diplograph.plots import FORMATS
-from diplograph.terms import Resolver
+from diplograph.sparql.catalog import Parameter
+from diplograph.sparql.parameters import Resolver
 
 FONT = "DejaVu Sans"  # ships with matplotlib; Latin (ə ı ş ğ), Cyrillic, Greek
 STYLE: dict[str, Any] = {

@@ -22,15 +22,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from diplograph import __version__
-from diplograph.catalog import NamedQuery
 from diplograph.errors import DiplographError, InputError, UsageError
 from diplograph.graph import Graph
-from diplograph.limits import QueryMemory, QueryTimeout
 from diplograph.namespaces import PREFIXES
 from diplograph.server.negotiation import EXTENSIONS, NotAcceptable, choose
 from diplograph.server.openapi import catalog_entry, openapi
 from diplograph.server.pictures import PICTURES
 from diplograph.server.pool import MIB, Overloaded, WorkerPool
+from diplograph.sparql.catalog import NamedQuery
+from diplograph.sparql.limits import QueryMemory, QueryTimeout
 
 STATIC = Path(__file__).resolve().parent / "static"
 RESERVED = ("format", "inference")  # query-string names that are not query parameters

@@ -5,7 +5,7 @@ runs, since a SPARQL text says only then which it gives)."""
 from __future__ import annotations
 
 from diplograph.errors import DiplographError
-from diplograph.rdfio import RDF_FORMATS
+from diplograph.rdf.reading import RDF_FORMATS
 
 # media types, in order of preference when the client accepts anything
 RESULT_TYPES = {

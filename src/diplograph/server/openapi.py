@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from diplograph.catalog import Catalog, NamedQuery, Parameter
-from diplograph.rdfio import RDF_FORMATS
+from diplograph.rdf.reading import RDF_FORMATS
 from diplograph.server.negotiation import GRAPH_TYPES, RESULT_MEDIA, RESULT_TYPES
+from diplograph.sparql.catalog import Catalog, NamedQuery, Parameter
 
 _SCHEMAS: dict[str, dict[str, Any]] = {
     "country": {"type": "string", "description":

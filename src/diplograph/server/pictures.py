@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from diplograph.graph import Graph
-from diplograph.query import Values
+from diplograph.sparql.running import Values
 
 Picture = Callable[[Graph, Values], bytes]
 

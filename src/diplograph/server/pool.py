@@ -26,11 +26,11 @@ from typing import Any
 
 from diplograph.errors import DiplographError, LimitError
 from diplograph.graph import Graph
-from diplograph.limits import QueryMemory, QueryTimeout
 from diplograph.namespaces import compact
-from diplograph.render import render
 from diplograph.server.negotiation import NotAcceptable, media_type
 from diplograph.server.pictures import PICTURES
+from diplograph.sparql.limits import QueryMemory, QueryTimeout
+from diplograph.sparql.results import render
 
 MIB = 1 << 20
 

@@ -19,13 +19,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph import workers, writers
+from diplograph.dumps import workers, writers
 from diplograph.errors import DiplographError, UsageError
-from diplograph.layout import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
-from diplograph.profile import Profile
 from diplograph.project import Project
-from diplograph.rdfio import RDF_FORMATS
-from diplograph.store import KnowledgeGraph
+from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.store.cache import KnowledgeGraph
+from diplograph.store.folder import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
+from diplograph.store.void import Profile
 
 _ALIASES = {"turtle": "ttl", "json": "jsonld", "rdf": "xml", "owl": "xml"}
 QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}

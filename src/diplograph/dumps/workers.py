@@ -1,5 +1,5 @@
 """Writing a dump on two cores. The sections are cut between subjects into pieces of
-about equal lines; a worker process (`python -m diplograph.workers`), started while
+about equal lines; a worker process (`python -m diplograph.dumps.workers`), started while
 the dump is still being read, takes pieces from the back while this process takes
 them from the front, until they meet, so whichever runs faster writes more. A format's
 pieces join into the same bytes as the whole (see `TextFormat`), so the result does
@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from diplograph.writers import FORMATS
+from diplograph.dumps.writers import FORMATS
 
 Key = TypeVar("Key")
 SHARE_FROM = 200_000  # triples: below, a worker's start-up (about 0.1 s) gains nothing
@@ -41,7 +41,7 @@ class Worker:
             filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         try:
             self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-m", "diplograph.workers", kind], stdin=subprocess.PIPE,
+                [sys.executable, "-m", "diplograph.dumps.workers", kind], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         except OSError:
             self.process = None

@@ -13,11 +13,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from diplograph.errors import InputError, syntax_problem
-from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import PREFIXES, compact
-from diplograph.rdfio import blank_noise
-from diplograph.sparqlcheck import check_query
-from diplograph.store import KnowledgeGraph, Term
+from diplograph.rdf.reading import blank_noise
+from diplograph.sparql.safety import check_query
+from diplograph.store.cache import KnowledgeGraph, Term
+from diplograph.store.folder import ONTOLOGY_BASE
 
 Bound = dict[str, tuple[Term, ...]]
 

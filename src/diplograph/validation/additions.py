@@ -22,9 +22,9 @@ from diplograph.atomic import writable_target, write_atomically
 from diplograph.errors import InputError, UsageError
 from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
-from diplograph.rdfio import parse_turtle
-from diplograph.store import KnowledgeGraph, open_graph
-from diplograph.validate import NewFacts, Severity, ValidationReport, validate_facts
+from diplograph.rdf.reading import parse_turtle
+from diplograph.store.cache import KnowledgeGraph, open_graph
+from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
 
 DEFAULT_TARGET = "additions.ttl"
 LOCK_FILE = ".diplograph.lock"

@@ -11,7 +11,6 @@ from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from diplograph.catalog import Bound, Catalog, Example, NamedQuery, bound_text, check_placement
 from diplograph.errors import (
     DiplographError,
     InputError,
@@ -19,12 +18,20 @@ from diplograph.errors import (
     UsageError,
     syntax_problem,
 )
-from diplograph.limits import Limits, run_isolated, run_limited
 from diplograph.namespaces import DG, PREFIXES, compact
-from diplograph.rdfio import blank_noise
-from diplograph.sparqlcheck import check_query
-from diplograph.store import KnowledgeGraph, Term, damaged
-from diplograph.terms import Resolver
+from diplograph.rdf.reading import blank_noise
+from diplograph.sparql.catalog import (
+    Bound,
+    Catalog,
+    Example,
+    NamedQuery,
+    bound_text,
+    check_placement,
+)
+from diplograph.sparql.limits import Limits, run_isolated, run_limited
+from diplograph.sparql.parameters import Resolver
+from diplograph.sparql.safety import check_query
+from diplograph.store.cache import KnowledgeGraph, Term, damaged
 
 Row = tuple[Term | None, ...]
 Values = Mapping[str, str | Sequence[str] | None]

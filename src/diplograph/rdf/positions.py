@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from diplograph.rdfio import blank_noise
+from diplograph.rdf.reading import blank_noise
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _STATEMENT_END = re.compile(r"\.(?=\s|$)")  # in the blanked text: not in a name or number

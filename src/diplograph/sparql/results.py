@@ -11,12 +11,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph import writers
+from diplograph.dumps import writers
 from diplograph.errors import InputError, UsageError
 from diplograph.namespaces import compact
-from diplograph.query import Result
-from diplograph.rdfio import RDF_FORMATS
-from diplograph.store import Term
+from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.sparql.running import Result
+from diplograph.store.cache import Term
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "ndjson")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -15,9 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplograph.atomic import write_atomically
-from diplograph.compiler import BUILD_PREFIX, Progress, Source, closest_store, compile_store
 from diplograph.errors import StoreError
-from diplograph.layout import (
+from diplograph.project import Project
+from diplograph.reasoning.closure import default_engine
+from diplograph.store.compiler import BUILD_PREFIX, Progress, Source, closest_store, compile_store
+from diplograph.store.folder import (
     ASSERTED_BASE,
     COMPLETE,
     INFERRED,
@@ -30,9 +32,7 @@ from diplograph.layout import (
     recorded_lines,
     shapes_graph,
 )
-from diplograph.profile import Profile
-from diplograph.project import Project
-from diplograph.reasoning import default_engine
+from diplograph.store.void import Profile
 
 STORE_ENV = "DIPLOGRAPH_STORE"
 

@@ -18,12 +18,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from diplograph import provenance
-from diplograph.layout import ONTOLOGY_BASE
 from diplograph.namespaces import DG, PREFIXES, compact
-from diplograph.store import KnowledgeGraph, Term
-from diplograph.validate import Finding, NewFacts, Severity, ValidationReport, sorted_findings
-from diplograph.wellformed import term_problems
+from diplograph.rdf.literals import term_problems
+from diplograph.store.cache import KnowledgeGraph, Term
+from diplograph.store.folder import ONTOLOGY_BASE
+from diplograph.validation import provenance
+from diplograph.validation.shacl import (
+    Finding,
+    NewFacts,
+    Severity,
+    ValidationReport,
+    sorted_findings,
+)
 
 DGSH, DGV = PREFIXES["dgsh"], PREFIXES["dgv"]
 OWL, RDF, RDFS, SH, SKOS = (PREFIXES[p] for p in ("owl", "rdf", "rdfs", "sh", "skos"))

@@ -766,7 +766,7 @@ def _owlrl_closure(keys: list[Key],
                    terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> _OwlrlClosure:
     import owlrl  # the reference engine, loaded only when chosen: it pulls in rdflib
 
-    from diplograph.bridge import rdflib_graph, to_oxigraph
+    from diplograph.rdf.bridge import rdflib_graph, to_oxigraph
 
     graph = rdflib_graph(ox.Triple(*(_term(x, terms) for x in k)) for k in keys)  # type: ignore[arg-type]
     asserted = set(graph)

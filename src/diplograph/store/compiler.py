@@ -19,8 +19,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph import consistency
-from diplograph.layout import (
+from diplograph.rdf.reading import MAX_INPUT_BYTES, input_format, parse_file, read_triples
+from diplograph.reasoning import consistency
+from diplograph.reasoning.closure import (
+    Engine,
+    Entailed,
+    default_engine,
+    entailed_ntriples,
+    extended_ntriples,
+)
+from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
     LINES,
@@ -35,15 +43,7 @@ from diplograph.layout import (
     write_integrity,
     write_sources,
 )
-from diplograph.profile import Profile
-from diplograph.rdfio import MAX_INPUT_BYTES, input_format, parse_file, read_triples
-from diplograph.reasoning import (
-    Engine,
-    Entailed,
-    default_engine,
-    entailed_ntriples,
-    extended_ntriples,
-)
+from diplograph.store.void import Profile
 
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from diplograph import provenance, rlprofile
-from diplograph.catalog import Catalog, Vocabulary, lint_query
-from diplograph.factrules import PROJECT_NAMESPACES
-from diplograph.factrules import Vocabulary as Terms
 from diplograph.namespaces import PREFIXES, compact
 from diplograph.project import Project
-from diplograph.store import KnowledgeGraph, Term
-from diplograph.validate import NewFacts, Severity
+from diplograph.reasoning.profile import profile_problems
+from diplograph.sparql.catalog import Catalog, Vocabulary, lint_query
+from diplograph.store.cache import KnowledgeGraph, Term
+from diplograph.validation import provenance
+from diplograph.validation.rules import PROJECT_NAMESPACES
+from diplograph.validation.rules import Vocabulary as Terms
+from diplograph.validation.shacl import NewFacts, Severity
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
@@ -69,7 +70,7 @@ class CheckReport:
 
 def inconsistencies(triples: Sequence[ox.Triple]) -> list[tuple[Term, str]]:
     """(focus, message) for each OWL RL contradiction: the one call to the reasoner."""
-    from diplograph.reasoning import inconsistencies as contradictions
+    from diplograph.reasoning.closure import inconsistencies as contradictions
 
     return [(c.focus, c.message) for c in contradictions(triples)]
 
@@ -87,7 +88,7 @@ def check_project(project: Project, graph: KnowledgeGraph, catalog: Catalog) -> 
         shown = None if where is None else where.removeprefix(f"{project.root}/")
         problems.append(Problem(check, severity, message, shown))
 
-    for subject, why in rlprofile.profile_problems(ontology.triples):
+    for subject, why in profile_problems(ontology.triples):
         found("owl-rl-profile", f"{_shown(subject)}: {why}", ontology.where(subject))
     everything = [*ontology.triples, *data.triples]
     for focus, message in inconsistencies(everything):
@@ -151,7 +152,7 @@ def _shape_results(triples: Sequence[ox.Triple], shapes: Sequence[ox.Triple],
     from rdflib import Graph
     from rdflib.namespace import RDF, SH
 
-    from diplograph.bridge import rdflib_graph, to_oxigraph
+    from diplograph.rdf.bridge import rdflib_graph, to_oxigraph
 
     _, results, _ = pyshacl.validate(rdflib_graph(triples), shacl_graph=rdflib_graph(shapes),
                                      inference="none", advanced=True, allow_warnings=True,

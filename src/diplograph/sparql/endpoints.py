@@ -26,7 +26,7 @@ from diplograph.errors import (
     InputError,
     UsageError,
 )
-from diplograph.rdfio import blank_noise
+from diplograph.rdf.reading import blank_noise
 
 USER_ENV = "DIPLOGRAPH_ENDPOINT_USER"
 PASSWORD_ENV = "DIPLOGRAPH_ENDPOINT_PASSWORD"

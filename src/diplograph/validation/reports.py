@@ -8,11 +8,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph.check import CHECKS, CheckReport
 from diplograph.namespaces import PREFIXES
-from diplograph.render import shown
-from diplograph.store import Term
-from diplograph.validate import Finding, Severity, ValidationReport
+from diplograph.sparql.results import shown
+from diplograph.store.cache import Term
+from diplograph.validation.project_check import CHECKS, CheckReport
+from diplograph.validation.shacl import Finding, Severity, ValidationReport
 
 SH = PREFIXES["sh"]
 REPORT_FORMATS = ("text", "json", "turtle")

@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from diplograph.errors import InputError, syntax_problem
-from diplograph.rdfio import blank_noise
+from diplograph.rdf.reading import blank_noise
 
 MAX_NESTING = 64
 _PARSER_FRAMES = 4000  # rdflib reads about 150 nested groups or 100 parentheses with them

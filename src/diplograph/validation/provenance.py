@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplograph.namespaces import DG, PREFIXES, compact
-from diplograph.store import Term
+from diplograph.store.cache import Term
 
 SCHEMA, DCTERMS = PREFIXES["schema"], PREFIXES["dcterms"]
 DERIVED_FROM = ox.NamedNode(PREFIXES["prov"] + "wasDerivedFrom")

@@ -14,9 +14,9 @@ from functools import cached_property
 from pathlib import Path
 
 from diplograph.atomic import write_atomically
-from diplograph.layout import REASONING
 from diplograph.namespaces import compact
-from diplograph.reasoning import Clash, Engine, Key
+from diplograph.reasoning.closure import Clash, Engine, Key
+from diplograph.store.folder import REASONING
 
 _PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
 _SCHEMA_IRIS = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",

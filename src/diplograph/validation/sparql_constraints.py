@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from diplograph.namespaces import PREFIXES
-from diplograph.store import Term
+from diplograph.store.cache import Term
 
 SH = PREFIXES["sh"]
 _SEVERITIES = {SH + "Violation": "VIOLATION", SH + "Warning": "WARNING", SH + "Info": "INFO"}

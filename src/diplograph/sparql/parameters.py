@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from diplograph.catalog import Parameter
 from diplograph.errors import InputError
 from diplograph.namespaces import DG, PREFIXES, compact, expand
-from diplograph.store import KnowledgeGraph, Term
+from diplograph.sparql.catalog import Parameter
+from diplograph.store.cache import KnowledgeGraph, Term
 
 XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")

@@ -23,22 +23,23 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from diplograph import consistency, sparql_constraints
-from diplograph.catalog import RDF_TYPE, where_groups
 from diplograph.errors import InputError, syntax_problem
-from diplograph.layout import ONTOLOGY_BASE
-from diplograph.locate import InputText
 from diplograph.namespaces import compact
 from diplograph.project import Project
-from diplograph.rdfio import blank_noise, read_input
-from diplograph.sparqlcheck import check_query
-from diplograph.store import KnowledgeGraph, Term
+from diplograph.rdf.positions import InputText
+from diplograph.rdf.reading import blank_noise, read_input
+from diplograph.reasoning import consistency
+from diplograph.sparql.catalog import RDF_TYPE, where_groups
+from diplograph.sparql.safety import check_query
+from diplograph.store.cache import KnowledgeGraph, Term
+from diplograph.store.folder import ONTOLOGY_BASE
+from diplograph.validation import sparql_constraints
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from diplograph.reasoning import Inconsistency
+    from diplograph.reasoning.closure import Inconsistency
 
 MAX_NESTING = 100
 MAX_LITERAL = 1_000_000  # characters: pyshacl's regular expressions run out of memory
@@ -287,7 +288,7 @@ def _shapes_context(graph: KnowledgeGraph, path: Path,
 
 
 def _term(node: Node | None) -> Term | None:
-    from diplograph.bridge import to_oxigraph
+    from diplograph.rdf.bridge import to_oxigraph
 
     return None if node is None else to_oxigraph(node)
 
@@ -300,7 +301,7 @@ def _shown(node: Node | None) -> str | None:
 
 
 def _rdflib_term(term: ox.NamedNode | ox.BlankNode) -> Node:
-    from diplograph.bridge import to_rdflib
+    from diplograph.rdf.bridge import to_rdflib
 
     return to_rdflib(term)
 
@@ -334,7 +335,7 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts,
         loading.join()
     iris = [s for s in facts.subjects if isinstance(s, ox.NamedNode)]
     data = [*found.core, *facts.triples]
-    from diplograph.factrules import with_rules  # it builds on this module's findings
+    from diplograph.validation.rules import with_rules  # it builds on this module's findings
 
     known = _known_clashes(graph)
     if len(iris) < len(facts.subjects):  # a blank subject: the SPARQL constraints by pyshacl
@@ -387,7 +388,7 @@ def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
     the results about the new facts' subjects (and the quotes checked against the
     sources of `project`). Slow at scale; `validate_facts` is the fast way, and a test
     holds the two equal."""
-    from diplograph.factrules import with_rules
+    from diplograph.validation.rules import with_rules
 
     shapes = graph.shapes()
     return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
@@ -407,8 +408,8 @@ def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Tr
     import pyshacl
     from rdflib import Graph
 
-    from diplograph.bridge import rdflib_graph
-    from diplograph.reasoning import inconsistencies
+    from diplograph.rdf.bridge import rdflib_graph
+    from diplograph.reasoning.closure import inconsistencies
 
     data = rdflib_graph(triples)
     options: dict[str, Any] = {"inference": "none", "allow_warnings": True, "advanced": True,
@@ -487,7 +488,7 @@ def _findings(results: Graph, shapes: Graph, subjects: set[str],
     results some constraints add as sh:detail)."""
     from rdflib.namespace import RDF, SH
 
-    from diplograph.bridge import to_oxigraph
+    from diplograph.rdf.bridge import to_oxigraph
 
     findings = []
     for report in results.subjects(RDF.type, SH.ValidationReport):

@@ -1,0 +1,1 @@
+"""RDF dumps of the graph: every format, written fast and deterministically."""

@@ -1,0 +1,1 @@
+"""RDF files read strictly: parsers, literal checks, positions, rdflib terms."""

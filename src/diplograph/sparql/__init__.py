@@ -1,0 +1,1 @@
+"""SPARQL: the stored query catalog, parameters, safety, limits, running, results, endpoints."""

@@ -1,0 +1,1 @@
+"""The compiled store: its cache, its compiler, its folder and its VoID counts."""

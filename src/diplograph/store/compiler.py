@@ -351,7 +351,7 @@ class _Writer:
 def _parse(source: Source) -> bytes:
     """A source's triples as sorted N-Triples lines, its blank nodes renamed apart from
     those of every other source. On any problem `read_triples` reads the file again to
-    raise its precise error (file:line:column, size limit)."""
+    raise its precise error (file:line:column)."""
     try:
         quads = parse_file(source.path, input_format(source.path))
         ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""

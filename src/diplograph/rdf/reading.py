@@ -11,7 +11,8 @@ import pyoxigraph as ox
 
 from diplograph.errors import InputError, RdfSyntaxError
 
-MAX_INPUT_BYTES = 100 * 1024 * 1024
+MAX_INPUT_BYTES = 100 * 1024 * 1024  # of new facts (`read_input`); the project's own
+# sources have no cap: they are the user's, and are parsed streaming from the file
 BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark, skipped at the start of a file
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -105,19 +106,15 @@ def _remote_context(node: object) -> str | None:
 def read_triples(
     path: Path, shown_as: str | None = None, *, base_iri: str | None = None
 ) -> list[ox.Triple]:
-    """Every triple of an RDF file (named graphs are merged), or a precise error.
-    Relative IRIs are an error unless a base IRI is given."""
+    """Every triple of a project's RDF file (named graphs are merged), or a precise
+    error; no size limit (new facts are read by `read_input`). Relative IRIs are an
+    error unless a base IRI is given."""
     name = shown_as or str(path)
     fmt = input_format(path)
     try:
-        size = path.stat().st_size
+        path.stat()
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror})", hint="check the path") from exc
-    if size > MAX_INPUT_BYTES:
-        raise InputError(
-            f"{name}: {size} bytes is over the {MAX_INPUT_BYTES // 2**20} MiB input limit",
-            hint="split the file",
-        )
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
         data = path.read_bytes().removeprefix(BOM)
         _check_safe(name, data, fmt)

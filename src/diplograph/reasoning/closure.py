@@ -14,7 +14,7 @@ import logging
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations, product
@@ -187,9 +187,44 @@ class Entailed:
 
 def entailed_ntriples(documents: Iterable[bytes], engine: Engine | None = None) -> Entailed:
     """The entailments of the triples of N-Triples documents as Oxigraph writes them (one
-    triple a line, single spaces): no term objects are made."""
-    closure, chosen = _close(_line_keys(documents), {}, engine)
+    triple a line, single spaces): no term objects are made. Documents given as a
+    collection (a list, or files read when asked for) are read twice, so that the
+    triples no rule reads are never held (see `_rule_keys`)."""
+    keys = _rule_keys(documents) if isinstance(documents, Collection) else None
+    closure, chosen = _close(_line_keys(documents) if keys is None else keys, {}, engine)
+    del keys  # the closure holds what it needs
     return _entailed(closure, chosen)
+
+
+_AXIOM_LINE = re.compile(  # the lines `_axiom_terms` and `_equality_possible` read
+    r"^(\S+) (<http://www\.w3\.org/(?:2000/01/rdf-schema#|2002/07/owl#)[^>]*>|"
+    r"<http://www\.w3\.org/1999/02/22-rdf-syntax-ns#(?:type|first)>) (.*) \.$", re.MULTILINE)
+
+
+def _rule_keys(documents: Collection[bytes]) -> list[Key] | None:
+    """The keys of the triples the rules read (those `_split` calls relevant), the
+    documents read twice: first for the axioms' terms, then keeping only those triples,
+    so that labels, quotes and other literal values of properties no axiom mentions are
+    never held (at 10M triples, gigabytes). None where an equality could copy those
+    values (`copy_to_equals` then needs them all)."""
+    axioms = [(intern(s), intern(p), intern(o)) for document in documents
+              for s, p, o in _AXIOM_LINE.findall(document.decode())]
+    active = _axiom_terms(axioms)
+    owl = f"<{_OWL}"
+    used = {p for _, p, _ in axioms if p.startswith(owl)}
+    used |= {o for _, p, o in axioms if p == TYPE and o.startswith(owl)}
+    if SAME in active or used & {SAME, *_EQUALITY} or used - NATIVE_CONSTRUCTS:
+        return None
+    keys: list[Key] = []
+    for document in documents:
+        for line in document.decode().split("\n"):  # not splitlines: U+2028 is no break
+            if line:
+                s, p, o = line.split(" ", 2)
+                o = o[:-2]
+                if o[0] != '"' or p in active or (p.startswith(_VOCABULARIES)
+                                                  and p not in _DOCUMENTATION):
+                    keys.append((intern(s), intern(p), intern(o)))
+    return keys
 
 
 def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
@@ -234,11 +269,14 @@ def _line_keys(documents: Iterable[bytes]) -> list[Key]:
 
 
 def _entailed(closure: _Closure | _OwlrlClosure, engine: Engine) -> Entailed:
+    found = tuple(clashes(closure))
+    closure.spo.clear()  # the index is done with: freed before the lines are made
+    closure.pos.clear()
     lines: tuple[list[str], list[str]] = ([], [])
     for s, p, o in closure.derived():
         lines[_trivial(s, p, o)].append(f"{s} {p} {o} .\n")
     nontrivial, trivial = ("".join(sorted(part)).encode() for part in lines)
-    return Entailed(nontrivial, trivial, engine, tuple(clashes(closure)))
+    return Entailed(nontrivial, trivial, engine, found)
 
 
 def clashes(closure: _Index) -> list[Clash]:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
@@ -19,7 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from diplograph.rdf.reading import MAX_INPUT_BYTES, input_format, parse_file, read_triples
+from diplograph.rdf.reading import input_format, parse_file, read_triples
 from diplograph.reasoning import consistency
 from diplograph.reasoning.closure import (
     Engine,
@@ -48,6 +48,7 @@ from diplograph.store.void import Profile
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
 _NT = ox.RdfFormat.N_TRIPLES
+_MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -124,21 +125,22 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
 
 
 def _build(sources: list[Source], folder: Path, say: Progress) -> None:
-    """Parse every source into its graph and the union, then add the entailments."""
+    """Parse every source into its graph and the union, then add the entailments. A
+    source's lines are held only until they are written: the reasoner reads them back
+    from their files."""
     store = ox.Store(str(folder))
     (folder / LINES).mkdir()
-    documents = {}
     with _Writer(store) as writer:
         for source, done in _shares(sources, 0.4):
             say(f"parsing {source.shown_as}", done)
             lines = _parse(source)
             _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
-            if source.reasoned:
-                documents[source] = lines
+            del lines
         say("reasoning (OWL 2 RL)", 0.4)
-        entailed = entailed_ntriples(documents.values())
-        inferred = _keep_entailed(folder, entailed, documents)
+        reasoned = [s for s in sources if s.reasoned]
+        entailed = entailed_ntriples(_LinesFiles(folder, reasoned))
+        inferred = _keep_entailed(folder, entailed, reasoned)
         writer.add(inferred, INFERRED, UNION)
         say("writing the store", 0.7)
     say("compacting the store", 0.95)
@@ -210,7 +212,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
             entailed = entailed_ntriples(documents.values())
-        went.append(_change(writer, inferred, _keep_entailed(folder, entailed, documents),
+        went.append(_change(writer, inferred, _keep_entailed(folder, entailed, list(documents)),
                             INFERRED)[0])
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
@@ -243,13 +245,14 @@ def _change(writer: _Writer, before: bytes, after: bytes,
     return (went if UNION in _homes(graph) else b""), came
 
 
-def _keep_entailed(folder: Path, entailed: Entailed, documents: dict[Source, bytes]) -> bytes:
+def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> bytes:
     """Save the entailments beside the store (the trivial ones, for a later update to
     extend, if the native engine found them) with the consistency they show, and return
     the inferred graph's lines."""
     located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
-                                                                errors="replace"), lines)
-               for s, lines in documents.items()] if entailed.clashes else []
+                                                                errors="replace"),
+                                   lines_file(folder, s.graph).read_bytes())
+               for s in reasoned] if entailed.clashes else []
     consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
     inferred = sorted_lines(entailed.nontrivial)
     _save(folder, INFERRED, inferred)
@@ -262,6 +265,22 @@ def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
     """Keep a graph's lines and their VoID profile beside the store, for export."""
     lines_file(folder, graph).write_bytes(lines)
     profile_file(folder, graph).write_bytes(Profile.of(lines).to_json())
+
+
+class _LinesFiles(Collection[bytes]):
+    """Graphs' lines read from their files each time they are iterated, one at a time."""
+
+    def __init__(self, folder: Path, sources: list[Source]) -> None:
+        self.files = [lines_file(folder, s.graph) for s in sources]
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (file.read_bytes() for file in self.files)
+
+    def __contains__(self, lines: object) -> bool:
+        return any(lines == held for held in self)
 
 
 class _Writer:
@@ -282,6 +301,8 @@ class _Writer:
                 write.result()  # raises what the write raised
 
     def _submit(self, write: Callable[..., None], *args: Any) -> None:
+        while len(self.pending) > _MAX_PENDING:
+            self.pending.pop(0).result()  # wait: the queued lines are held until written
         for finished in [f for f in self.pending if f.done()]:
             finished.result()  # raises what an earlier write raised
             self.pending.remove(finished)
@@ -330,10 +351,8 @@ class _Writer:
 def _parse(source: Source) -> bytes:
     """A source's triples as sorted N-Triples lines, its blank nodes renamed apart from
     those of every other source. On any problem `read_triples` reads the file again to
-    raise its precise error (file:line:column, size limit)."""
+    raise its precise error (file:line:column)."""
     try:
-        if source.size > MAX_INPUT_BYTES:
-            read_triples(source.path, source.shown_as)
         quads = parse_file(source.path, input_format(source.path))
         ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
     except (SyntaxError, OSError, UnicodeDecodeError):

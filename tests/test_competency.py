@@ -173,6 +173,10 @@ def test_which_agreements_azerbaijan_and_uzbekistan_signed(front: Graph) -> None
     assert [r["signed"] for r in every] == ["1996-05", "1997-06"] + ["2008-09"] * 6
     stated = rows(front.query("agreements", a="AZ", b="UZ", facts="stated"))
     assert [r["signed"] for r in stated] == ["1996-05", "1997-06"]
+    timeline = {r["item"] for r in rows(front.query("timeline", a="AZ", b="UZ"))}
+    stated_timeline = {r["item"] for r in rows(front.query("timeline", a="AZ", b="UZ",
+                                                           facts="stated"))}
+    assert timeline - stated_timeline == {r["agreement"] for r in every[2:]}
 
 
 def test_the_2008_agreements_read_as_their_rendering(front: Graph) -> None:
@@ -291,12 +295,12 @@ def test_how_many_azerbaijanis_live_in_uzbekistan(front: Graph) -> None:
 
 # --- Stated facts only, as a whole ---------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["agreements", "honours", "participants"])
+@pytest.mark.parametrize("name", ["agreements", "honours", "participants", "timeline"])
 def test_stated_facts_are_fewer_rows_of_the_same_facts(front: Graph, name: str) -> None:
-    params = {"a": "AZ", "b": "UZ"} if name == "agreements" else {}
+    params = {"a": "AZ", "b": "UZ"} if name in ("agreements", "timeline") else {}
     every = rows(front.query(name, **params))
     stated = rows(front.query(name, facts="stated", **params))
-    key = "award" if name == "honours" else "agreement" if name == "agreements" else "event"
+    key = {"honours": "award", "agreements": "agreement", "timeline": "item"}.get(name, "event")
     assert 0 < len(stated) < len(every)
     assert {r[key] for r in stated} <= {r[key] for r in every}
 

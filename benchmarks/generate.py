@@ -84,6 +84,25 @@ TOPICS = (
     ("youth and sport", "gənclər və idman"),
     ("emergency response", "fövqəladə hallar"),
 )
+# the general topic (a concept of dgv:topics) of a meeting on one of TOPICS
+TOPIC_CONCEPTS = {
+    "trade and economic cooperation": "dgv:economic-cooperation",
+    "the avoidance of double taxation": "dgv:economic-cooperation",
+    "the mutual protection of investments": "dgv:economic-cooperation",
+    "customs cooperation": "dgv:economic-cooperation",
+    "agriculture": "dgv:economic-cooperation",
+    "tourism": "dgv:economic-cooperation",
+    "cultural cooperation": "dgv:humanitarian-and-cultural-ties",
+    "cooperation in education": "dgv:humanitarian-and-cultural-ties",
+    "cooperation in health care": "dgv:humanitarian-and-cultural-ties",
+    "visa-free travel": "dgv:humanitarian-and-cultural-ties",
+    "youth and sport": "dgv:humanitarian-and-cultural-ties",
+    "air services": "dgv:transport",
+    "railway transport": "dgv:transport",
+    "energy cooperation": "dgv:energy",
+    "the mutual protection of classified information": "dgv:security",
+    "emergency response": "dgv:security",
+}
 SYLLABLES = ("a", "ba", "da", "ka", "la", "ma", "na", "ra", "sa", "ta", "vi", "zo", "lu",
              "mi", "no", "ri", "se", "te", "yu", "ke", "dor", "han", "mir", "sul", "tan")
 SURNAME_ENDINGS = ("ov", "ev", "son", "ez", "i", "an", "escu", "ski", "")
@@ -461,7 +480,7 @@ class World:
                   ("dg:partOf", [iri]), ("dg:startDate", [day.term]), ("dg:endDate", [day.term]),
                   ("dg:inCountry", [f"country:{host}"]),
                   ("dg:participant", [visitor, host_head]),
-                  ("dg:topic", [lit(topic_az, "az"), lit(topic_en, "en")]),
+                  ("dg:topic", [TOPIC_CONCEPTS.get(topic_en, "dgv:other-issues")]),
                   ("dg:involvesState", states))
         if documents:
             self.count_event(a, b)

@@ -49,7 +49,7 @@ def test_queries_lists_and_shows_the_catalog(run: Run) -> None:
 @pytest.mark.parametrize(
     "args,code,message",
     [
-        (["query", "relatons", "--country", "AZ"], 3, "did you mean relations?"),
+        (["query", "relatons", "--country", "AZ"], 3, "did you mean relations"),
         (["query", "relations"], 2, "needs --country"),
         (["query", "relations", "--country", "Kazakhztan"], 3, "did you mean"),
         (["query", "visits", "--from", "2008-02-30"], 3, "is not a date"),

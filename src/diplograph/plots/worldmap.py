@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import numpy as np
 import numpy.typing as npt
-from matplotlib import patheffects
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
@@ -17,6 +16,7 @@ from matplotlib.path import Path
 from diplograph.graph import Graph
 from diplograph.plots import geometry
 from diplograph.plots.picture import (
+    HALO,
     Picture,
     check_format,
     country,
@@ -34,7 +34,6 @@ LAND = "#e4e4e4"
 UNDATED = "#b8b8b8"
 COLOURS = mpl.colormaps["viridis_r"]
 SOUTH = -58.0  # latitudes below (Antarctica) are left out
-HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # legible on any fill
 LABELLED = 40  # partners named on the map, largest first
 
 

@@ -3,6 +3,7 @@ placed as the data says; PNG and HTML come from the same drawing; the CLI's erro
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +16,7 @@ from conftest import Run
 from diplograph import Graph
 from diplograph.errors import InputError, UsageError
 from diplograph.plots import geometry
+from diplograph.plots import network as network_module
 from diplograph.plots import timeline as timeline_module
 from diplograph.plots.network import network
 from diplograph.plots.picture import style, text_renderer
@@ -148,6 +150,20 @@ def test_network_edges_weigh_relations_visits_and_agreements(front: Graph) -> No
         in tip(edges["edge-AZ-UZ"])
     states = marks(svg, "state-")
     assert {link(g) for g in states.values()} == {DG + f"country/{c}" for c in ("AZ", "KZ", "UZ")}
+
+
+def test_network_ties_are_kept_in_the_store_folder_and_read_back(front: Graph) -> None:
+    """The ties gathered once are the ones read back; a kept file that went bad is
+    gathered again, never trusted."""
+    kept = front.compiled.path / network_module.CACHE
+    kept.unlink(missing_ok=True)
+    gathered = network_module.ties(front)
+    assert kept.is_file()
+    assert network_module.ties(front) == gathered == network_module._gather(front)
+    assert {(t.a, t.b) for t in gathered} == {("AZ", "KZ"), ("AZ", "UZ")}
+    kept.write_text("[[\"AZ\", \"KZ\"", encoding="utf-8")  # cut short
+    assert network_module.ties(front) == gathered
+    assert len(json.loads(kept.read_bytes())) == len(gathered)  # written whole again
 
 
 def test_network_region_filter(front: Graph) -> None:

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pycountry
 
 Ring = npt.NDArray[np.float64]  # (n, 2) longitude, latitude
 
@@ -39,6 +38,8 @@ def _data(name: str) -> str:
 
 
 def _alpha2(numeric: str | None) -> str | None:
+    import pycountry  # only here: the map needs it, the network's regions do not
+
     found = pycountry.countries.get(numeric=numeric) if numeric and numeric.isdigit() else None
     return found.alpha_2 if found else None
 

@@ -3,10 +3,13 @@ agreements between two states as one edge weighted by their number."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass
+from functools import cached_property
 
 import matplotlib as mpl
 import numpy as np
@@ -15,11 +18,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
+from diplograph.atomic import write_atomically
 from diplograph.errors import InputError
 from diplograph.graph import Graph
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.plots import geometry
 from diplograph.plots.picture import (
+    HALO,
     Picture,
     check_format,
     language,
@@ -30,7 +35,6 @@ from diplograph.plots.picture import (
     shorten,
     style,
 )
-from diplograph.store.cache import Term
 
 KINDS = ("relations", "visits", "agreements")
 RING_FROM = 40  # more states than this sit on a ring grouped by region
@@ -38,87 +42,77 @@ MAX_EDGES = 600
 REGION_COLOURS = {"Africa": "#e6a11f", "Americas": "#d1495b", "Asia": "#2f7fc1",
                   "Europe": "#5aa05a", "Oceania": "#8e6bbf", "Antarctica": "#888888"}
 EDGES = mpl.colormaps["YlOrRd"]
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+KIND_OF = {"0": "relations", "1": "visits", "2": "agreements"}
+TIES_QUERY = f"""PREFIX dg: <{DG}>
+SELECT ?kind ?item ?state WHERE {{
+  {{ ?item a dg:DiplomaticRelation ; dg:betweenState ?state BIND(0 AS ?kind) }}
+  UNION {{ ?item dg:visitorState ?state BIND(1 AS ?kind) }}
+  UNION {{ ?item dg:visitorState [] ; dg:hostState ?state BIND(1 AS ?kind) }}
+  UNION {{ ?item dg:party ?state BIND(2 AS ?kind) }}
+}}"""
+CODES_QUERY = f"PREFIX dg: <{DG}>\nSELECT ?state ?code WHERE {{ ?state dg:alpha2 ?code }}"
+CACHE = "pictures/network-ties-1.json"  # in the store's folder
+
+
 @dataclass
 class Tie:
     """What links two states: how many of each kind, and an IRI to link to (their
-    diplomatic relation if there is one)."""
+    diplomatic relation if there is one, else their first item by IRI)."""
 
     a: str
     b: str
-    counts: Counter[str] = field(default_factory=Counter)
-    item: str = ""
-    _rank: tuple[bool, str] = (True, "")
+    counts: dict[str, int]
+    item: str
 
-    @property
+    @cached_property
     def weight(self) -> int:
         return sum(self.counts.values())
-
-    def offer(self, kind: str, item: str) -> None:
-        """Link the edge to the pair's diplomatic relation, else to its first item by
-        IRI, whatever order the items come in."""
-        rank = (kind != "relations", item)
-        if not self.item or rank < self._rank:
-            self.item, self._rank = item, rank
-
-
-class _Index:
-    """The values of dg: properties over the graphs queries see (asserted and inferred),
-    read from Oxigraph's indexes: at 1M triples this is many times faster than the same
-    joins in SPARQL, whose rows each become Python objects as well."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.store = graph.compiled.store
-        self.graphs = set(graph.compiled.graphs())
-
-    def objects(self, predicate: str) -> dict[ox.NamedNode, list[Term]]:
-        found: dict[ox.NamedNode, list[Term]] = {}
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(DG + predicate), None):
-            if quad.graph_name in self.graphs and isinstance(quad.subject, ox.NamedNode) \
-                    and not isinstance(quad.object, ox.Triple):
-                found.setdefault(quad.subject, []).append(quad.object)
-        return found
-
-    def of(self, subjects: set[ox.NamedNode], predicate: str) -> dict[ox.NamedNode, list[Term]]:
-        """The values of a property for a few subjects, looked up one by one."""
-        prop = ox.NamedNode(DG + predicate)
-        return {s: [q.object for q in self.store.quads_for_pattern(s, prop, None)
-                    if q.graph_name in self.graphs and not isinstance(q.object, ox.Triple)]
-                for s in subjects}
-
-    def typed(self, cls: str) -> set[ox.NamedNode]:
-        return {q.subject for q in self.store.quads_for_pattern(None, RDF_TYPE,
-                                                                ox.NamedNode(DG + cls))
-                if q.graph_name in self.graphs and isinstance(q.subject, ox.NamedNode)}
 
 
 def ties(graph: Graph) -> list[Tie]:
     """Every pair of states with diplomatic relations, visits or agreements between them
-    (each counted once), the way `relations`, `visits` and `agreements` find them."""
-    index = _Index(graph)
-    codes = {s: c[0].value for s, c in index.objects("alpha2").items()
-             if len(set(c)) == 1 and isinstance(c[0], ox.Literal)}
-    found: dict[tuple[str, str], Tie] = {}
+    (each counted once), the way `relations`, `visits` and `agreements` find them.
 
-    def count(kind: str, items: set[ox.NamedNode], states: dict[ox.NamedNode, list[Term]],
-              more: dict[ox.NamedNode, list[Term]] | None = None) -> None:
-        for item in items:
-            named = {*states.get(item, ()), *(more.get(item, ()) if more else ())}
-            known = sorted({codes[s] for s in named if isinstance(s, ox.NamedNode) and s in codes})
-            for i, a in enumerate(known):
-                for b in known[i + 1:]:
-                    tie = found.setdefault((a, b), Tie(a, b))
-                    tie.counts[kind] += 1
-                    tie.offer(kind, item.value)
+    A store never changes once compiled, so its ties are gathered once (a few seconds
+    at 1M triples) and kept in its folder for the next picture."""
+    cache = graph.compiled.path / CACHE if graph.endpoint is None else None
+    try:
+        if cache is not None:
+            return [Tie(*row) for row in json.loads(cache.read_bytes())]
+    except (OSError, ValueError, TypeError):
+        pass  # not gathered yet, or unreadable: gathered again
+    found = _gather(graph)
+    if cache is not None:
+        rows = [[t.a, t.b, t.counts, t.item] for t in found]
+        with suppress(OSError):  # a read-only store folder: gathered again next time
+            write_atomically(cache, json.dumps(rows, separators=(",", ":")).encode())
+    return found
 
-    count("relations", index.typed("DiplomaticRelation"), index.objects("betweenState"))
-    # dg:visitorState and dg:party have the domains dg:Visit and dg:Agreement: their
-    # subjects are typed so in the inferred graph, no need to read the types
-    visitors = index.objects("visitorState")
-    count("visits", set(visitors), visitors, index.of(set(visitors), "hostState"))
-    parties = index.objects("party")
-    count("agreements", set(parties), parties)
-    return sorted(found.values(), key=lambda t: (t.a, t.b))
+
+def _gather(graph: Graph) -> list[Tie]:
+    """The ties read from the graph: one row per item and state it names."""
+    codes: dict[str, set[str]] = {}
+    for state, code in graph.sparql(CODES_QUERY).rows:
+        if isinstance(state, ox.NamedNode) and code is not None:
+            codes.setdefault(state.value, set()).add(code.value)
+    code_of = {state: next(iter(c)) for state, c in codes.items() if len(c) == 1}
+    named: dict[tuple[str, str], set[str]] = {}  # (kind, item) -> state codes
+    for kind, item, state in graph.sparql(TIES_QUERY).rows:
+        if kind is not None and isinstance(item, ox.NamedNode) and state is not None \
+                and state.value in code_of:
+            named.setdefault((KIND_OF[kind.value], item.value), set()).add(code_of[state.value])
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    first: dict[tuple[str, str], tuple[bool, str]] = {}
+    for (what, iri), states in named.items():
+        known = sorted(states)
+        for i, a in enumerate(known):
+            for b in known[i + 1:]:
+                counts.setdefault((a, b), Counter())[what] += 1
+                rank = (what != "relations", iri)
+                if (a, b) not in first or rank < first[(a, b)]:
+                    first[(a, b)] = rank
+    return [Tie(a, b, dict(sorted(counts[a, b].items())), first[a, b][1])
+            for a, b in sorted(counts)]
 
 
 def select_regions(wanted: Sequence[str]) -> set[str]:
@@ -222,7 +216,7 @@ def _label(ax: mpl.axes.Axes, code: str, name: str, x: float, y: float,
            ring: bool) -> mpl.text.Text:
     if not ring:
         return ax.text(x, y - 0.035, shorten(name, 28), fontsize=7.5, ha="center", va="top",
-                       zorder=4, color="#222222")
+                       zorder=4, color="#222222", path_effects=HALO)
     angle = math.degrees(math.atan2(y, x))
     flip = 90 < angle % 360 < 270
     return ax.text(x * 1.03, y * 1.03, shorten(name, 24), fontsize=5.5,

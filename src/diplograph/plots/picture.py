@@ -15,6 +15,7 @@ from typing import Any
 import matplotlib as mpl
 import matplotlib.style
 import pyoxigraph as ox
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -41,6 +42,7 @@ STYLE: dict[str, Any] = {
     "ytick.color": "#444444",
 }
 PNG_DPI = 150
+HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # legible on any fill
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("dg", "rdfs", "skos"))
 
 

@@ -80,7 +80,7 @@ def events(graph: Graph, a: str, b: str, start: str | None, end: str | None,
                                            ("date", "end", "kind", "label", "item"))
         if date is None or item is None:
             continue
-        found.append(Event(item.value, label.value if label else item.value,
+        found.append(Event(item.value, label.value if label else _local_name(item.value),
                            kind.value if kind else "", when(date.value, ending and ending.value),
                            lanes.get(item.value, len(LANES) - 1), qualifiers.get(item.value)))
     states = {key: result.bound[key][0] for key in ("a", "b")}
@@ -90,6 +90,11 @@ def events(graph: Graph, a: str, b: str, start: str | None, end: str | None,
     lane_names = names(graph, lane_classes, result.bound["lang"][0].value)
     return (found, {k: state_names.get(n.value, n.value) for k, n in states.items()},
             [_capital(lane_names.get(c.value, c.value)) for c in lane_classes])
+
+
+def _local_name(iri: str) -> str:
+    """What an event without a label is called: the end of its IRI."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _capital(text: str) -> str:
@@ -220,6 +225,8 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=5, maxticks=14))
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6, zorder=0)
+    if total * ROW > 6:  # a tall picture: the years at its top as well
+        ax.tick_params(axis="x", labeltop=True)
 
     for i, event in enumerate(found):
         colour = COLOURS[event.lane]

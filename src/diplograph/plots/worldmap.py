@@ -3,12 +3,12 @@ established, the state's embassies abroad and the foreign embassies at home mark
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib as mpl
 import numpy as np
 import numpy.typing as npt
-from matplotlib import patheffects
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
@@ -17,6 +17,7 @@ from matplotlib.path import Path
 from diplograph.graph import Graph
 from diplograph.plots import geometry
 from diplograph.plots.picture import (
+    HALO,
     Picture,
     check_format,
     country,
@@ -34,7 +35,6 @@ LAND = "#e4e4e4"
 UNDATED = "#b8b8b8"
 COLOURS = mpl.colormaps["viridis_r"]
 SOUTH = -58.0  # latitudes below (Antarctica) are left out
-HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # legible on any fill
 LABELLED = 40  # partners named on the map, largest first
 
 
@@ -112,8 +112,8 @@ def relations(graph: Graph, state: str, *, fmt: str = "svg", lang: str = "en") -
 
 def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embassy],
           lang: str) -> Picture:
-    figure = new_figure(11.0, 6.2)
-    ax = figure.add_axes((0.01, 0.1, 0.98, 0.82))
+    figure = new_figure(11.0, 6.4)
+    ax = figure.add_axes((0.01, 0.125, 0.98, 0.8))
     ax.set_axis_off()
     ax.set_aspect("equal")
     years = [p.year for p in found if p.year is not None]
@@ -181,9 +181,9 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
                       linestyle="none", label=f"the partner's embassy in {home_name}")]
     ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False,
               bbox_to_anchor=(1.0, -0.14), ncols=2)
-    if missing:
-        figure.text(0.01, 0.01, "not on the map: " + ", ".join(sorted(missing)), fontsize=7,
-                    color="#666666")
+    if missing:  # wrapped short of the credit on the right
+        figure.text(0.01, 0.01, textwrap.fill("not on the map: " + ", ".join(sorted(missing)),
+                                              170), fontsize=7, color="#666666", va="bottom")
     figure.text(0.99, 0.01, "Natural Earth", fontsize=6, color="#999999", ha="right")
     return picture
 

@@ -115,7 +115,7 @@ def ties(graph: Graph) -> list[Tie]:
     # dg:visitorState and dg:party have the domains dg:Visit and dg:Agreement: their
     # subjects are typed so in the inferred graph, no need to read the types
     visitors = index.objects("visitorState")
-    count("visits", set(visitors), visitors, index.of(set(visitors), "hostState"))
+    count("visits", set(visitors), visitors, index.of(set(visitors), "visitedState"))
     parties = index.objects("party")
     count("agreements", set(parties), parties)
     return sorted(found.values(), key=lambda t: (t.a, t.b))

@@ -14,7 +14,7 @@ import calendar
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from diplograph.namespaces import DG, PREFIXES
@@ -143,15 +143,26 @@ def third(period: Span, index: int) -> Span:
     return cut[index], max(cut[index], cut[index + 1] - datetime.timedelta(days=1))
 
 
+_WANTED_BYTES = re.compile(b"|".join(re.escape(f" {p} ".encode()) for p in sorted(WANTED)))
+
+
+def _lines(document: bytes) -> Iterator[bytes]:
+    """The lines of an N-Triples document (one triple a line, single spaces) whose
+    predicate is one of `WANTED`: one regular-expression pass over the bytes, about as
+    fast as splitting them into lines and far fewer lines to look at."""
+    for match in _WANTED_BYTES.finditer(document):
+        start = document.rfind(b"\n", 0, match.start()) + 1
+        if document.find(b" ", start) == match.start():  # the predicate, not in a literal
+            end = document.find(b"\n", match.end())
+            yield document[start:len(document) if end < 0 else end]
+
+
 def _read(documents: Iterable[bytes]) -> dict[str, _Fact]:
     facts: dict[str, _Fact] = defaultdict(_Fact)
-    wanted = {p.encode() for p in WANTED}
     for document in documents:
-        for line in document.split(b"\n"):
-            parts = line.split(b" ", 2)
-            if len(parts) < 3 or parts[1] not in wanted:
-                continue
-            s, p, o = parts[0].decode(), parts[1].decode(), parts[2][:-2].decode()
+        for line in _lines(document):
+            s, p, o = (part.decode() for part in line.split(b" ", 2))
+            o = o.removesuffix(" .")
             fact = facts[s]
             literal = _LITERAL.fullmatch(o)
             if p in STARTS and literal:

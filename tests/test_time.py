@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from conftest import Run
+from conftest import Run, copy_graph, invoke
 from diplograph.namespaces import PREFIXES
 from diplograph.reasoning.intervals import Bounds, bounds, span, third
 from diplograph.store.cache import KnowledgeGraph
@@ -197,3 +198,43 @@ def test_a_state_hosts_only_embassies(graph: KnowledgeGraph) -> None:
 def test_every_fact_is_found_from_the_states_it_involves(
         graph: KnowledgeGraph, item: str, state: str) -> None:
     assert ask(graph, f"ASK {{ dgr:{item} dg:involvesState country:{state} }}")
+
+
+def test_a_malformed_relative_year_gives_no_bounds_and_no_crash() -> None:
+    found = bounds([nt(("session", "startDate", day("--09-08", "gMonthDay")),
+                       ("session", "yearRelativeToSource", f'"last"^^<{XSD}integer>'))])
+    assert "<urn:session>" not in found
+
+
+@pytest.mark.slow
+def test_an_updated_store_recomputes_the_bounds(tmp_path: Path) -> None:
+    project = copy_graph(tmp_path)
+
+    def treaty_bounds() -> list[str]:
+        result = invoke(project, "query", "agreements", "--a", "AZ", "--b", "UZ",
+                        "--format", "csv")
+        assert result.exit_code == 0, result.output
+        row = next(r for r in csv.DictReader(io.StringIO(result.stdout))
+                   if r["agreement"].endswith("treaty-1996-az-uz-friendship-and-cooperation"))
+        return [row["earliest"], row["latest"]]
+
+    assert treaty_bounds() == ["1996-05-26", "1996-05-27"]
+    data = project / "data" / "azerbaijan-uzbekistan.ttl"
+    text = data.read_text(encoding="utf-8")
+    # the visit's end moves: the store is updated from the earlier one, the bounds follow
+    moved = text.replace('dg:endDate "1996-05-27"', 'dg:endDate "1996-05-28"', 1)
+    data.write_text(moved, encoding="utf-8")
+    assert treaty_bounds() == ["1996-05-26", "1996-05-28"]
+
+    def session_earliest() -> str:
+        result = invoke(project, "query", "timeline", "--a", "AZ", "--b", "UZ", "--format", "csv")
+        assert result.exit_code == 0, result.output
+        return next(r["earliest"] for r in csv.DictReader(io.StringIO(result.stdout))
+                    if r["item"].endswith("commission-session-az-uz-8"))
+
+    assert session_earliest() == "2007-09-08"
+    # a fact only added (the closure is extended, not recomputed) that the source reports
+    # for 2010 dates the source later, and with it its "last year": no stale bound stays
+    data.write_text(moved + '\ndgr:later-fact dg:startDate "2010-01-05"^^xsd:date ;\n'
+                    "    prov:wasDerivedFrom dgr:source-000 .\n", encoding="utf-8")
+    assert session_earliest() == "2009-09-08"

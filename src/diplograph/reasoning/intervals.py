@@ -169,8 +169,8 @@ def _read(documents: Iterable[bytes]) -> dict[str, _Fact]:
                 fact.starts.append((literal[1], literal[2], p in INSTANTS))
             elif p in ENDS and literal:
                 fact.ends.append((literal[1], literal[2]))
-            elif p == RELATIVE_YEAR and literal:
-                fact.relative_year = int(literal[1])
+            elif p == RELATIVE_YEAR and literal and re.fullmatch(r"[+-]?[0-9]{1,4}", literal[1]):
+                fact.relative_year = int(literal[1])  # other values: the shapes report them
             elif p == QUALIFIER:
                 fact.qualifier = o
             elif p == DERIVED_FROM:

@@ -257,7 +257,7 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
                                    lines_file(folder, s.graph).read_bytes())
                for s in reasoned] if entailed.clashes else []
     consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
-    inferred = sorted_lines(entailed.nontrivial + interval_ntriples(documents.values()))
+    inferred = sorted_lines(entailed.nontrivial + interval_ntriples(_LinesFiles(folder, reasoned)))
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
         trivial_file(folder).write_bytes(entailed.trivial)

@@ -44,7 +44,7 @@ dgr:visit-2010-06-03-nazarbayev-baku a dg:Visit ;
     rdfs:label "Official visit of Nursultan Nazarbayev to Azerbaijan"@en ;
     dg:visitor dgr:person-nursultan-nazarbayev ;
     dg:visitorState country:KZ ;
-    dg:hostState country:AZ ;
+    dg:visitedState country:AZ ;
     dg:visitType dgv:official-visit ;
     dg:startDate "2010-06-03"^^xsd:date ;
     dg:involvesState country:KZ , country:AZ ;

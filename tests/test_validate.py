@@ -32,7 +32,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "facts"
 DG = "https://w3id.org/diplograph/ontology#"
 NONCONFORMING = {
     "end-before-start.ttl": ("dgsh:EventShape", "dg:endDate", "before the start date"),
-    "unknown-country.ttl": ("dgsh:VisitShape > dg:hostState", "dg:hostState", "a dg:Country"),
+    "unknown-country.ttl": ("dgsh:VisitShape > dg:visitedState", "dg:visitedState", "a dg:Country"),
     "missing-required.ttl": ("dgsh:VisitShape > dg:visitType", "dg:visitType", "exactly one"),
     "embassy-before-relations.ttl": ("dgsh:EmbassyShape", "dg:beganOperating",
                                      "before its sending and host states established"),

@@ -28,7 +28,8 @@ def graph_options(default: Scope, *, ontology: bool) -> Decorator:
     """--asserted / --inferred / --all (which exclude each other) and --with-ontology,
     --with-shapes: which named graphs go out, with the command's defaults. The command
     receives the chosen scope as `scope`."""
-    help = {Scope.ASSERTED: "The asserted facts", Scope.INFERRED: "Only the OWL RL entailments",
+    help = {Scope.ASSERTED: "The asserted facts",
+            Scope.INFERRED: "Only the inferred facts (OWL RL entailments, time bounds)",
             Scope.ALL: "Asserted and inferred facts"}
     options = [
         *(click.option(f"--{scope.value}", f"scope_{scope.value}", is_flag=True,

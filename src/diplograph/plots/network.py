@@ -47,7 +47,7 @@ TIES_QUERY = f"""PREFIX dg: <{DG}>
 SELECT ?kind ?item ?state WHERE {{
   {{ ?item a dg:DiplomaticRelation ; dg:betweenState ?state BIND(0 AS ?kind) }}
   UNION {{ ?item dg:visitorState ?state BIND(1 AS ?kind) }}
-  UNION {{ ?item dg:visitorState [] ; dg:hostState ?state BIND(1 AS ?kind) }}
+  UNION {{ ?item dg:visitorState [] ; dg:visitedState ?state BIND(1 AS ?kind) }}
   UNION {{ ?item dg:party ?state BIND(2 AS ?kind) }}
 }}"""
 CODES_QUERY = f"PREFIX dg: <{DG}>\nSELECT ?state ?code WHERE {{ ?state dg:alpha2 ?code }}"

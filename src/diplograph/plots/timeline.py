@@ -76,12 +76,14 @@ def events(graph: Graph, a: str, b: str, start: str | None, end: str | None,
     lanes, qualifiers = _classify(graph, [i for i in items if isinstance(i, ox.NamedNode)])
     found = []
     for row in result.rows:
-        date, ending, kind, label, item = (row[column[c]] for c in
-                                           ("date", "end", "kind", "label", "item"))
-        if date is None or item is None:
+        date, ending, earliest, latest, kind, label, item = (
+            row[column[c]] for c in ("date", "end", "earliest", "latest", "kind", "label", "item"))
+        span = _span(*(t.value if t is not None else None
+                       for t in (date, ending, earliest, latest)))
+        if span is None or item is None:
             continue
         found.append(Event(item.value, label.value if label else _local_name(item.value),
-                           kind.value if kind else "", when(date.value, ending and ending.value),
+                           kind.value if kind else "", span,
                            lanes.get(item.value, len(LANES) - 1), qualifiers.get(item.value)))
     states = {key: result.bound[key][0] for key in ("a", "b")}
     state_names = names(graph, [n for n in states.values() if isinstance(n, ox.NamedNode)],
@@ -95,6 +97,24 @@ def events(graph: Graph, a: str, b: str, start: str | None, end: str | None,
 def _local_name(iri: str) -> str:
     """What an event without a label is called: the end of its IRI."""
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _span(date: str | None, ending: str | None, earliest: str | None,
+          latest: str | None) -> When | None:
+    """The dates the source gives, if they have a year; else the computed bounds (an
+    open one drawn as the day of the other); None without any (not on the axis)."""
+    def dated(text: str | None) -> bool:
+        return text is not None and text[:4].isdigit()
+
+    if dated(date):
+        assert date is not None
+        return when(date, ending if dated(ending) else None)
+    if earliest is not None and latest is not None:
+        return when(earliest, latest)
+    if earliest is not None or latest is not None:
+        day = when(earliest or latest or "")
+        return When(day.start, day.end, f"{earliest} or later" if earliest else f"by {latest}")
+    return None
 
 
 def _capital(text: str) -> str:

@@ -28,6 +28,7 @@ from diplograph.reasoning.closure import (
     entailed_ntriples,
     extended_ntriples,
 )
+from diplograph.reasoning.intervals import interval_ntriples, without_intervals
 from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
@@ -208,7 +209,8 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         entailed = None
         if trivial is not None and not any(went):
             say("reasoning (OWL 2 RL): extending the earlier closure", 0.4)
-            entailed = extended_ntriples(before, additions, Entailed(inferred, trivial))
+            entailed = extended_ntriples(before, additions,
+                                         Entailed(without_intervals(inferred), trivial))
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
             entailed = entailed_ntriples(documents.values())
@@ -248,13 +250,14 @@ def _change(writer: _Writer, before: bytes, after: bytes,
 def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> bytes:
     """Save the entailments beside the store (the trivial ones, for a later update to
     extend, if the native engine found them) with the consistency they show, and return
-    the inferred graph's lines."""
+    the inferred graph's lines: the non-trivial entailments and the time bounds of the
+    dated facts (recomputed from all the documents at each compile)."""
     located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
                                                                 errors="replace"),
                                    lines_file(folder, s.graph).read_bytes())
                for s in reasoned] if entailed.clashes else []
     consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
-    inferred = sorted_lines(entailed.nontrivial)
+    inferred = sorted_lines(entailed.nontrivial + interval_ntriples(_LinesFiles(folder, reasoned)))
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
         trivial_file(folder).write_bytes(entailed.trivial)

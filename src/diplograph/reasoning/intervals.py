@@ -1,0 +1,302 @@
+"""The time of every dated fact as an interval with bounds, computed when the graph is
+compiled from how the source states it (docs/model.md, "Time").
+
+A fact states its time once: DATE literals at the source's precision, a date qualifier
+("the middle of 1996"), a larger event it happened during, an earlier event it
+followed, events its office holder is named at, or a day of the year counted from the
+source document's year. Each becomes four bounds, the earliest and latest possible start
+and end (`dg:earliestStart` ... `dg:latestEnd`); a bound nothing gives stays absent.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from diplograph.namespaces import DG, PREFIXES
+
+_XSD, _DGV, _TIME = PREFIXES["xsd"], PREFIXES["dgv"], PREFIXES["time"]
+
+
+def _iri(base: str, name: str) -> str:
+    return f"<{base}{name}>"
+
+
+#: predicates whose DATE value is the start of the fact, and those whose value is its end
+STARTS = {_iri(DG, n) for n in ("startDate", "established", "beganOperating", "since",
+                                "signedOn", "date", "inception")} | {
+    _iri(PREFIXES["schema"], n) for n in ("dateSent", "dateReceived")}
+ENDS = {_iri(DG, n) for n in ("endDate", "until", "dissolution")}
+#: predicates whose DATE value is an instant: the fact ends when it starts
+INSTANTS = {_iri(DG, n) for n in ("signedOn", "date")} | {
+    _iri(PREFIXES["schema"], n) for n in ("dateSent", "dateReceived")}
+QUALIFIER = _iri(DG, "dateQualifier")
+DURING = {_iri(DG, n) for n in ("partOf", "signedDuring", "occasion")}
+AFTER = _iri(DG, "after")
+ATTESTED = _iri(DG, "attestedDuring")
+RELATIVE_YEAR = _iri(DG, "yearRelativeToSource")
+DERIVED_FROM = _iri(PREFIXES["prov"], "wasDerivedFrom")
+WANTED = STARTS | ENDS | DURING | {QUALIFIER, AFTER, ATTESTED, RELATIVE_YEAR, DERIVED_FROM}
+
+BOUNDS = tuple(_iri(DG, n) for n in ("earliestStart", "latestStart", "earliestEnd",
+                                     "latestEnd"))
+START_PRECISION, END_PRECISION = _iri(DG, "startPrecision"), _iri(DG, "endPrecision")
+#: every predicate this module writes: these lines are recomputed, never extended
+PREDICATES = frozenset((*BOUNDS, START_PRECISION, END_PRECISION))
+
+_UNIT = {"date": "unitDay", "gYearMonth": "unitMonth", "gYear": "unitYear"}
+#: a qualifier keeps one third of the period a date gives: early, middle or late
+_THIRD = {_iri(_DGV, "early-period"): 0, _iri(_DGV, "mid-period"): 1,
+          _iri(_DGV, "late-period"): 2}
+_LITERAL = re.compile(r'"([^"\\]*)"\^\^<' + re.escape(_XSD) + r'([A-Za-z]+)>')
+_DATE_TYPE = f"^^<{_XSD}date>"
+
+Span = tuple[datetime.date, datetime.date]  # first and last possible day
+
+
+@dataclass
+class Bounds:
+    """The earliest and latest start and end of a fact; None is unknown (open)."""
+
+    earliest_start: datetime.date | None = None
+    latest_start: datetime.date | None = None
+    earliest_end: datetime.date | None = None
+    latest_end: datetime.date | None = None
+
+    def values(self) -> tuple[datetime.date | None, ...]:
+        return (self.earliest_start, self.latest_start, self.earliest_end, self.latest_end)
+
+    def narrow(self, earliest_start: datetime.date | None = None,
+               latest_start: datetime.date | None = None,
+               earliest_end: datetime.date | None = None,
+               latest_end: datetime.date | None = None) -> bool:
+        """Tighten the bounds with what else is known; True if any changed."""
+        before = self.values()
+        self.earliest_start = _later(self.earliest_start, earliest_start)
+        self.earliest_end = _later(self.earliest_end, earliest_end, self.earliest_start)
+        self.latest_end = _sooner(self.latest_end, latest_end)
+        self.latest_start = _sooner(self.latest_start, latest_start, self.latest_end)
+        return self.values() != before
+
+
+def _later(*days: datetime.date | None) -> datetime.date | None:
+    return max((d for d in days if d is not None), default=None)
+
+
+def _sooner(*days: datetime.date | None) -> datetime.date | None:
+    return min((d for d in days if d is not None), default=None)
+
+
+@dataclass
+class _Fact:
+    starts: list[tuple[str, str, bool]] = field(default_factory=list)  # value, type, instant
+    ends: list[tuple[str, str]] = field(default_factory=list)
+    qualifier: str | None = None
+    relative_year: int | None = None
+    sources: list[str] = field(default_factory=list)
+    during: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    attested: list[str] = field(default_factory=list)
+
+
+def span(value: str, kind: str, year: int | None = None) -> Span | None:
+    """The first and last day an xsd:date, gYearMonth or gYear value can mean; a
+    gMonthDay needs `year`. None for a value that is no such date."""
+    try:
+        if kind == "date":
+            day = datetime.date.fromisoformat(value)
+            return day, day
+        if kind == "gYearMonth":
+            y, m = (int(p) for p in value.split("-"))
+            return datetime.date(y, m, 1), datetime.date(y, m, calendar.monthrange(y, m)[1])
+        if kind == "gYear":
+            y = int(value)
+            return datetime.date(y, 1, 1), datetime.date(y, 12, 31)
+        if kind == "gMonthDay" and year is not None:
+            m, d = (int(p) for p in value.removeprefix("--").split("-"))
+            day = datetime.date(year, m, min(d, calendar.monthrange(year, m)[1]))
+            return day, day
+    except ValueError:
+        return None
+    return None
+
+
+def third(period: Span, index: int) -> Span:
+    """The early (0), middle (1) or late (2) third of a period: of a year, four months
+    (EDTF's quadrimesters, 1996-33 to 1996-35); of a month, days 1-10, 11-20 and 21 to
+    its end; of any other period, a third of its days."""
+    first, last = period
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) \
+            and first.year == last.year:
+        end_month = 4 * index + 4
+        return (first.replace(month=4 * index + 1),
+                last.replace(month=end_month, day=calendar.monthrange(last.year, end_month)[1]))
+    if first.day == 1 and (first.year, first.month) == (last.year, last.month) \
+            and last.day == calendar.monthrange(last.year, last.month)[1]:
+        return first.replace(day=10 * index + 1), (last if index == 2 else
+                                                   first.replace(day=10 * index + 10))
+    days = (last - first).days + 1
+    cut = [first + datetime.timedelta(days=round(days * i / 3)) for i in range(4)]
+    return cut[index], max(cut[index], cut[index + 1] - datetime.timedelta(days=1))
+
+
+_WANTED_BYTES = re.compile(b"|".join(re.escape(f" {p} ".encode()) for p in sorted(WANTED)))
+
+
+def _lines(document: bytes) -> Iterator[bytes]:
+    """The lines of an N-Triples document (one triple a line, single spaces) whose
+    predicate is one of `WANTED`: one regular-expression pass over the bytes, about as
+    fast as splitting them into lines and far fewer lines to look at."""
+    for match in _WANTED_BYTES.finditer(document):
+        start = document.rfind(b"\n", 0, match.start()) + 1
+        if document.find(b" ", start) == match.start():  # the predicate, not in a literal
+            end = document.find(b"\n", match.end())
+            yield document[start:len(document) if end < 0 else end]
+
+
+def _read(documents: Iterable[bytes]) -> dict[str, _Fact]:
+    facts: dict[str, _Fact] = defaultdict(_Fact)
+    for document in documents:
+        for line in _lines(document):
+            s, p, o = (part.decode() for part in line.split(b" ", 2))
+            o = o.removesuffix(" .")
+            fact = facts[s]
+            literal = _LITERAL.fullmatch(o)
+            if p in STARTS and literal:
+                fact.starts.append((literal[1], literal[2], p in INSTANTS))
+            elif p in ENDS and literal:
+                fact.ends.append((literal[1], literal[2]))
+            elif p == RELATIVE_YEAR and literal and re.fullmatch(r"[+-]?[0-9]{1,4}", literal[1]):
+                fact.relative_year = int(literal[1])  # other values: the shapes report them
+            elif p == QUALIFIER:
+                fact.qualifier = o
+            elif p == DERIVED_FROM:
+                fact.sources.append(o)
+            elif p in DURING:
+                fact.during.append(o)
+            elif p == AFTER:
+                fact.after.append(o)
+            elif p == ATTESTED:
+                fact.attested.append(o)
+    return facts
+
+
+def _stated(fact: _Fact, years: tuple[int | None, int | None]) -> Bounds | None:
+    """The bounds a fact's own DATE literals give (a gMonthDay in `years`' range)."""
+    def spans(values: Iterable[tuple[str, str]]) -> Span | None:
+        found = []
+        for value, kind in values:
+            if kind == "gMonthDay":
+                low, high = (span(value, kind, y) if y is not None else None for y in years)
+                if low is not None:
+                    found.append((low[0], high[1] if high else datetime.date.max))
+            elif (period := span(value, kind)) is not None:
+                found.append(third(period, _THIRD[fact.qualifier])
+                             if fact.qualifier in _THIRD else period)
+        return (min(f[0] for f in found), max(f[1] for f in found)) if found else None
+
+    start = spans((v, k) for v, k, _ in fact.starts)
+    end = spans(fact.ends)
+    if end is None and start is not None and any(i for _, _, i in fact.starts):
+        end = start
+    if start is None and end is None:
+        return None
+    bounds = Bounds()
+    bounds.narrow(*(start or (None, None)), *(end or (None, None)))
+    if start is None and end is not None:
+        bounds.narrow(latest_start=end[1])
+    return Bounds(*(None if d == datetime.date.max else d for d in bounds.values()))
+
+
+def bounds(documents: Iterable[bytes]) -> dict[str, Bounds]:
+    """The bounds of every fact whose time the N-Triples `documents` state, by the
+    subject's N-Triples term."""
+    return _bounds(_read(documents))
+
+
+def _bounds(facts: dict[str, _Fact]) -> dict[str, Bounds]:
+    """Stated dates first, then each source document's earliest date (no earlier than
+    the latest earliest end of the facts taken from it with absolute dates), then days
+    counted from a document's year, then bounds passed along the links until none
+    changes."""
+    found = {s: b for s, f in facts.items()
+             if f.relative_year is None and (b := _stated(f, (None, None))) is not None}
+    written: dict[str, datetime.date] = {}
+    for s, b in found.items():
+        for source in facts[s].sources:
+            if b.earliest_end is not None:
+                written[source] = max(written.get(source, b.earliest_end), b.earliest_end)
+    for source, day in written.items():
+        found.setdefault(source, Bounds()).narrow(day, None, day, None)
+    for s, fact in facts.items():
+        if fact.relative_year is not None and fact.sources:
+            docs = [found.get(d, Bounds()) for d in fact.sources]
+            low = _later(*(d.earliest_start for d in docs))
+            high = _sooner(*(d.latest_end for d in docs))
+            years = (low.year + fact.relative_year if low else None,
+                     high.year + fact.relative_year if high else None)
+            if (b := _stated(fact, years)) is not None:
+                found[s] = b
+    _propagate(facts, found)
+    return {s: b for s, b in found.items() if any(d is not None for d in b.values())}
+
+
+def _propagate(facts: dict[str, _Fact], found: dict[str, Bounds]) -> None:
+    """Pass bounds along the links: a fact held during a larger event lies within it
+    (and the larger event spans it); a fact after an earlier one starts no earlier than
+    that ends; an office holding spans the events its holder is named at."""
+    links = [(s, o, kind) for s, f in facts.items()
+             for kind, targets in (("during", f.during), ("after", f.after),
+                                   ("attested", f.attested)) for o in targets]
+    for _ in range(len(links) + 1):  # each pass settles at least one more link of a chain
+        changed = False
+        for s, o, kind in links:
+            own, other = found.setdefault(s, Bounds()), found.setdefault(o, Bounds())
+            if kind == "during":
+                changed |= own.narrow(other.earliest_start, other.latest_end,
+                                      other.earliest_start, other.latest_end)
+                changed |= other.narrow(latest_start=own.latest_start,
+                                        earliest_end=own.earliest_end)
+            elif kind == "after":
+                changed |= own.narrow(earliest_start=other.earliest_end)
+            else:
+                changed |= own.narrow(latest_start=other.latest_start,
+                                      earliest_end=other.earliest_end)
+        if not changed:
+            return
+
+
+def _precision(facts: dict[str, _Fact], subject: str) -> list[tuple[str, str]]:
+    fact = facts.get(subject)
+    if fact is None:
+        return []
+    units = []
+    for predicate, kinds in ((START_PRECISION, [k for _, k, _ in fact.starts]),
+                             (END_PRECISION, [k for _, k in fact.ends]
+                              or [k for _, k, i in fact.starts if i])):
+        if len(set(kinds)) == 1 and kinds[0] in _UNIT:
+            units.append((predicate, _iri(_TIME, _UNIT[kinds[0]])))
+    return units
+
+
+def interval_ntriples(documents: Iterable[bytes]) -> bytes:
+    """The bounds and precisions of the facts of N-Triples `documents`, as N-Triples."""
+    facts = _read(documents)
+    lines = []
+    for subject, found in _bounds(facts).items():
+        for predicate, day in zip(BOUNDS, found.values(), strict=True):
+            if day is not None:
+                lines.append(f'{subject} {predicate} "{day.isoformat()}"{_DATE_TYPE} .\n')
+        lines.extend(f"{subject} {p} {o} .\n" for p, o in _precision(facts, subject))
+    return "".join(lines).encode()
+
+
+def without_intervals(ntriples: bytes) -> bytes:
+    """The lines of an N-Triples document that this module did not write."""
+    mine = tuple(f" {p} ".encode() for p in PREDICATES)
+    return b"".join(line for line in ntriples.splitlines(True)
+                    if not any(m in line for m in mine))

@@ -107,6 +107,13 @@ def test_a_stored_query_and_the_shapes_context_cannot_reach_out(
     (["nope"], 2, "error: No such command 'nope'. (hint: `"),
     (["sparql"], 2, "error: Missing argument 'QUERY_OR_FILE'."),
     (["sparql", "ASK {}", "--timeout", "0"], 2, "Invalid value for '--timeout'"),
+    (["sparql", "ASK {}", "--timeout", "nan"], 2, "'nan' is not a finite number of seconds"),
+    (["sparql", "ASK {}", "--timeout", "1e999"], 2, "is not a finite number of seconds"),
+    # the engine would build a tree 2000 deep from this flat text, and overflow its stack
+    (["sparql", "SELECT * WHERE { ?s " + "/".join(["<http://e/p>"] * 2000) + " ?o }"], 3,
+     "steps, branches or operators chained 2008 long, over the limit of 512"),
+    (["sparql", "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 600) + " }"], 3,
+     "over the limit of 512"),
 ])
 def test_errors_are_one_line_with_their_exit_code(
     run: Run, args: list[str], code: int, message: str
@@ -170,6 +177,20 @@ def test_a_query_stops_at_its_time_limit(store_dir: Path, graph: object) -> None
     assert err == ("error: the query was stopped after 1 s, its time limit (hint: narrow the "
                    "query, or give it more time with --timeout)\n")
     assert time.monotonic() - started < 10
+
+
+def test_checking_a_query_is_under_its_time_limit(
+    store_dir: Path, graph: object, tmp_path: Path
+) -> None:
+    """rdflib's parser takes minutes over a sum of 100k terms: the check that reads a
+    query before the engine may is stopped at the query's own time limit."""
+    query = tmp_path / "sum.rq"
+    query.write_text("SELECT * WHERE { FILTER(1" + " + 1" * 100_000 + ") }")
+    process = cli("sparql", str(query), "--timeout", "1", store=store_dir)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 4 and out == ""
+    assert err == ("error: the query was stopped after 1 s, its time limit (hint: narrow the "
+                   "query, or give it more time with --timeout)\n")
 
 
 @pytest.mark.slow

@@ -409,3 +409,13 @@ def test_a_query_argument_that_is_not_utf8_is_one_line(run: Run) -> None:
     assert result.exit_code == 3
     assert result.stderr == ("error: query: not UTF-8 text (byte 23) "
                              "(hint: save the query as UTF-8)\n")
+
+
+def test_damaged_cache_records_are_read_again(private: tuple[Path, Path]) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    store = Graph.open(project, cache).compiled.path
+    (cache / "digests.json").write_text("[]")  # valid JSON of the wrong shape
+    (store / "sources.json").write_text('{"format": 1}')
+    result = run("query", "timeline", "--a", "AZ", "--b", "KZ", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 9, result.output

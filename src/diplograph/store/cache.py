@@ -57,11 +57,13 @@ def project_sources(project: Project, cache: Path) -> list[Source]:
         memo: dict[str, list[str]] = json.loads(memo_path.read_text())
     except (OSError, ValueError):
         memo = {}
+    if not isinstance(memo, dict):  # damaged: every source is read again
+        memo = {}
     sources, changed = [], False
     for path in project.source_files:
         stat = path.stat()
         entry = memo.get(str(path))
-        if entry is None or entry[0] != stamp(stat):
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != stamp(stat):
             entry = [stamp(stat), hashlib.sha256(path.read_bytes()).hexdigest()]
             memo[str(path)] = entry
             changed = True

@@ -73,11 +73,11 @@ def read_sources(folder: Path) -> dict[str, tuple[str, int]]:
     store of this format ({} otherwise)."""
     try:
         manifest = json.loads((folder / SOURCES).read_text())
-    except (OSError, ValueError):
+        ok = (folder / COMPLETE).is_file() and manifest.get("format") == STORE_FORMAT
+        return {name: (digest, size) for name, (digest, size) in manifest["graphs"].items()} \
+            if ok else {}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):  # absent or damaged
         return {}
-    ok = (folder / COMPLETE).is_file() and manifest.get("format") == STORE_FORMAT
-    return {name: (digest, size) for name, (digest, size) in manifest["graphs"].items()} \
-        if ok else {}
 
 
 def write_sources(folder: Path, graphs: dict[str, tuple[str, int]]) -> None:

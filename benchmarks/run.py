@@ -46,6 +46,7 @@ from diplograph.reasoning.closure import Engine, entailed_ntriples
 from diplograph.sparql.catalog import Catalog, NamedQuery, bound_text
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.store.cache import disk_use, open_graph
+from diplograph.store.folder import COMPLETE, integrity_problem
 
 HERE = Path(__file__).resolve().parent
 COLD_QUERY = "timeline"
@@ -214,6 +215,7 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
     bench.add(f"cold `query {COLD_QUERY}` ({rows} rows), fresh process"
               + bench.failed("cold query"), cold, base.get("cold_s"), S, bench.goals.cold,
               min_ratio=100)
+    measure_integrity(bench, cold)
     measure_pictures(bench, cold_params, cold)
 
     for name, query in catalog.queries.items():
@@ -299,6 +301,35 @@ def bulk_load_worker(root: str, store: str, target: str) -> None:
         if isinstance(name, ox.NamedNode):
             fresh.bulk_load(graph.ntriples(name), ox.RdfFormat.N_TRIPLES, to_graph=name)
     fresh.flush()
+
+
+def measure_integrity(bench: Bench, cold: float | None) -> None:
+    """The store's integrity check as every command pays it (each file's stamp as
+    recorded: stat calls), and after its files were linked elsewhere (every stamp
+    changed: each file read and its checksum compared), beside the cold query."""
+    folder = next(p for p in bench.store.iterdir() if (p / COMPLETE).is_file())
+    files = [f for f in folder.rglob("*") if f.is_file()]
+
+    def timed() -> float:
+        start = time.perf_counter()
+        problem = integrity_problem(folder)
+        seconds = time.perf_counter() - start
+        if problem is not None:
+            raise SystemExit(f"the benchmark's store is damaged: {problem}")
+        return seconds
+
+    stamped = statistics.median(timed() for _ in range(bench.reps))
+    with tempfile.TemporaryDirectory(dir=bench.store) as links:
+        for i, f in enumerate(files):
+            os.link(f, Path(links) / str(i))  # changes each file's change time
+        read = timed()
+    size = sum(f.stat().st_size for f in files) / 2**20
+    for what, seconds, limit in (("stamps as compiled (every command)", stamped, 0.01),
+                                 (f"every file read ({size:.0f} MiB, once after a copy)", read,
+                                  10.0)):
+        note = f"{seconds / cold:.3f}x the cold query" if cold else ""
+        bench.add(f"store integrity check, {what}", seconds, None, MS if limit < 1 else S,
+                  limit, note=note)
 
 
 def measure_pictures(bench: Bench, states: dict[str, str], cold: float | None) -> None:

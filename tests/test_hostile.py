@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, Run
+from diplograph.errors import StoreError
 from diplograph.graph import Graph
 from diplograph.project import Project
 from diplograph.sparql.limits import Limits, QueryTimeout
-from diplograph.store.folder import integrity_problem
+from diplograph.store.folder import INTEGRITY, integrity_problem, lines_file, write_integrity
 
 # the join of the whole graph with itself: it never ends in a test's time
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -106,6 +107,13 @@ def test_a_stored_query_and_the_shapes_context_cannot_reach_out(
     (["nope"], 2, "error: No such command 'nope'. (hint: `"),
     (["sparql"], 2, "error: Missing argument 'QUERY_OR_FILE'."),
     (["sparql", "ASK {}", "--timeout", "0"], 2, "Invalid value for '--timeout'"),
+    (["sparql", "ASK {}", "--timeout", "nan"], 2, "'nan' is not a finite number of seconds"),
+    (["sparql", "ASK {}", "--timeout", "1e999"], 2, "is not a finite number of seconds"),
+    # the engine would build a tree 2000 deep from this flat text, and overflow its stack
+    (["sparql", "SELECT * WHERE { ?s " + "/".join(["<http://e/p>"] * 2000) + " ?o }"], 3,
+     "steps, branches or operators chained 2008 long, over the limit of 512"),
+    (["sparql", "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 600) + " }"], 3,
+     "over the limit of 512"),
 ])
 def test_errors_are_one_line_with_their_exit_code(
     run: Run, args: list[str], code: int, message: str
@@ -169,6 +177,20 @@ def test_a_query_stops_at_its_time_limit(store_dir: Path, graph: object) -> None
     assert err == ("error: the query was stopped after 1 s, its time limit (hint: narrow the "
                    "query, or give it more time with --timeout)\n")
     assert time.monotonic() - started < 10
+
+
+def test_checking_a_query_is_under_its_time_limit(
+    store_dir: Path, graph: object, tmp_path: Path
+) -> None:
+    """rdflib's parser takes minutes over a sum of 100k terms: the check that reads a
+    query before the engine may is stopped at the query's own time limit."""
+    query = tmp_path / "sum.rq"
+    query.write_text("SELECT * WHERE { FILTER(1" + " + 1" * 100_000 + ") }")
+    process = cli("sparql", str(query), "--timeout", "1", store=store_dir)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 4 and out == ""
+    assert err == ("error: the query was stopped after 1 s, its time limit (hint: narrow the "
+                   "query, or give it more time with --timeout)\n")
 
 
 @pytest.mark.slow
@@ -243,14 +265,59 @@ def test_a_truncated_lines_file_is_never_exported(private: tuple[Path, Path]) ->
     data = lines.read_bytes()
     lines.write_bytes(data[:len(data) // 2])  # a damaged disk, a killed copy
     assert run("export", "--format", "nt").stdout == whole  # compiled again
-    shown = Graph.open(project, cache).compiled
-    lines = max((shown.path / "lines").glob("*.nt"), key=lambda f: f.stat().st_size)
     data = lines.read_bytes()
     lines.write_bytes(data.replace(b"\n", b" ", 1))  # same size, a line fewer
-    result = run("export", "--format", "nt")
-    assert result.exit_code == 3 and result.stdout == ""
-    assert result.stderr.startswith("error: ") and "the compiled store is damaged: " in \
-        result.stderr and "store rebuild" in result.stderr
+    assert run("export", "--format", "nt").stdout == whole  # compiled again
+    opened = Graph.open(project, cache).compiled
+    lines.write_bytes(lines.read_bytes().replace(b"\n", b" ", 1))  # damaged while open
+    graph = next(g for g in opened.graphs() if lines_file(opened.path, g) == lines)
+    with pytest.raises(StoreError, match=r"the compiled store is damaged: .* lines, not "):
+        opened.ntriples(graph)
+
+
+@pytest.mark.slow
+def test_zeroed_database_pages_are_found_and_compiled_again(private: tuple[Path, Path]) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    count = ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"]
+    whole = run(*count)
+    assert whole.exit_code == 0 and int(whole.stdout.split()[1]) > 50_000
+    store = Graph.open(project, cache).compiled.path
+    time.sleep(0.05)  # file times tick at the kernel's coarse clock
+    for database in sorted(store.glob("*.sst"), key=lambda f: f.stat().st_size)[-3:]:
+        with database.open("r+b") as pages:  # as a failing disk or a crash can leave them
+            pages.seek(database.stat().st_size // 2 // 4096 * 4096)
+            pages.write(bytes(4096))
+    problem = integrity_problem(store)
+    assert problem is not None and "its checksum differs" in problem
+    assert run(*count).stdout == whole.stdout  # compiled again, not run away
+    assert integrity_problem(store) is None
+
+
+def test_a_store_is_trusted_by_its_stamps_and_read_when_they_change(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    (folder / "lines").mkdir(parents=True)
+    (folder / "000007.sst").write_bytes(bytes(range(256)) * 64)
+    (folder / "lines" / "a.nt").write_bytes(b"<a:s> <a:p> <a:o> .\n" * 10)
+    write_integrity(folder)
+    assert integrity_problem(folder) is None
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)  # every stamp differs: each file is read once
+    recorded = (copy / INTEGRITY).read_bytes()
+    assert integrity_problem(copy) is None
+    assert (copy / INTEGRITY).read_bytes() != recorded  # the copy's stamps, recorded
+    time.sleep(0.05)  # file times tick at the kernel's coarse clock
+    damaged = copy / "000007.sst"
+    before = damaged.stat()
+    damaged.write_bytes(bytes(256 * 64))  # zeroed, same size and modification time
+    os.utime(damaged, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert integrity_problem(copy) == \
+        "000007.sst holds other bytes than were compiled (its checksum differs)"
+    (folder / "000008.sst").write_bytes(b"")
+    assert integrity_problem(folder) == "000008.sst was not part of it"
+    (folder / "000008.sst").unlink()
+    (folder / "lines" / "a.nt").unlink()
+    assert integrity_problem(folder) == "lines/a.nt is missing"
 
 
 def test_an_edit_keeping_size_and_time_is_seen(private: tuple[Path, Path]) -> None:
@@ -342,3 +409,13 @@ def test_a_query_argument_that_is_not_utf8_is_one_line(run: Run) -> None:
     assert result.exit_code == 3
     assert result.stderr == ("error: query: not UTF-8 text (byte 23) "
                              "(hint: save the query as UTF-8)\n")
+
+
+def test_damaged_cache_records_are_read_again(private: tuple[Path, Path]) -> None:
+    project, cache = private
+    run = runner(project, cache)
+    store = Graph.open(project, cache).compiled.path
+    (cache / "digests.json").write_text("[]")  # valid JSON of the wrong shape
+    (store / "sources.json").write_text('{"format": 1}')
+    result = run("query", "timeline", "--a", "AZ", "--b", "KZ", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.count("\n") == 9, result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 import pyoxigraph as ox
@@ -211,6 +213,49 @@ def test_both_engines_report_the_same_inconsistencies() -> None:
     rex = next(i for i in found if i.rule == "cax-dw")
     assert rex.message == ("http://example.org/rex is both a http://example.org/Dog and a "
                            "http://example.org/Cat, which are disjoint")
+
+
+def test_a_list_of_disjoint_terms_costs_one_clash_per_extra_membership() -> None:
+    """An individual in k members of an owl:AllDisjointClasses list is one clash for each
+    member after its first (k - 1), never one for every two (k(k-1)/2): the check is
+    linear in the memberships, whatever the length of the list."""
+    found = inconsistencies(parse(PREFIXES + """
+        [] a owl:AllDisjointClasses ; owl:members (:C1 :C2 :C3 :C4 :C5 :C6) .
+        :a a :C1 , :C3 , :C4 , :C6 .  :b a :C2 , :C5 .  :c a :C2 .
+        [] a owl:AllDisjointProperties ; owl:members (:p :q :r) .  :a :p :b ; :q :b ; :r :b .
+        [] a owl:AllDifferent ; owl:members (:u :v :w :u) .  :v owl:sameAs :w .
+    """), Engine.NATIVE)
+    assert Counter((i.focus.value.rsplit("/", 1)[1], i.rule) for i in found) == {
+        ("a", "cax-adc"): 3, ("b", "cax-adc"): 1, ("a", "prp-adp"): 2,
+        ("u", "eq-diff2"): 1, ("v", "eq-diff2"): 1}
+    assert {i.message for i in found if i.focus == ex("a") and i.rule == "cax-adc"} == {
+        f"http://example.org/a is both a http://example.org/C1 and a http://example.org/{c}, "
+        "which are disjoint" for c in ("C3", "C4", "C6")}
+
+
+@pytest.mark.slow
+def test_a_list_of_50k_disjoint_classes_is_checked_within_a_memory_ceiling() -> None:
+    """A 1 MB file that names 50k disjoint classes: every two of them would be 1.25e9
+    pairs, far past the 1 GiB this check may use."""
+    members = " ".join(f":DisjointClassNo{i}" for i in range(50_000))
+    text = PREFIXES + f"[] a owl:AllDisjointClasses ; owl:members ({members}) .\n" \
+        ":x a :DisjointClassNo7 , :DisjointClassNo49999 .  :y a :DisjointClassNo8 .\n"
+    assert len(text) > 1_000_000
+    script = """
+import resource, sys
+import pyoxigraph as ox
+from diplograph.reasoning.closure import Engine, inconsistencies
+triples = list(ox.parse(sys.stdin.buffer.read(), format=ox.RdfFormat.TURTLE))
+with open("/proc/self/statm") as statm:
+    size = int(statm.read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (size + 2**30, size + 2**30))
+for clash in inconsistencies(triples, Engine.NATIVE):
+    print(clash.focus.value, clash.rule)
+"""
+    done = subprocess.run([sys.executable, "-c", script], input=text.encode(),
+                          capture_output=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    assert done.stdout.decode().splitlines() == ["http://example.org/x cax-adc"]
 
 
 def test_a_construct_the_native_engine_lacks_falls_back_to_owlrl() -> None:

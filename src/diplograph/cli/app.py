@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import sys
 import threading
@@ -255,6 +256,20 @@ output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, p
                                   "(`-`: stdout).")
 
 
+class Seconds(click.FloatRange):
+    """A finite number of seconds above a floor (`nan` and `inf` would never end)."""
+
+    def __init__(self, floor: float) -> None:
+        super().__init__(min=floor, min_open=floor == 0)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
+
+
 def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--timeout and --memory, given to the command as `limits`."""
 
@@ -263,7 +278,7 @@ def limits_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     functools.update_wrapper(with_limits, command)
     options = [
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+        click.option("--timeout", type=Seconds(0),
                      default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                      help="Stop the query after this many seconds (exit 4)."),
         click.option("--memory", type=click.IntRange(min=16), default=DEFAULT_MEMORY,

@@ -6,7 +6,7 @@ import socket
 
 import click
 
-from diplograph.cli.app import CompileStatus, app_of, cli
+from diplograph.cli.app import CompileStatus, Seconds, app_of, cli
 from diplograph.errors import UsageError
 
 
@@ -32,7 +32,7 @@ def _listen(host: str, port: int) -> socket.socket:
               help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
               help="Port to listen on (0: any free port).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
+@click.option("--timeout", type=Seconds(0.1), default=10.0, show_default=True,
               help="Seconds a query may run before it is answered with 503.")
 @click.option("--max-rows", type=click.IntRange(1), default=100_000, show_default=True,
               help="Most rows (or triples) one answer may hold.")

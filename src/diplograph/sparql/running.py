@@ -4,9 +4,10 @@ examples of the catalog as a self-test; the provenance behind each result row.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
@@ -30,7 +31,7 @@ from diplograph.sparql.catalog import (
 )
 from diplograph.sparql.limits import Limits, run_isolated, run_limited
 from diplograph.sparql.parameters import Resolver
-from diplograph.sparql.safety import check_query
+from diplograph.sparql.safety import check_query, known_safe
 from diplograph.store.cache import KnowledgeGraph, Term, damaged
 
 Row = tuple[Term | None, ...]
@@ -40,6 +41,7 @@ Answer = LocalAnswer | tuple[ox.Triple, ...]  # an endpoint's graph comes parsed
 _TSV, _JSON, _NT = ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES
 
 _T = TypeVar("_T")
+_CORRUPTION = "Corruption:"  # how the database reports a page whose checksum is wrong
 
 
 class Engine(Protocol):
@@ -87,20 +89,24 @@ def _collect(answer: Answer, hidden: set[str], max_rows: int | None = None) -> R
     return Result(columns=columns, rows=rows)
 
 
-def _engine(graph: KnowledgeGraph, sparql: str, inference: bool, where: str,
-            prefixes: dict[str, str] | None = None) -> LocalAnswer:
-    """The engine's answer, `prefixes` predeclared, its errors made one line: a syntax
-    error, a function it does not know, a store it cannot read."""
+def _evaluated(graph: KnowledgeGraph, sparql: str, inference: bool, where: str,
+               prefixes: dict[str, str] | None, finish: Callable[[LocalAnswer], _T]) -> _T:
+    """`finish` applied to the engine's answer, `prefixes` predeclared, the engine's
+    errors made one line: a syntax error, a function it does not know, a store it cannot
+    read (the damage found while evaluating). The error is raised unchained: the
+    engine's traceback holds its answer, which must die on the thread that made it."""
     try:
-        return graph.query(sparql, inference=inference, prefixes=prefixes)
+        return finish(graph.query(sparql, inference=inference, prefixes=prefixes))
     except SyntaxError as exc:
-        raise InputError(f"{where}: {syntax_problem(exc)}", hint="check the SPARQL syntax") from exc
+        error = InputError(f"{where}: {syntax_problem(exc)}", hint="check the SPARQL syntax")
     except OSError as exc:  # the database could not be read
-        raise damaged(graph.path, " ".join(str(exc).split()) or type(exc).__name__) from exc
+        error = damaged(graph.path, " ".join(str(exc).split()) or type(exc).__name__)
     except (RuntimeError, ValueError) as exc:
         first = " ".join(str(exc).split("\n")[0].split()) or type(exc).__name__
-        raise InputError(f"{where}: the query engine cannot run it: {first}",
-                         hint="use only SPARQL 1.1 functions") from exc
+        error = damaged(graph.path, first) if first.startswith(_CORRUPTION) else InputError(
+            f"{where}: the query engine cannot run it: {first}",
+            hint="use only SPARQL 1.1 functions")
+    raise error
 
 
 def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: bool,
@@ -110,23 +116,24 @@ def _answer(graph: KnowledgeGraph, sparql: str, hidden: set[str], *, inference: 
     `isolated`: in a child process, whose answer comes back serialised by Oxigraph.
     More than `max_rows` rows or triples is a LimitError."""
 
-    def engine() -> LocalAnswer:
-        return _engine(graph, sparql, inference, where, prefixes)
+    def collected() -> Result:
+        return _evaluated(graph, sparql, inference, where, prefixes,
+                          lambda answer: _collect(answer, hidden, max_rows))
 
     if limits is None:
-        return _collect(engine(), hidden, max_rows)
+        return collected()
     if not isolated:
-        return run_limited(lambda: _collect(engine(), hidden, max_rows), limits)
+        return run_limited(collected, limits)
 
-    def serialised() -> bytes:
-        answer = engine()
+    def serialised(answer: LocalAnswer) -> bytes:
         if isinstance(answer, ox.QueryTriples):
             return b"t" + (answer.serialize(format=_NT) or b"")
         return (b"b" if isinstance(answer, ox.QueryBoolean) else b"s") + (
             answer.serialize(format=_JSON if isinstance(answer, ox.QueryBoolean) else _TSV)
             or b"")
 
-    payload = run_isolated(serialised, limits)
+    payload = run_isolated(
+        lambda: _evaluated(graph, sparql, inference, where, prefixes, serialised), limits)
     kind, body = payload[:1], payload[1:]
     if kind == b"t":
         return Result(triples=_at_most((q.triple for q in ox.parse(body, format=_NT)), max_rows))
@@ -227,12 +234,28 @@ def run_sparql(source: KnowledgeGraph | Engine, text: str, *, inference: bool = 
     the graph; more than `max_rows` rows or triples is a LimitError; the `predeclared`
     prefixes need no PREFIX line."""
     local = source if isinstance(source, KnowledgeGraph) else None
-    check_query(text, cache=local.path.parent if local is not None else None)
+    _checked(text, local.path.parent if local is not None else None, limits, isolated)
     if local is None:
         return _remote(source, _with_prologue(text, predeclared()), set(), inference, limits,
                        max_rows)
     return _answer(local, text, set(), inference=inference, where="query", limits=limits,
                    isolated=isolated, max_rows=max_rows, prefixes=predeclared())
+
+
+def _checked(text: str, cache: Path | None, limits: Limits | None, isolated: bool) -> None:
+    """`check_query` under the query's own limits, for a text not found safe before: the
+    parser takes minutes over some long texts (a sum of 100k terms)."""
+
+    def check() -> bytes:
+        check_query(text, cache=cache)
+        return b""
+
+    if limits is None or known_safe(text, cache):
+        check()
+    elif isolated:
+        run_isolated(check, limits)
+    else:
+        run_limited(check, limits)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,17 @@ from diplograph.errors import InputError, syntax_problem
 from diplograph.rdf.reading import blank_noise
 
 MAX_NESTING = 64
+#: The engine builds a chain (a/b/c, A UNION B UNION C, 1 + 2 + 3, a group's OPTIONALs
+#: and BINDs) as a tree as deep as it is long, and recurses over it: 20k path steps or
+#: unions overflow its stack (a crash, not an error)
+MAX_CHAIN = 512
+_CHAINS = {"PathSequence": "part", "PathAlternative": "part", "GroupOrUnionGraphPattern": "graph",
+           "ConditionalOrExpression": "other", "ConditionalAndExpression": "other",
+           "AdditiveExpression": "other", "MultiplicativeExpression": "other",
+           "GroupGraphPatternSub": "part"}
 _PARSER_FRAMES = 4000  # rdflib reads about 150 nested groups or 100 parentheses with them
 CHECKED = "checked-queries"  # the cache subfolder: one empty file per safe text
-_VERSION = b"sparqlcheck 1\n"  # change when the rules change: earlier verdicts lapse
+_VERSION = b"sparqlcheck 2\n"  # change when the rules change: earlier verdicts lapse
 # a tail no query can go on with (no quote, no `>`, a line break ending a comment):
 # the engine stops at parsing, so its own syntax error is found without running anything
 _NEVER_VALID = "\n)(}{"
@@ -42,16 +50,20 @@ def _digest(text: str) -> str:
 def check_query(text: str, *, where: str = "query", cache: Path | None = None) -> None:
     """Refuse a query that could reach beyond the local graph, change it, or nest too
     deeply for the engine; `where` names it in errors. A verdict is kept in `cache`."""
+    if known_safe(text, cache):
+        return
     digest = _digest(text)
     verdict = cache / CHECKED / digest if cache is not None else None
-    if digest in _SAFE or (verdict is not None and verdict.is_file()):
-        _SAFE.add(digest)
-        return
     depth = nesting(text)
     if depth > MAX_NESTING:
         raise InputError(f"{where}: groups or expressions nested {depth} deep, over the "
                          f"limit of {MAX_NESTING}", hint="write the query with less nesting")
     tree = _parse(text, where)
+    length = chained(tree)
+    if length > MAX_CHAIN:
+        raise InputError(f"{where}: steps, branches or operators chained {length} long, over "
+                         f"the limit of {MAX_CHAIN}",
+                         hint="write the query with fewer of them (VALUES lists many values)")
     if dict.get(tree, "datasetClause"):  # CompValue.get answers the key itself if missing
         raise InputError(f"{where}: FROM is not allowed: queries only read the local graph",
                          hint=_ALLOWED)
@@ -65,6 +77,15 @@ def check_query(text: str, *, where: str = "query", cache: Path | None = None) -
             verdict.touch()
         except OSError:
             pass  # a read-only cache: the text is parsed again next time
+
+
+def known_safe(text: str, cache: Path | None = None) -> bool:
+    """Whether the text was found safe before (by this process, or in `cache`)."""
+    digest = _digest(text)
+    if digest in _SAFE or (cache is not None and (cache / CHECKED / digest).is_file()):
+        _SAFE.add(digest)
+        return True
+    return False
 
 
 def nesting(text: str) -> int:
@@ -127,6 +148,25 @@ def _engine_error(text: str) -> SyntaxError | None:
         if found and int(found.group(1)) <= text.count("\n") + 1:
             return exc
     return None
+
+
+def chained(tree: Any) -> int:
+    """How deep the engine's tree of a parsed query goes, each chain counted as long as it
+    is: path steps and alternatives, unions, operators of one kind, a group's parts."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, CompValue):
+            links = dict.get(node, _CHAINS.get(node.name, ""))
+            depth += 1 + (len(links) if isinstance(links, list | ParseResults) else 0)
+            deepest = max(deepest, depth)
+            stack.extend((child, depth) for child in node.values())
+        elif isinstance(node, list | tuple | ParseResults):
+            stack.extend((child, depth) for child in node)
+    return deepest
 
 
 def _nodes(tree: Any) -> Iterator[Any]:

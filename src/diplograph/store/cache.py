@@ -31,6 +31,7 @@ from diplograph.store.folder import (
     profile_file,
     recorded_lines,
     shapes_graph,
+    stamp,
 )
 from diplograph.store.void import Profile
 
@@ -56,15 +57,14 @@ def project_sources(project: Project, cache: Path) -> list[Source]:
         memo: dict[str, list[str]] = json.loads(memo_path.read_text())
     except (OSError, ValueError):
         memo = {}
+    if not isinstance(memo, dict):  # damaged: every source is read again
+        memo = {}
     sources, changed = [], False
     for path in project.source_files:
         stat = path.stat()
-        # any write changes the inode's change time, which `cp -p`, `rsync -t` or
-        # `touch -d` cannot set back as they can the modification time
-        stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
         entry = memo.get(str(path))
-        if entry is None or entry[0] != stamp:
-            entry = [stamp, hashlib.sha256(path.read_bytes()).hexdigest()]
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != stamp(stat):
+            entry = [stamp(stat), hashlib.sha256(path.read_bytes()).hexdigest()]
             memo[str(path)] = entry
             changed = True
         shown_as = project.relative(path)

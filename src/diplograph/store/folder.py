@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import zlib
+from contextlib import suppress
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from diplograph import __version__
 from diplograph.atomic import write_atomically
+from diplograph.errors import DiplographError
 
 GRAPH_BASE = "https://w3id.org/diplograph/graph/"
 ASSERTED_BASE = GRAPH_BASE + "asserted/"
@@ -20,13 +24,13 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels, derived time bounds) change.
-STORE_FORMAT = f"diplograph {__version__} store 10, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 11, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
 TRIVIAL = "trivial"  # what `trivial_file` holds, among an update's earlier lines
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
 REASONING = "reasoning.json"  # the reasoner asked for and used, and the contradictions found
-INTEGRITY = "integrity.json"  # each file's size (and each lines file's line count)
+INTEGRITY = "integrity.json"  # each file's checksum and stamp, each lines file's lines
 # the database's files that never change once it is built (its logs may)
 _DATABASE_FILES = ("*.sst", "CURRENT", "MANIFEST-*", "OPTIONS-*")
 
@@ -69,11 +73,11 @@ def read_sources(folder: Path) -> dict[str, tuple[str, int]]:
     store of this format ({} otherwise)."""
     try:
         manifest = json.loads((folder / SOURCES).read_text())
-    except (OSError, ValueError):
+        ok = (folder / COMPLETE).is_file() and manifest.get("format") == STORE_FORMAT
+        return {name: (digest, size) for name, (digest, size) in manifest["graphs"].items()} \
+            if ok else {}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):  # absent or damaged
         return {}
-    ok = (folder / COMPLETE).is_file() and manifest.get("format") == STORE_FORMAT
-    return {name: (digest, size) for name, (digest, size) in manifest["graphs"].items()} \
-        if ok else {}
 
 
 def write_sources(folder: Path, graphs: dict[str, tuple[str, int]]) -> None:
@@ -88,12 +92,31 @@ def _recorded_files(folder: Path) -> list[Path]:
     return sorted(database + list((folder / LINES).iterdir()))
 
 
+def stamp(found: os.stat_result) -> str:
+    """What changes whenever a file is written, replaced or copied: its size, times of
+    modification and change, and inode. Any write sets the change time, which `cp -p`,
+    `rsync -t` or `touch -d` cannot set back as they can the modification time."""
+    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
+
+
+def checksum(file: Path) -> str:
+    """The CRC-32 of a file's bytes (1.3 GB/s: a damaged page, not an attacker, is what
+    it finds)."""
+    crc = 0
+    with file.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return f"{crc:08x}"
+
+
 def write_integrity(folder: Path) -> None:
-    """Record the size of every file of a finished store, and the line count of each
-    lines file, so that a damaged store is found before it is trusted."""
+    """Record the size, checksum and stamp of every file of a finished store, and the
+    line count of each lines file, so that a damaged store is found before it is
+    trusted."""
     files = _recorded_files(folder)
     record = {
-        "sizes": {f.relative_to(folder).as_posix(): f.stat().st_size for f in files},
+        "files": {f.relative_to(folder).as_posix(): [checksum(f), stamp(f.stat())]
+                  for f in files},
         "lines": {f.relative_to(folder).as_posix(): f.read_bytes().count(b"\n")
                   for f in files if f.suffix == ".nt"},
     }
@@ -102,21 +125,35 @@ def write_integrity(folder: Path) -> None:
 
 def integrity_problem(folder: Path) -> str | None:
     """What is wrong with a store's files against what its compile recorded (a file
-    missing, added, or of another size), or None; a few stat calls."""
+    missing, added, of another size, or whose bytes changed), or None. A file whose stamp
+    is the recorded one is trusted on a stat call; any other is read and its checksum
+    compared (then its new stamp recorded, when the folder is writable: a copied or
+    hard-linked store is read once)."""
     try:
         record = json.loads((folder / INTEGRITY).read_text())
-        sizes: dict[str, int] = record["sizes"]
+        files: dict[str, list[str]] = record["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return f"{INTEGRITY} is missing or unreadable"
-    for name, size in sizes.items():
+    restamped = False
+    for name, (crc, stamped) in files.items():
         try:
-            found = (folder / name).stat().st_size
+            found = (folder / name).stat()
         except OSError:
             return f"{name} is missing"
-        if found != size:
-            return f"{name} has {found} bytes, not {size}"
-    extra = {f.relative_to(folder).as_posix() for f in _recorded_files(folder)} - set(sizes)
-    return f"{sorted(extra)[0]} was not part of it" if extra else None
+        if stamp(found) == stamped:
+            continue
+        if found.st_size != int(stamped.split(":")[0]):
+            return f"{name} has {found.st_size} bytes, not {stamped.split(':')[0]}"
+        if checksum(folder / name) != crc:
+            return f"{name} holds other bytes than were compiled (its checksum differs)"
+        files[name], restamped = [crc, stamp(found)], True
+    extra = {f.relative_to(folder).as_posix() for f in _recorded_files(folder)} - set(files)
+    if extra:
+        return f"{sorted(extra)[0]} was not part of it"
+    if restamped:
+        with suppress(OSError, DiplographError):  # a read-only cache: checked again next time
+            write_atomically(folder / INTEGRITY, json.dumps(record, indent=0).encode())
+    return None
 
 
 def recorded_lines(folder: Path, file: Path) -> int | None:

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from functools import cached_property
 from itertools import groupby, pairwise
 from typing import Any
 
@@ -68,11 +67,6 @@ class Dump:
     def encoded(self, *, compressed: bool = False) -> bytes:
         """The bytes to write: the dump, gzipped (without a timestamp) if asked."""
         return gzip.compress(self.data, _GZIP_LEVEL, mtime=0) if compressed else self.data
-
-    @cached_property
-    def quads(self) -> list[ox.Quad]:
-        """What went into the dump, as quads (in the default graph for triple formats)."""
-        return list(ox.parse(_nquads(self.sections), format=ox.RdfFormat.N_QUADS))
 
 
 def _nquads(sections: list[Section]) -> bytes:

@@ -27,8 +27,9 @@ from diplograph.dumps.export import Dump, Scope, dump, manifest, select_graphs
 from diplograph.project import Project
 from diplograph.reasoning.consistency import Consistency
 from diplograph.reasoning.consistency import read as read_consistency
-from diplograph.sparql.catalog import Catalog, NamedQuery, Vocabulary, bound_text, lint_query
+from diplograph.sparql.catalog import Catalog, NamedQuery
 from diplograph.sparql.limits import Limits
+from diplograph.sparql.lint import lint_query
 from diplograph.sparql.parameters import CountryName, Resolver
 from diplograph.sparql.running import (
     Engine,
@@ -42,6 +43,7 @@ from diplograph.sparql.running import (
     run_named,
     run_sparql,
 )
+from diplograph.sparql.vocabulary import Vocabulary
 from diplograph.store.cache import (
     KnowledgeGraph,
     clear,
@@ -193,7 +195,7 @@ class Graph:
 
     def sparql_of(self, named: NamedQuery, result: Result) -> str:
         """The query text exactly as it ran for `result`, its values written in."""
-        return bound_text(named, result.bound)
+        return named.bind(result.bound)
 
     def sparql(self, text: str, *, inference: bool = True, max_rows: int | None = None) -> Result:
         """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the graph (more than

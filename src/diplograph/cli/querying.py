@@ -25,7 +25,8 @@ from diplograph.cli.app import (
 )
 from diplograph.errors import ExitCode, InputError
 from diplograph.namespaces import compact
-from diplograph.sparql.catalog import NamedQuery, Parameter
+from diplograph.sparql.catalog import NamedQuery
+from diplograph.sparql.header import Parameter
 from diplograph.sparql.limits import Limits
 from diplograph.sparql.running import Support
 

@@ -152,3 +152,18 @@ def test_project_option_must_name_a_project(run: Run, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--project", str(tmp_path), "queries"])
     assert result.exit_code == 2
     assert "not a diplograph project" in result.stderr
+
+
+def test_the_command_line_imports_without_unix_only_modules() -> None:
+    """What Windows lacks (fcntl, resource) is imported only where it is used, so the
+    command line and the add lock load there."""
+    code = ("import sys\n"
+            "sys.modules['fcntl'] = sys.modules['resource'] = None\n"
+            "from diplograph.cli import main\n"
+            "import diplograph.validation.additions\n"
+            "sys.argv = ['diplograph', '--version']\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("diplograph, version ")

@@ -18,7 +18,7 @@ from diplograph import __version__
 from diplograph.atomic import write_atomically
 from diplograph.errors import DiplographError, ExitCode, UsageError
 from diplograph.graph import Graph
-from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.rdf.reading import RDF_FORMATS, format_name, format_of_extension
 from diplograph.sparql.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, QUERY_THREAD, Limits
 from diplograph.sparql.results import RESULT_FORMATS, render
 from diplograph.sparql.running import Result
@@ -29,12 +29,11 @@ if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar, httpx for
 
     from diplograph.sparql.endpoints import Endpoint
 
-# the formats an --output file's extension stands for: rows (and ASK) or a graph
+# the formats an --output file's extension stands for, for rows (and ASK)
 ROWS_EXTENSIONS = {
     "csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
     "ndjson": "ndjson", "jsonl": "ndjson", "txt": "table",
 }
-GRAPH_EXTENSIONS = {**{name: name for name in RDF_FORMATS}, "rdf": "xml", "owl": "xml"}
 
 
 class CompileStatus:
@@ -202,9 +201,13 @@ def result_format(kind: str, fmt: str | None, output: Path | None) -> str:
     ext = output.suffix.lstrip(".").lower()
     if not ext:
         return fmt or ("ttl" if graph else "csv")
-    extensions = GRAPH_EXTENSIONS if graph else ROWS_EXTENSIONS
-    by_extension = extensions.get(ext)
+    if graph:
+        rdf = format_of_extension(ext)
+        by_extension = None if rdf is None else format_name(rdf)
+    else:
+        by_extension = ROWS_EXTENSIONS.get(ext)
     if by_extension is None:
+        extensions = (*RDF_FORMATS, "rdf", "owl") if graph else tuple(ROWS_EXTENSIONS)
         raise UsageError(f"--output {output}: .{ext} is no format for {what}",
                          hint="name the file " + ", ".join(f".{e}" for e in extensions))
     if fmt is not None and fmt != by_extension:

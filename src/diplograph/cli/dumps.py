@@ -25,11 +25,10 @@ from diplograph.cli.app import (
 from diplograph.dumps.export import Scope
 from diplograph.errors import ExitCode, UsageError
 from diplograph.namespaces import compact
-from diplograph.rdf.reading import RDF_FORMATS
+from diplograph.rdf.reading import RDF_FORMATS, format_name, format_of_extension
 from diplograph.store.folder import GRAPH_BASE
 
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
-_ALIASES = {"turtle": "ttl", "json": "jsonld", "rdf": "xml", "owl": "xml"}
 
 
 def graph_options(default: Scope, *, ontology: bool) -> Decorator:
@@ -71,22 +70,24 @@ def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, boo
     format, or names another than `--format`, is refused."""
     compressed = output is not None and output.suffix.lower() == ".gz"
     stem = output.with_suffix("") if output is not None and compressed else output
-    ext = stem.suffix.lstrip(".").lower() if stem is not None else ""
-    if ext and _ALIASES.get(ext, ext) not in RDF_FORMATS:
-        raise UsageError(f"--output {output}: .{ext} is not an RDF format's extension",
+    ext = stem.suffix.lstrip(".") if stem is not None else ""
+    json = ext.lower() == "json"  # a .json dump is JSON-LD
+    by_extension = format_of_extension("jsonld" if json else ext) if ext else None
+    if ext and by_extension is None:
+        raise UsageError(f"--output {output}: .{ext.lower()} is not an RDF format's extension",
                          hint=f"name the file .{', .'.join(RDF_FORMATS)} (or .rdf, .owl; "
                               "add .gz to compress)")
-    by_extension = _ALIASES.get(ext, ext) if ext else None
     if name is not None:
-        name = _ALIASES.get(name, name)
-        if name not in RDF_FORMATS:
+        chosen = format_of_extension(name)  # a --format name is an extension too
+        if chosen is None:
             raise UsageError(f"unknown RDF format {name!r}",
                              hint=f"one of: {', '.join(RDF_FORMATS)}")
-        if by_extension is not None and by_extension != name:
-            raise UsageError(f"--format {name} does not match --output {output}, which would "
-                             f"be {by_extension}", hint="drop --format, or give the file the "
-                             "format's extension")
-    return RDF_FORMATS[name or by_extension or "ttl"], compressed
+        if by_extension is not None and by_extension != chosen:
+            raise UsageError(f"--format {format_name(chosen)} does not match --output {output}, "
+                             f"which would be {format_name(by_extension)}",
+                             hint="drop --format, or give the file the format's extension")
+        return chosen, compressed
+    return by_extension or ox.RdfFormat.TURTLE, compressed
 
 
 @cli.command()

@@ -43,7 +43,7 @@ from diplograph.errors import DiplographError
 from diplograph.project import Project
 from diplograph.rdf.reading import read_triples
 from diplograph.reasoning.closure import Engine, entailed_ntriples
-from diplograph.sparql.catalog import Catalog, NamedQuery, bound_text
+from diplograph.sparql.catalog import Catalog, NamedQuery
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.store.cache import disk_use, open_graph
 from diplograph.store.folder import COMPLETE, integrity_problem
@@ -438,7 +438,7 @@ def run_baseline(bench: Bench, manifest: dict[str, Any]) -> dict[str, Any]:
             bound = bind_parameters(graph, query, params_for(manifest, query))
         except DiplographError:
             continue  # reported by the diplograph measurement
-        plan[name] = bound_text(query, bound)
+        plan[name] = query.bind(bound)
     del graph
     with tempfile.TemporaryDirectory() as tmp:
         plan_file = Path(tmp) / "plan.json"

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from diplograph.errors import InputError
-from diplograph.sparql.catalog import (
-    Catalog,
-    Parameter,
-    Vocabulary,
-    bound_text,
-    check_placement,
-    lint_query,
-    load_query,
-    where_groups,
-    where_offset,
-)
+from diplograph.project import Project
+from diplograph.rdf.reading import blank_noise
+from diplograph.sparql import placement, safety
+from diplograph.sparql.catalog import Catalog, load_query
+from diplograph.sparql.header import Parameter
+from diplograph.sparql.lint import lint_query
 from diplograph.sparql.parameters import Resolver
+from diplograph.sparql.placement import check_placement
 from diplograph.sparql.running import run_named
 from diplograph.sparql.safety import check_query
+from diplograph.sparql.syntax import where_groups, where_start
+from diplograph.sparql.vocabulary import Vocabulary
 from diplograph.store.cache import KnowledgeGraph
 
 HEADER = "#+ summary: A test query.\n#+ params:\n#+   country: {type: country}\n"
@@ -160,7 +159,7 @@ def test_values_are_written_where_parameters_stand(tmp_path: Path) -> None:
         'SELECT $country (STR($country) AS ?code) ?x WHERE {  # $country "$country"\n'
         '  ?x ex:select ?where ; ex:p $country, "$country" . ?x ?p ?o FILTER(?o < $country) }')))
     kz = ox.NamedNode("https://w3id.org/diplograph/country/KZ")
-    text = bound_text(named, {"country": (kz,)})
+    text = named.bind({"country": (kz,)})
     assert text.count(str(kz)) == 4
     assert f"SELECT ({kz} AS $country) (STR({kz}) AS ?code)" in text
     assert f'ex:p {kz}, "$country"' in text and f"?o < {kz}" in text
@@ -177,9 +176,9 @@ def test_a_template_reaching_out_is_refused_before_it_first_runs(tmp_path: Path)
         check_placement(catalog.get("bad"))
 
 
-def test_where_offset_is_inside_the_top_level_group() -> None:
+def test_where_start_is_inside_the_top_level_group() -> None:
     text = 'PREFIX a: <http://x/>\nSELECT ?x # {\nWHERE {\n ?x ?p "{" { SELECT ?y { ?y ?p ?o } } }'
-    at = where_offset(text)
+    at = where_start(blank_noise(text))
     assert at is not None and text[:at].endswith("WHERE {")
 
 
@@ -189,9 +188,9 @@ def test_where_groups_are_the_top_one_and_every_subquery_last_first() -> None:
     groups = where_groups(text)
     assert [text[start:end].strip() for start, end in groups] == [
         "?o ?p ?s", "?s ?p ?o", "{ SELECT ?s WHERE { ?s ?p ?o } } { SELECT ?o\n{ ?o ?p ?s } }"]
-    assert groups[-1][0] == where_offset(text)
+    assert groups[-1][0] == where_start(blank_noise(text))
     short = "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }"
-    assert [start for start, _ in where_groups(short)] == [where_offset(short)]
+    assert [start for start, _ in where_groups(short)] == [where_start(blank_noise(short))]
     assert where_groups("PREFIX a: <http://x/>") == []
 
 
@@ -262,3 +261,27 @@ def test_a_misplaced_parameter_is_refused_where_the_query_runs_and_by_lint(
         run_named(graph, named, {"country": "AZ"})
     [problem] = lint_query(named, Vocabulary.of(graph))
     assert problem.startswith(str(named.path)) and "stands only where a value can" in problem
+
+
+def test_a_first_run_lexes_its_template_once(graph: KnowledgeGraph, project: Project,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading, the placement check (three bindings parsed), the safety check and the
+    run itself all read the one `Template`: the text is lexed once, when it loads."""
+    lexed: list[str] = []
+    real = blank_noise
+
+    def counting(text: str) -> str:
+        lexed.append(text)
+        return real(text)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "blank_noise", None) is blank_noise:
+            monkeypatch.setattr(module, "blank_noise", counting)
+    monkeypatch.setattr(placement, "_PLACED", set())
+    monkeypatch.setattr(safety, "_SAFE", set())
+    named = Catalog.load(project.queries_dir).get("votes")
+    assert any(p.multi for p in named.parameters)
+    result = run_named(graph, named, {"country": ["KZ", "UZ"]})
+    assert result.rows
+    templates = list(project.queries_dir.glob("*.rq"))
+    assert lexed.count(named.text) == 1 and len(lexed) == len(templates)

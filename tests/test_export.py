@@ -22,6 +22,7 @@ from diplograph.rdf.bridge import to_oxigraph
 from diplograph.rdf.reading import RDF_FORMATS
 from diplograph.store.cache import KnowledgeGraph, open_graph
 from diplograph.store.folder import INFERRED
+from oracles import dumped_quads
 
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
                   "jsonld": "json-ld", "xml": "xml"}
@@ -56,7 +57,7 @@ def test_every_format_reparses_to_an_isomorphic_graph(run: Run, graph: Knowledge
     result = run("export", "--all", "--with-ontology", "--with-shapes", "--output", str(out))
     assert result.exit_code == 0, result.output
     graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
-    expected = dump(graph, RDF_FORMATS[fmt], graphs).quads
+    expected = dumped_quads(dump(graph, RDF_FORMATS[fmt], graphs))
     source = [q for name in graphs for q in graph.store.quads_for_pattern(None, None, None, name)]
     if fmt not in ("nq", "trig"):  # triple formats: one default graph
         expected = [ox.Quad(q.subject, q.predicate, q.object) for q in expected]
@@ -121,8 +122,9 @@ def test_scopes_pick_the_asserted_or_inferred_facts(run: Run, graph: KnowledgeGr
 def test_void_counts_the_dumped_triples(graph: KnowledgeGraph) -> None:
     result = dump(graph, ox.RdfFormat.N_QUADS, select_graphs(graph, Scope.ASSERTED))
     void = ox.Store()
-    void.extend(q for q in result.quads if q.graph_name == VOID_GRAPH)
-    facts = [q for q in result.quads if q.graph_name != VOID_GRAPH]
+    quads = dumped_quads(result)
+    void.extend(q for q in quads if q.graph_name == VOID_GRAPH)
+    facts = [q for q in quads if q.graph_name != VOID_GRAPH]
     [[n]] = void.query(f"SELECT ?n {{ <{DATASET.value}> <{VOID}triples> ?n }}",
                        use_default_graph_as_union=True)
     assert int(n.value) == len(facts)
@@ -184,8 +186,9 @@ def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
             for extra in (False, True):
                 result = dump(graph, fmt, select_graphs(graph, scope, ontology=extra,
                                                         shapes=extra))
-                void = [q for q in result.quads if str(q.subject).startswith(f"<{DATASET.value}")]
-                facts = [q for q in result.quads if q not in void]
+                quads = dumped_quads(result)
+                void = [q for q in quads if str(q.subject).startswith(f"<{DATASET.value}")]
+                facts = [q for q in quads if q not in void]
                 assert len(set(facts)) == len(facts), (fmt, scope, extra)
                 assert void_counts(void) == counted(facts), (fmt, scope, extra)
 
@@ -239,7 +242,7 @@ def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.Mo
     if fmt not in ("nt", "nq"):
         assert worker_pieces and worker_pieces[0]  # the worker wrote pieces
     parsed = ox.Dataset(ox.parse(shared.data, format=RDF_FORMATS[fmt]))
-    assert len(parsed) == len(set(alone.quads))
+    assert len(parsed) == len(set(dumped_quads(alone)))
 
 
 @pytest.mark.slow

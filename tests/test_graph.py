@@ -11,6 +11,7 @@ from diplograph import Graph
 from diplograph.errors import InputError, UsageError
 from diplograph.project import Project
 from diplograph.store.cache import KnowledgeGraph
+from diplograph.store.folder import INFERRED
 
 FACTS = Path(__file__).parent / "fixtures" / "facts"
 
@@ -72,3 +73,38 @@ def test_add_dry_run_changes_nothing(front: Graph) -> None:
     addition = front.add([FACTS / "good.ttl"], dry_run=True)
     assert addition.added and addition.block
     assert (target.read_bytes() if target.exists() else None) == before
+
+
+def test_store_info_counts_what_the_store_holds(front: Graph, graph: KnowledgeGraph) -> None:
+    info = front.store_info()
+    assert info.path == graph.path and info.size > 0 and info.stores >= 1
+    assert info.cache_size >= info.size
+    assert info.counts[INFERRED] == sum(front.inferred().values()) > 0
+
+
+def test_inferred_counts_each_property(front: Graph, graph: KnowledgeGraph) -> None:
+    counts = front.inferred()
+    assert len(counts) > 3
+    for prop, n in counts.most_common(3):
+        held = graph.store.quads_for_pattern(None, ox.NamedNode(prop), None, INFERRED)
+        assert n == sum(1 for _ in held) > 0
+
+
+def test_lint_and_completion_without_the_command_line(front: Graph) -> None:
+    assert front.lint() == []
+    assert {"AZ", "UZ", "KZ"} <= set(front.country_codes())
+
+
+def test_a_manifest_counts_the_dump_it_describes(front: Graph) -> None:
+    dumped = front.export(ox.RdfFormat.N_QUADS)
+    written = dumped.encoded(compressed=True)
+    sidecar = front.manifest(dumped, written)
+    assert sidecar["bytes"] == len(written) and sidecar["triples"] == dumped.triples
+    assert sum(sidecar["graphs"].values()) == dumped.triples
+
+
+def test_limited_keeps_the_open_store(front: Graph) -> None:
+    front.compile()
+    unbounded = front.limited(None)
+    assert unbounded.limits is None and unbounded.is_open
+    assert unbounded.compiled is front.compiled

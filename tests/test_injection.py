@@ -18,16 +18,11 @@ from conftest import ROOT, Run
 from diplograph.errors import DiplographError
 from diplograph.project import Project
 from diplograph.rdf.reading import blank_noise
-from diplograph.sparql.catalog import (
-    Catalog,
-    NamedQuery,
-    Parameter,
-    bound_text,
-    load_query,
-    values_block,
-)
+from diplograph.sparql.catalog import Catalog, NamedQuery, load_query
+from diplograph.sparql.header import Parameter
 from diplograph.sparql.running import Result, Values, run_named, run_sparql
 from diplograph.sparql.safety import CHECKED
+from diplograph.sparql.template import values_block
 from diplograph.store.cache import KnowledgeGraph, Term
 
 ATTACKS = (
@@ -137,9 +132,9 @@ def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
     if isinstance(outcome, str):
         assert "\n" not in outcome and f"--{parameter.name}" in outcome, outcome
         return False
-    assert texts == [bound_text(named, outcome.bound)]  # what --show-sparql prints ran
+    assert texts == [named.bind(outcome.bound)]  # what --show-sparql prints ran
     (term,) = outcome.bound[parameter.name]
-    assert syntax(texts[0]) == syntax(bound_text(named, {**outcome.bound,
+    assert syntax(texts[0]) == syntax(named.bind({**outcome.bound,
                                                           parameter.name: (harmless(term),)}))
     if isinstance(term, ox.Literal) and term.value == attack:
         if parameter.required:
@@ -186,7 +181,7 @@ def test_bound_values_carry_any_string_exactly(attack: str, tmp_path: Path) -> N
                     "SELECT $v ?w WHERE { BIND($v AS ?w) }\n")
     named = load_query(path)
     for literal in (ox.Literal(attack), ox.Literal(attack, language="en")):
-        inlined = bound_text(named, {"v": (literal,)})
+        inlined = named.bind({"v": (literal,)})
         listed = "SELECT $v WHERE {" + values_block({"v": (literal, ox.Literal("x"))}) + " }"
         [solution] = list(store.query(inlined))  # type: ignore[arg-type]
         assert solution["v"] == solution["w"] == literal

@@ -4,6 +4,7 @@ options that exclude each other. Never a silent other answer."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_an_output_name_without_extension_takes_the_format(run: Run, tmp_path: P
     out = tmp_path / "relations"
     assert run("query", "relations", "--country", "AZ", "--format", "json",
                "--output", str(out)).exit_code == 0
-    assert out.read_text().startswith('{\n  "head"')
+    assert json.loads(out.read_text())["head"]["vars"][:2] == ["relation", "partner_code"]
 
 
 def test_a_graph_is_not_written_as_rows(run: Run, tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from diplograph.reasoning.closure import (
     UnknownEngineError,
     default_engine,
     entailed_ntriples,
-    entailments,
     extended_ntriples,
     inconsistencies,
     is_trivial,
@@ -27,6 +26,7 @@ from diplograph.reasoning.closure import (
 )
 from diplograph.store.cache import KnowledgeGraph
 from diplograph.store.folder import INFERRED
+from oracles import entailments
 
 PREFIXES = """
 @prefix : <http://example.org/> .

@@ -23,8 +23,8 @@ from diplograph.validation.shacl import (
     _reads_further,
     _shapes_context,
     validate_facts,
-    validate_merged,
 )
+from oracles import validate_merged
 
 COUNTRY = PREFIXES["country"]
 

@@ -15,19 +15,21 @@ The command line and the server call only this API:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from diplograph.dumps.export import Dump, Scope, dump, select_graphs
+from diplograph.dumps.export import Dump, Scope, dump, manifest, select_graphs
 from diplograph.project import Project
 from diplograph.reasoning.consistency import Consistency
 from diplograph.reasoning.consistency import read as read_consistency
-from diplograph.sparql.catalog import Catalog, NamedQuery, bound_text
+from diplograph.sparql.catalog import Catalog, NamedQuery
 from diplograph.sparql.limits import Limits
+from diplograph.sparql.lint import lint_query
 from diplograph.sparql.parameters import CountryName, Resolver
 from diplograph.sparql.running import (
     Engine,
@@ -41,15 +43,38 @@ from diplograph.sparql.running import (
     run_named,
     run_sparql,
 )
-from diplograph.store.cache import KnowledgeGraph, open_graph
+from diplograph.sparql.vocabulary import Vocabulary
+from diplograph.store.cache import (
+    KnowledgeGraph,
+    clear,
+    default_cache_dir,
+    disk_use,
+    open_graph,
+    rebuild,
+)
 from diplograph.store.compiler import Progress
-from diplograph.store.folder import GRAPH_BASE
+from diplograph.store.folder import COMPLETE, GRAPH_BASE, INFERRED
 from diplograph.validation.additions import Addition, add_files
 from diplograph.validation.project_check import CheckReport, check_project
 from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
 
 if TYPE_CHECKING:  # httpx is loaded only when an endpoint is used
     from diplograph.sparql.endpoints import Endpoint, Pushed
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """Where a graph's compiled store is and what it holds."""
+
+    path: Path
+    #: bytes the store takes on disk
+    size: int
+    #: compiled stores in the cache folder, and the bytes they take together
+    stores: int
+    cache_size: int
+    #: triples per named graph
+    counts: dict[ox.NamedNode, int]
+    consistency: Consistency
 
 
 @dataclass
@@ -85,6 +110,47 @@ class Graph:
         if self._compiled is None:
             self._compiled = open_graph(self.project, self.store_dir, progress=self.progress)
         return self._compiled
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the compiled store has been opened (`compile`, or a first query)."""
+        return self._compiled is not None
+
+    def compile(self, progress: Progress | None = None) -> Path:
+        """Open the compiled store now, compiling it first if the sources changed
+        (`progress` hears how far the compile is); its folder."""
+        if self._compiled is None:
+            self._compiled = open_graph(self.project, self.store_dir,
+                                        progress=progress or self.progress)
+        return self._compiled.path
+
+    def rebuild(self, progress: Progress | None = None) -> Path:
+        """Compile the store again from the sources, even if they did not change; its
+        folder."""
+        self._compiled = rebuild(self.project, self.store_dir, progress=progress)
+        return self._compiled.path
+
+    def clear_cache(self) -> list[Path]:
+        """Remove every compiled store from the cache folder; the folders removed."""
+        self._compiled = None
+        return clear(self.store_dir or default_cache_dir())
+
+    def store_info(self) -> StoreInfo:
+        """Where the compiled store is, its size and that of the cache, its triples."""
+        path = self.compile()
+        stores = [p for p in path.parent.iterdir() if (p / COMPLETE).is_file()]
+        return StoreInfo(path, disk_use([path]), len(stores), disk_use(stores),
+                         self.compiled.counts(), self.consistency)
+
+    def inferred(self) -> Counter[str]:
+        """How many triples the OWL RL closure adds, by property IRI."""
+        store = self.compiled.store
+        return Counter(q.predicate.value
+                       for q in store.quads_for_pattern(None, None, None, INFERRED))
+
+    def limited(self, limits: Limits | None) -> Graph:
+        """The graph with its queries run under other limits (None: unbounded)."""
+        return replace(self, limits=limits)
 
     @property
     def engine(self) -> Engine:
@@ -129,7 +195,7 @@ class Graph:
 
     def sparql_of(self, named: NamedQuery, result: Result) -> str:
         """The query text exactly as it ran for `result`, its values written in."""
-        return bound_text(named, result.bound)
+        return named.bind(result.bound)
 
     def sparql(self, text: str, *, inference: bool = True, max_rows: int | None = None) -> Result:
         """Run a read-only SELECT, ASK, CONSTRUCT or DESCRIBE on the graph (more than
@@ -140,6 +206,16 @@ class Graph:
     def country_names(self, text: str, limit: int = 20) -> list[CountryName]:
         """States whose code, or a name in any language, begins with `text` (completion)."""
         return Resolver(self.compiled).country_names(text, limit)
+
+    def country_codes(self) -> list[str]:
+        """The ISO codes of every state of the graph (completion)."""
+        return Resolver(self.compiled).country_codes()
+
+    def lint(self) -> list[str]:
+        """Problems of the stored queries against the graph: IRIs of the project's
+        namespaces that are nowhere in it, unknown properties, misplaced parameters."""
+        vocabulary = Vocabulary.of(self.compiled)
+        return [p for q in self.catalog.queries.values() for p in lint_query(q, vocabulary)]
 
     def explain(self, row: Row) -> list[Support]:
         """The facts of a result row that carry provenance, with their sentences."""
@@ -183,6 +259,11 @@ class Graph:
                shapes: bool = False) -> Dump:
         """An RDF dump of the graph with its VoID description."""
         return dump(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes))
+
+    def manifest(self, dumped: Dump, written: bytes) -> dict[str, Any]:
+        """The JSON manifest of a dump written as `written` (gzipped or not): triples per
+        graph, sha256s of the bytes and of each source file, the date."""
+        return manifest(dumped, written, self.project)
 
     def push(self, endpoint: Endpoint, scope: Scope = Scope.ALL, *, ontology: bool = True,
              shapes: bool = False, prune: bool = False) -> Pushed:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
+import pyoxigraph as ox
 from babel import Locale, UnknownLocaleError
 
 from diplograph.atomic import write_atomically
@@ -116,9 +117,6 @@ SCRIPT_MODIFIERS: dict[str, str] = {
 _LOCALE_RE = re.compile(
     r"^(?P<lang>[a-z]{2,3})(?:_(?P<region>[A-Z]{2}|[0-9]{3}))?(?:@(?P<mod>[a-z]+))?$"
 )
-_TURTLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
 @dataclass(frozen=True)
 class Language:
     """A language's gettext catalogues of pycountry (today's and former states), its
@@ -263,9 +261,9 @@ def translate(catalog: gettext.GNUTranslations | None, message: str) -> str | No
 
 
 def literal(text: str, lang: str | None = None) -> str:
-    """Serialise text as a Turtle string literal, optionally language-tagged."""
-    escaped = "".join(_TURTLE_ESCAPES.get(char, char) for char in text)
-    return f'"{escaped}"' + (f"@{lang}" if lang else "")
+    """A Turtle string literal, written by pyoxigraph (its N-Triples form: quotes,
+    backslashes and control characters escaped)."""
+    return str(ox.Literal(text, language=lang))
 
 
 def _objects(predicate: str, objects: Sequence[str]) -> str:

@@ -10,7 +10,6 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,67 +18,23 @@ import click
 from diplograph import __version__
 from diplograph.atomic import write_atomically
 from diplograph.errors import DiplographError, ExitCode, UsageError
-from diplograph.project import Project
-from diplograph.rdf.reading import RDF_FORMATS
-from diplograph.reasoning import consistency
-from diplograph.sparql.catalog import Catalog
+from diplograph.graph import Graph
+from diplograph.rdf.reading import RDF_FORMATS, format_name, format_of_extension
 from diplograph.sparql.limits import DEFAULT_MEMORY, DEFAULT_TIMEOUT, QUERY_THREAD, Limits
 from diplograph.sparql.results import RESULT_FORMATS, render
 from diplograph.sparql.running import Result
-from diplograph.store.cache import KnowledgeGraph, open_graph
 
 if TYPE_CHECKING:  # rich is loaded only when a compile shows its bar, httpx for endpoints
     from rich.console import Console
     from rich.progress import Progress
 
-    from diplograph.graph import Graph
     from diplograph.sparql.endpoints import Endpoint
 
-# the formats an --output file's extension stands for: rows (and ASK) or a graph
+# the formats an --output file's extension stands for, for rows (and ASK)
 ROWS_EXTENSIONS = {
     "csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
     "ndjson": "ndjson", "jsonl": "ndjson", "txt": "table",
 }
-GRAPH_EXTENSIONS = {**{name: name for name in RDF_FORMATS}, "rdf": "xml", "owl": "xml"}
-
-
-@dataclass
-class App:
-    """What every command shares: the project, where its store lives, and lazy handles."""
-
-    project: Project
-    store_dir: Path | None
-    _graph: KnowledgeGraph | None = field(default=None, repr=False)
-    _catalog: Catalog | None = field(default=None, repr=False)
-
-    warn_inconsistent: bool = True  # `reason` lists the clashes instead
-
-    @property
-    def graph(self) -> KnowledgeGraph:
-        """The compiled store; on first use, a warning on stderr if it is inconsistent."""
-        if self._graph is None:
-            with CompileStatus() as status:
-                self._graph = open_graph(self.project, self.store_dir, progress=status.update)
-            found = consistency.read(self._graph.path)
-            if self.warn_inconsistent and not found.consistent:
-                click.echo(found.warning(), err=True)
-        return self._graph
-
-    @property
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = Catalog.load(self.project.queries_dir)
-        return self._catalog
-
-    def front(self, endpoint: Endpoint | None = None, *, store: bool = True,
-              limits: Limits | None = None) -> Graph:
-        """The front door over this project, its queries run under `limits` and at
-        `endpoint` if given; its compiled store opened first (with the progress bar)
-        unless `store` is False."""
-        from diplograph.graph import Graph
-
-        return Graph(self.project, self.store_dir, endpoint=endpoint, limits=limits,
-                     _compiled=self.graph if store else None, _catalog=self._catalog)
 
 
 class CompileStatus:
@@ -115,14 +70,36 @@ class CompileStatus:
             self.bar.stop()
 
 
-def app_of(ctx: click.Context) -> App:
-    """The root context's App (built from the root's options if the root callback has
-    not run, as during shell completion)."""
+def project_of(ctx: click.Context) -> Graph:
+    """The graph of the root's --project and --store, its store not opened yet (built
+    from the root's options if the root callback has not run, as during shell
+    completion)."""
     root = ctx.find_root()
-    if not isinstance(root.obj, App):
-        project = root.params.get("project")
-        root.obj = App(Project.locate(project), root.params.get("store"))
+    if not isinstance(root.obj, Graph):
+        root.obj = Graph.open(root.params.get("project"), root.params.get("store"))
     return root.obj
+
+
+def graph_of(ctx: click.Context, *, warn: bool = True) -> Graph:
+    """The graph with its compiled store open: compiled first, with a progress bar on a
+    terminal, if the sources changed; then, with `warn`, a warning on stderr if it is
+    inconsistent (`reason` lists the clashes instead)."""
+    graph = project_of(ctx)
+    if not graph.is_open:
+        with CompileStatus() as status:
+            graph.compile(status.update)
+        found = graph.consistency
+        if warn and not found.consistent:
+            click.echo(found.warning(), err=True)
+    return graph
+
+
+def front(ctx: click.Context, endpoint: Endpoint | None = None, *, limits: Limits | None,
+          store: bool = True) -> Graph:
+    """The graph with its queries run under `limits`, at `endpoint` if given; its
+    compiled store opened first (with the progress bar) unless `store` is False."""
+    graph = (graph_of(ctx) if store else project_of(ctx)).limited(limits)
+    return graph if endpoint is None else graph.at(endpoint)
 
 
 DEBUG_ENV = "DIPLOGRAPH_DEBUG"
@@ -225,9 +202,13 @@ def result_format(kind: str, fmt: str | None, output: Path | None) -> str:
     ext = output.suffix.lstrip(".").lower()
     if not ext:
         return fmt or ("ttl" if graph else "csv")
-    extensions = GRAPH_EXTENSIONS if graph else ROWS_EXTENSIONS
-    by_extension = extensions.get(ext)
+    if graph:
+        rdf = format_of_extension(ext)
+        by_extension = None if rdf is None else format_name(rdf)
+    else:
+        by_extension = ROWS_EXTENSIONS.get(ext)
     if by_extension is None:
+        extensions = (*RDF_FORMATS, "rdf", "owl") if graph else tuple(ROWS_EXTENSIONS)
         raise UsageError(f"--output {output}: .{ext} is no format for {what}",
                          hint="name the file " + ", ".join(f".{e}" for e in extensions))
     if fmt is not None and fmt != by_extension:
@@ -331,7 +312,7 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
     refused, 8 pushed counts differ, 70 internal error, 130 interrupted.
     """
     logging.getLogger("rdflib").setLevel(logging.ERROR)  # we report ill-typed terms ourselves
-    ctx.obj = App(Project.locate(project), store)
+    ctx.obj = Graph.open(project, store)
 
 
 def main() -> None:

@@ -11,15 +11,22 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pyoxigraph as ox
 
 from diplograph.atomic import write_atomically
-from diplograph.cli.app import app_of, cli, endpoint_option, opened_endpoint, output_option
-from diplograph.dumps.export import Scope, dump, encode, format_for, manifest, select_graphs
+from diplograph.cli.app import (
+    cli,
+    endpoint_option,
+    front,
+    graph_of,
+    opened_endpoint,
+    output_option,
+)
+from diplograph.dumps.export import Scope
 from diplograph.errors import ExitCode, UsageError
 from diplograph.namespaces import compact
-from diplograph.rdf.reading import RDF_FORMATS
-from diplograph.reasoning import consistency
-from diplograph.store.folder import GRAPH_BASE, INFERRED
+from diplograph.rdf.reading import RDF_FORMATS, format_name, format_of_extension
+from diplograph.store.folder import GRAPH_BASE
 
 Decorator = Callable[[Callable[..., None]], Callable[..., None]]
 
@@ -57,6 +64,32 @@ def graph_options(default: Scope, *, ontology: bool) -> Decorator:
     return decorate
 
 
+def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, bool]:
+    """The RDF format and whether to gzip: `--format`, else from --output's extension
+    (`dump.nt.gz` is gzipped N-Triples), else Turtle. An extension that names no RDF
+    format, or names another than `--format`, is refused."""
+    compressed = output is not None and output.suffix.lower() == ".gz"
+    stem = output.with_suffix("") if output is not None and compressed else output
+    ext = stem.suffix.lstrip(".") if stem is not None else ""
+    json = ext.lower() == "json"  # a .json dump is JSON-LD
+    by_extension = format_of_extension("jsonld" if json else ext) if ext else None
+    if ext and by_extension is None:
+        raise UsageError(f"--output {output}: .{ext.lower()} is not an RDF format's extension",
+                         hint=f"name the file .{', .'.join(RDF_FORMATS)} (or .rdf, .owl; "
+                              "add .gz to compress)")
+    if name is not None:
+        chosen = format_of_extension(name)  # a --format name is an extension too
+        if chosen is None:
+            raise UsageError(f"unknown RDF format {name!r}",
+                             hint=f"one of: {', '.join(RDF_FORMATS)}")
+        if by_extension is not None and by_extension != chosen:
+            raise UsageError(f"--format {format_name(chosen)} does not match --output {output}, "
+                             f"which would be {format_name(by_extension)}",
+                             hint="drop --format, or give the file the format's extension")
+        return chosen, compressed
+    return by_extension or ox.RdfFormat.TURTLE, compressed
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(tuple(RDF_FORMATS)),
               help="RDF format (default: from --output's extension, else Turtle).")
@@ -75,10 +108,10 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, scope: str,
     if output is not None and str(output) == "-":
         output = None
     rdf_format, compressed = format_for(fmt, output)
-    app = app_of(ctx)
-    graphs = select_graphs(app.graph, Scope(scope), ontology=with_ontology, shapes=with_shapes)
-    result = dump(app.graph, rdf_format, graphs)
-    data = encode(result, compressed)
+    graph = graph_of(ctx)
+    result = graph.export(rdf_format, scope=Scope(scope), ontology=with_ontology,
+                          shapes=with_shapes)
+    data = result.encoded(compressed=compressed)
     if output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -86,7 +119,7 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, scope: str,
     else:
         write_atomically(output, data)
     if manifest_path is not None:
-        sidecar = manifest(result, data, app.project, graphs)
+        sidecar = graph.manifest(result, data)
         write_atomically(manifest_path, (json.dumps(sidecar, indent=2) + "\n").encode())
 
 
@@ -98,17 +131,14 @@ def reason(ctx: click.Context, stats: bool) -> None:
     every contradiction it holds, with its rule and the source lines involved.
 
     Exit 0 if the graph is consistent, 1 if not."""
-    app = app_of(ctx)
-    app.warn_inconsistent = False
-    graph = app.graph
-    quads = graph.store.quads_for_pattern(None, None, None, INFERRED)
-    counts = Counter(compact(q.predicate.value) for q in quads)
+    graph = graph_of(ctx, warn=False)
+    counts = Counter({compact(p): n for p, n in graph.inferred().items()})
     click.echo(f"{sum(counts.values())} triples inferred")
     if stats:
         width = max((len(str(n)) for n in counts.values()), default=1)
         for prop, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             click.echo(f"{n:>{width}}  {prop}")
-    found = consistency.read(graph.path)
+    found = graph.consistency
     if not found.consistent:
         count = len(found.contradictions)
         click.echo(f"inconsistent: {count} clash{'es' * (count > 1)}")
@@ -145,7 +175,7 @@ def push(ctx: click.Context, endpoint_url: str | None, graph_store: str | None, 
         raise click.UsageError("push needs --endpoint URL (the store's SPARQL query endpoint)")
     endpoint = opened_endpoint(ctx, endpoint_url, graph_store)
     assert endpoint is not None
-    pushed = app_of(ctx).front(endpoint).push(endpoint, Scope(scope), ontology=with_ontology,
+    pushed = front(ctx, endpoint, limits=None).push(endpoint, Scope(scope), ontology=with_ontology,
                                               shapes=with_shapes, prune=prune)
     width = max(len(str(n)) for n in pushed.held.values())
     for graph, held in pushed.held.items():

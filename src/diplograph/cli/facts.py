@@ -8,12 +8,10 @@ from typing import Any
 
 import click
 
-from diplograph.cli.app import app_of, cli
+from diplograph.cli.app import cli, graph_of, project_of
 from diplograph.errors import ExitCode
-from diplograph.validation.additions import add_files
-from diplograph.validation.project_check import check_project
 from diplograph.validation.reports import CHECK_RENDERERS, RENDERERS, REPORT_FORMATS
-from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
+from diplograph.validation.shacl import Severity, ValidationReport
 
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "info": Severity.INFO}
 
@@ -62,8 +60,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results:
     shapes, in the context of the graph and the ontology. Nothing is changed.
 
     Exit 0 if they conform, 1 if not, 3 if a file cannot be read."""
-    app = app_of(ctx)
-    report = validate_facts(app.graph, app.project, NewFacts.read(files), open_namespaces)
+    report = graph_of(ctx).validate(files, open_namespaces=open_namespaces)
     print_report(report, fmt, max_results, fail_on)
     if not report.conforms(FAIL_ON[fail_on]):
         ctx.exit(int(ExitCode.NONCONFORMING))
@@ -83,10 +80,8 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     Facts the graph already holds are left out; blank nodes are refused. The file is
     replaced atomically, and only if it then parses to exactly old + new facts.
     Exit 0 if added (or nothing new), 1 if the facts do not conform, 3 on bad input."""
-    app = app_of(ctx)
-    outcome = add_files(app.project, list(files), to=to, store_dir=app.store_dir,
-                        dry_run=dry_run, fail_on=FAIL_ON[fail_on],
-                        open_namespaces=open_namespaces)
+    outcome = project_of(ctx).add(files, to=to, dry_run=dry_run, fail_on=FAIL_ON[fail_on],
+                                  open_namespaces=open_namespaces)
     if not outcome.report.conforms(FAIL_ON[fail_on]):
         print_report(outcome.report, fmt, max_results, fail_on)
         click.echo(f"error: nothing added to {shown(outcome.target)}: the facts do not conform",
@@ -116,8 +111,7 @@ def check(ctx: click.Context, fmt: str) -> None:
     source, the stored queries linted.
 
     Exit 0 if there is no error, 1 if there is one, 3 if a file cannot be read."""
-    app = app_of(ctx)
-    report = check_project(app.project, app.graph, app.catalog)
+    report = graph_of(ctx).check()
     click.echo(CHECK_RENDERERS[fmt](report), nl=False)
     if not report.ok:
         ctx.exit(int(ExitCode.NONCONFORMING))

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from diplograph.cli.app import app_of, cli, output_option
+from diplograph.cli.app import cli, graph_of, output_option
 from diplograph.cli.querying import LANGUAGES
 from diplograph.errors import UsageError
-from diplograph.graph import Graph
 from diplograph.plots import FORMATS as PICTURE_FORMATS
 
 Command = Callable[..., None]
@@ -51,12 +50,6 @@ def picture_format(fmt: str | None, output: Path | None) -> str:
     if fmt == "png" and to_stdout(output) and sys.stdout.isatty():
         raise UsageError("a PNG is not for a terminal", hint="give --output FILE.png")
     return fmt
-
-
-def graph_of(ctx: click.Context) -> Graph:
-    """The front door to the graph the command line opened (compiled with a progress bar)."""
-    app = app_of(ctx)
-    return Graph(app.project, app.store_dir, _compiled=app.graph)
 
 
 def save(data: bytes, output: Path | None) -> None:

@@ -11,21 +11,23 @@ import click
 from click.shell_completion import CompletionItem
 
 from diplograph.cli.app import (
-    app_of,
     cli,
     endpoint_option,
     format_option,
+    front,
+    graph_of,
     inference_option,
     limits_options,
     opened_endpoint,
     output_option,
+    project_of,
     show_result,
 )
 from diplograph.errors import ExitCode, InputError
 from diplograph.namespaces import compact
-from diplograph.sparql.catalog import NamedQuery, Parameter, Vocabulary, lint_query
+from diplograph.sparql.catalog import NamedQuery
+from diplograph.sparql.header import Parameter
 from diplograph.sparql.limits import Limits
-from diplograph.sparql.parameters import Resolver
 from diplograph.sparql.running import Support
 
 LANGUAGES = ("az", "en", "ru")
@@ -36,7 +38,7 @@ def complete_query_name(ctx: click.Context, param: click.Parameter,
                         incomplete: str) -> list[CompletionItem]:
     """Stored query names starting with what was typed."""
     return [CompletionItem(name, help=q.summary)
-            for name, q in app_of(ctx).catalog.queries.items() if name.startswith(incomplete)]
+            for name, q in project_of(ctx).catalog.queries.items() if name.startswith(incomplete)]
 
 
 def value_completer(parameter: Parameter) -> Completer:
@@ -46,7 +48,7 @@ def value_completer(parameter: Parameter) -> Completer:
     def complete(ctx: click.Context, param: click.Parameter,
                  incomplete: str) -> list[CompletionItem]:
         if parameter.type == "country":
-            options = Resolver(app_of(ctx).graph).country_codes()
+            options = graph_of(ctx).country_codes()
         elif parameter.type == "enum":
             options = list(parameter.values)
         elif parameter.type == "lang":
@@ -63,7 +65,7 @@ def value_completer(parameter: Parameter) -> Completer:
 def queries(ctx: click.Context) -> None:
     """List the named queries: name, summary and parameters (`?` optional, `...` several)."""
     if ctx.invoked_subcommand is None:
-        catalog = app_of(ctx).catalog
+        catalog = project_of(ctx).catalog
         rows = [(q.name, q.summary, " ".join(p.signature for p in q.parameters))
                 for q in catalog.queries.values()]
         width = max(len(r[0]) for r in rows) if rows else 0
@@ -76,7 +78,7 @@ def queries(ctx: click.Context) -> None:
 @click.pass_context
 def queries_show(ctx: click.Context, name: str) -> None:
     """Print a named query: its header and SPARQL."""
-    click.echo(app_of(ctx).catalog.get(name).text, nl=False)
+    click.echo(project_of(ctx).catalog.get(name).text, nl=False)
 
 
 @queries.command("lint")
@@ -86,12 +88,11 @@ def queries_lint(ctx: click.Context) -> None:
     is in the ontology or the data, each property of a triple pattern is known.
 
     Exit 0 if there are no problems, 1 if there are."""
-    app = app_of(ctx)
-    vocabulary = Vocabulary.of(app.graph)
-    problems = [p for q in app.catalog.queries.values() for p in lint_query(q, vocabulary)]
+    graph = graph_of(ctx)
+    problems = graph.lint()
     for problem in problems:
         click.echo(problem)
-    click.echo(f"{len(app.catalog.queries)} queries, {len(problems)} problems", err=True)
+    click.echo(f"{len(graph.catalog.queries)} queries, {len(problems)} problems", err=True)
     if problems:
         ctx.exit(int(ExitCode.NONCONFORMING))
 
@@ -106,7 +107,7 @@ def queries_test(ctx: click.Context, limits: Limits, endpoint_url: str | None) -
     to it).
 
     Exit 0 if every example keeps its promise, 1 otherwise."""
-    runs = app_of(ctx).front(opened_endpoint(ctx, endpoint_url), limits=limits).examples()
+    runs = front(ctx, opened_endpoint(ctx, endpoint_url), limits=limits).examples()
     for run in runs:
         call = " ".join([run.query, *run.example.arguments])
         got = run.error if run.error is not None else f"{run.rows} rows" + (
@@ -123,10 +124,10 @@ class QueryGroup(click.Group):
     """`diplograph query NAME --param value`: one sub-command per stored query."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(app_of(ctx).catalog.queries)
+        return sorted(project_of(ctx).catalog.queries)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return named_query_command(app_of(ctx).catalog.get(cmd_name))
+        return named_query_command(project_of(ctx).catalog.get(cmd_name))
 
 
 def _option(p: Parameter) -> click.Option:
@@ -171,7 +172,7 @@ def named_query_command(named: NamedQuery) -> click.Command:
             limits: Limits, endpoint_url: str | None, show_sparql: bool, explain_rows: bool,
             **params: str | tuple[str, ...] | None) -> None:
         values = {k.removeprefix("param_"): v for k, v in params.items() if v}
-        graph = app_of(ctx).front(opened_endpoint(ctx, endpoint_url), limits=limits)
+        graph = front(ctx, opened_endpoint(ctx, endpoint_url), limits=limits)
         result = graph.run(named, values, inference=not no_inference)
         if show_sparql:
             click.echo(graph.sparql_of(named, result), err=True)
@@ -223,7 +224,7 @@ def sparql(ctx: click.Context, query_or_file: str, fmt: str | None, output: Path
     else:
         text = _argument(query_or_file)
     endpoint = opened_endpoint(ctx, endpoint_url)
-    graph = app_of(ctx).front(endpoint, store=endpoint is None, limits=limits)
+    graph = front(ctx, endpoint, store=endpoint is None, limits=limits)
     show_result(graph.sparql(text, inference=not no_inference), fmt, output)
 
 

@@ -6,7 +6,7 @@ import socket
 
 import click
 
-from diplograph.cli.app import CompileStatus, Seconds, app_of, cli
+from diplograph.cli.app import CompileStatus, Seconds, cli, project_of
 from diplograph.errors import UsageError
 
 
@@ -49,15 +49,14 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
     /api/docs). Runs until interrupted (Ctrl+C)."""
     import uvicorn  # here: other commands start without the web stack
 
-    from diplograph.graph import Graph
     from diplograph.server import Limits, create_app
     from diplograph.server.pool import MIB
 
-    app = app_of(ctx)
+    graph = project_of(ctx)
     sock = _listen(host, port)  # first: a port in use is said before the graph is opened
     try:
         with CompileStatus() as status:
-            graph = Graph(app.project, app.store_dir, status.update)
+            graph.compile(status.update)
             web = create_app(graph, Limits(timeout=timeout, max_rows=max_rows, workers=workers,
                                            memory=memory * MIB, room=16 * workers))
     except BaseException:
@@ -65,7 +64,7 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
         raise
     bound = sock.getsockname()
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
-    click.echo(f"serving {app.project.root} at http://{shown}:{bound[1]}/ "
+    click.echo(f"serving {graph.project.root} at http://{shown}:{bound[1]}/ "
                "(SPARQL at /sparql, API at /api/docs; Ctrl+C stops)", err=True)
     config = uvicorn.Config(web, log_level="warning", access_log=access_log,
                             timeout_graceful_shutdown=2)

@@ -12,22 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from functools import cached_property
 from itertools import groupby, pairwise
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from diplograph.dumps import workers, writers
-from diplograph.errors import DiplographError, UsageError
+from diplograph.errors import DiplographError
 from diplograph.project import Project
-from diplograph.rdf.reading import RDF_FORMATS
 from diplograph.store.cache import KnowledgeGraph
 from diplograph.store.folder import ASSERTED_BASE, GRAPH_BASE, INFERRED, ONTOLOGY_BASE, SHAPES_BASE
 from diplograph.store.void import Profile
 
-_ALIASES = {"turtle": "ttl", "json": "jsonld", "rdf": "xml", "owl": "xml"}
 QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
 _TEXT_FORMATS = {ox.RdfFormat.TURTLE: "ttl", ox.RdfFormat.TRIG: "ttl",
                  ox.RdfFormat.JSON_LD: "jsonld", ox.RdfFormat.RDF_XML: "xml"}
@@ -68,10 +64,9 @@ class Dump:
         """How many triples (or quads) the dump holds."""
         return sum(text.count(b"\n") for _, text in self.sections)
 
-    @cached_property
-    def quads(self) -> list[ox.Quad]:
-        """What went into the dump, as quads (in the default graph for triple formats)."""
-        return list(ox.parse(_nquads(self.sections), format=ox.RdfFormat.N_QUADS))
+    def encoded(self, *, compressed: bool = False) -> bytes:
+        """The bytes to write: the dump, gzipped (without a timestamp) if asked."""
+        return gzip.compress(self.data, _GZIP_LEVEL, mtime=0) if compressed else self.data
 
 
 def _nquads(sections: list[Section]) -> bytes:
@@ -81,30 +76,6 @@ def _nquads(sections: list[Section]) -> bytes:
         return sections[0][1]  # a triple format's one section: no copy
     return b"".join(text if name is None else text.replace(b" .\n", f" {name} .\n".encode())
                     for name, text in sections)
-
-
-def format_for(name: str | None, output: Path | None) -> tuple[ox.RdfFormat, bool]:
-    """The RDF format and whether to gzip: `--format`, else from --output's extension
-    (`dump.nt.gz` is gzipped N-Triples), else Turtle. An extension that names no RDF
-    format, or names another than `--format`, is refused."""
-    compressed = output is not None and output.suffix.lower() == ".gz"
-    stem = output.with_suffix("") if output is not None and compressed else output
-    ext = stem.suffix.lstrip(".").lower() if stem is not None else ""
-    if ext and _ALIASES.get(ext, ext) not in RDF_FORMATS:
-        raise UsageError(f"--output {output}: .{ext} is not an RDF format's extension",
-                         hint=f"name the file .{', .'.join(RDF_FORMATS)} (or .rdf, .owl; "
-                              "add .gz to compress)")
-    by_extension = _ALIASES.get(ext, ext) if ext else None
-    if name is not None:
-        name = _ALIASES.get(name, name)
-        if name not in RDF_FORMATS:
-            raise UsageError(f"unknown RDF format {name!r}",
-                             hint=f"one of: {', '.join(RDF_FORMATS)}")
-        if by_extension is not None and by_extension != name:
-            raise UsageError(f"--format {name} does not match --output {output}, which would "
-                             f"be {by_extension}", hint="drop --format, or give the file the "
-                             "format's extension")
-    return RDF_FORMATS[name or by_extension or "ttl"], compressed
 
 
 def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False,
@@ -302,13 +273,7 @@ def void_description(profile: Profile) -> list[ox.Triple]:
     return triples
 
 
-def encode(result: Dump, compressed: bool) -> bytes:
-    """The bytes to write: the dump, gzipped (without a timestamp) if asked."""
-    return gzip.compress(result.data, _GZIP_LEVEL, mtime=0) if compressed else result.data
-
-
-def manifest(result: Dump, written: bytes, project: Project, graphs: list[ox.NamedNode],
-             ) -> dict[str, Any]:
+def manifest(result: Dump, written: bytes, project: Project) -> dict[str, Any]:
     """The JSON sidecar of a dump: triples per graph, the written bytes' sha256, each
     source file's sha256, and the date ($SOURCE_DATE_EPOCH if set, else today, UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -319,7 +284,7 @@ def manifest(result: Dump, written: bytes, project: Project, graphs: list[ox.Nam
         "sha256": hashlib.sha256(written).hexdigest(),
         "bytes": len(written),
         "triples": result.triples,
-        "graphs": {g.value: result.counts[g.value] for g in [*graphs, VOID_GRAPH]},
+        "graphs": dict(result.counts),
         "sources": {project.relative(p): hashlib.sha256(p.read_bytes()).hexdigest()
                     for p in project.source_files},
         "date": when.date().isoformat(),

@@ -25,7 +25,7 @@ from diplograph.errors import UsageError
 from diplograph.graph import Graph
 from diplograph.namespaces import PREFIXES
 from diplograph.plots import FORMATS
-from diplograph.sparql.catalog import Parameter
+from diplograph.sparql.header import Parameter
 from diplograph.sparql.parameters import Resolver
 
 FONT = "DejaVu Sans"  # ships with matplotlib; Latin (ə ı ş ğ), Cyrillic, Greek

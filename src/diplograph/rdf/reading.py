@@ -22,11 +22,26 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
 }
-# new facts may come in every format; JSON-LD and RDF/XML are read with the checks of
-# `_check_safe` (no remote context, no entity declaration)
-INPUT_FORMATS = {**{name: RDF_FORMATS[name] for name in ("ttl", "nt", "nq", "trig", "jsonld")},
-                 "rdf": ox.RdfFormat.RDF_XML, "owl": ox.RdfFormat.RDF_XML,
-                 "xml": ox.RdfFormat.RDF_XML}
+
+_EXTENSIONS = (*RDF_FORMATS, "rdf", "owl")
+
+
+def format_of_extension(extension: str) -> ox.RdfFormat | None:
+    """The format a file extension names, by pyoxigraph's `RdfFormat.from_extension`:
+    .ttl, .nt, .nq, .trig, .jsonld, .rdf or .xml (and .owl for RDF/XML); None for any
+    other (pyoxigraph would also take .n3 for N3, .json for JSON-LD, .txt for N-Triples)."""
+    name = extension.lower()
+    if name not in _EXTENSIONS:
+        return None
+    fmt = ox.RdfFormat.RDF_XML if name == "owl" else ox.RdfFormat.from_extension(name)
+    # the member itself (from_extension's answer is equal to it, not the same object)
+    return next((known for known in RDF_FORMATS.values() if known == fmt), None)
+
+
+def format_name(fmt: ox.RdfFormat) -> str:
+    """The name `--format` gives a format (a key of `RDF_FORMATS`)."""
+    return next(name for name, known in RDF_FORMATS.items() if known == fmt)
+
 # a JSON-LD @id with no scheme resolves against this, so that it can be refused (without
 # a base IRI, JSON-LD leaves out the node silently)
 _RELATIVE = "relative:/"
@@ -44,8 +59,10 @@ def blank_noise(text: str) -> str:
 
 
 def input_format(path: Path) -> ox.RdfFormat:
-    """The parser for a file, by its extension; only formats that cannot fetch anything."""
-    fmt = INPUT_FORMATS.get(path.suffix.lstrip(".").lower())
+    """The parser for a file, by its extension; only formats that cannot fetch anything
+    (JSON-LD and RDF/XML are read with the checks of `_check_safe`: no remote context,
+    no entity declaration)."""
+    fmt = format_of_extension(path.suffix.lstrip("."))
     if fmt is None:
         raise InputError(
             f"{path}: unsupported input format {path.suffix or '(no extension)'!r}",

@@ -144,11 +144,6 @@ def default_engine() -> Engine:
             hint=f"one of: {', '.join(e.value for e in Engine)}") from None
 
 
-def entailments(triples: Iterable[ox.Triple], engine: Engine | None = None) -> list[ox.Triple]:
-    """The triples the OWL RL closure adds, less the trivial ones (see `is_trivial`), sorted."""
-    return reason(triples, engine).entailments
-
-
 def inconsistencies(triples: Iterable[ox.Triple],
                     engine: Engine | None = None) -> list[Inconsistency]:
     """Every contradiction in the OWL RL closure of the triples (owl:Nothing members,

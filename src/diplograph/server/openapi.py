@@ -7,7 +7,8 @@ from typing import Any
 
 from diplograph.rdf.reading import RDF_FORMATS
 from diplograph.server.negotiation import GRAPH_TYPES, RESULT_MEDIA, RESULT_TYPES
-from diplograph.sparql.catalog import Catalog, NamedQuery, Parameter
+from diplograph.sparql.catalog import Catalog, NamedQuery
+from diplograph.sparql.header import Parameter
 
 _SCHEMAS: dict[str, dict[str, Any]] = {
     "country": {"type": "string", "description":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import select
 import signal
 import threading
@@ -136,6 +135,8 @@ def _serve(task: Callable[[], bytes], limits: Limits, writing: int) -> None:
         with open("/proc/self/statm", "rb") as statm:
             size = int(statm.read().split()[0]) * _PAGE
         cap = size + limits.memory * 2**20
+        import resource  # Unix only, as is fork: here, so that the CLI imports anywhere
+
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         try:
             payload = b"ok\n" + task()

@@ -8,14 +8,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from diplograph.errors import InputError
 from diplograph.namespaces import DG, PREFIXES, compact, expand
-from diplograph.sparql.catalog import Parameter
+from diplograph.sparql.header import Parameter
 from diplograph.store.cache import KnowledgeGraph, Term
 
 XSD = PREFIXES["xsd"]
@@ -101,17 +100,6 @@ class Resolver:
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         self.graph = graph
-
-    def _instances(self, cls: ox.NamedNode) -> set[ox.NamedNode]:
-        return {
-            q.subject
-            for q in self.graph.store.quads_for_pattern(None, RDF_TYPE, cls)
-            if isinstance(q.subject, ox.NamedNode)
-        }
-
-    @cached_property
-    def _countries(self) -> set[ox.NamedNode]:
-        return self._instances(COUNTRY)
 
     def _label_index(self, cls: ox.NamedNode) -> dict[str, dict[ox.NamedNode, str]]:
         """Folded label -> the instances of `cls` it names, each with the label as

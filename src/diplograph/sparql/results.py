@@ -1,13 +1,11 @@
-"""Query results as text: a table, W3C SPARQL results CSV/TSV/JSON/XML, NDJSON, or RDF
-for graphs. The only place that branches on output formats."""
+"""Query results as text: a table, W3C SPARQL results CSV/TSV/JSON/XML (pyoxigraph's
+writers), NDJSON, or RDF for graphs. The only place that branches on output formats."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from html import escape  # xml.sax.saxutils would import urllib, email and ssl
-from typing import Any
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
@@ -20,7 +18,9 @@ from diplograph.store.cache import Term
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml", "ndjson")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
+_TSV = ox.QueryResultsFormat.TSV
+_W3C = {"csv": ox.QueryResultsFormat.CSV, "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML}
 
 
 def plain(term: Term | None) -> str:
@@ -35,36 +35,6 @@ def shown(term: Term | None) -> str:
     return plain(term)
 
 
-def _json_term(term: Term) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
-
-
-def to_json(result: Result) -> str:
-    """SPARQL 1.1 Query Results JSON."""
-    doc: dict[str, Any]
-    if result.kind == "ask":
-        doc = {"head": {}, "boolean": result.boolean}
-    else:
-        doc = {
-            "head": {"vars": list(result.columns)},
-            "results": {"bindings": [
-                {c: _json_term(v) for c, v in zip(result.columns, row, strict=True)
-                 if v is not None}
-                for row in result.rows
-            ]},
-        }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
 def to_ndjson(result: Result) -> str:
     """One JSON object per row, column to lexical form (unbound columns left out)."""
     if result.kind == "ask":
@@ -76,53 +46,17 @@ def to_ndjson(result: Result) -> str:
     )
 
 
-def _attr(value: str) -> str:
-    """An XML attribute value, quoted and escaped."""
-    return f'"{escape(value)}"'
-
-
-def _xml_term(term: Term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if term.language:
-        attribute = f" xml:lang={_attr(term.language)}"
-    elif term.datatype.value != XSD_STRING:
-        attribute = f" datatype={_attr(term.datatype.value)}"
-    else:
-        attribute = ""
-    return f"<literal{attribute}>{escape(term.value)}</literal>"
-
-
-def to_xml(result: Result) -> str:
-    """SPARQL Query Results XML."""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<sparql xmlns="{SPARQL_RESULTS}">']
-    if result.kind == "ask":
-        lines += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
-    else:
-        lines += ["  <head>"] + [f"    <variable name={_attr(c)}/>" for c in result.columns]
-        lines += ["  </head>", "  <results>"]
-        for row in result.rows:
-            lines.append("    <result>")
-            lines += [f"      <binding name={_attr(c)}>{_xml_term(v)}</binding>"
-                      for c, v in zip(result.columns, row, strict=True) if v is not None]
-            lines.append("    </result>")
-        lines.append("  </results>")
-    return "\n".join([*lines, "</sparql>"]) + "\n"
-
-
-def to_csv(result: Result) -> str:
-    """SPARQL 1.1 Query Results CSV (CRLF line ends)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.columns)
-        writer.writerows([plain(v) for v in row] for row in result.rows)
-    return buffer.getvalue()
+def to_w3c(result: Result, fmt: ox.QueryResultsFormat) -> str:
+    """SPARQL 1.1 Query Results CSV, JSON or XML, written by pyoxigraph: the rows go to
+    it as TSV (each term in its N-Triples form), which it reads back as solutions. The
+    CSV of an ASK, which the standard leaves open, is a `boolean` column, as in TSV."""
+    boolean = "true" if result.boolean else "false"
+    if result.kind == "ask" and fmt is ox.QueryResultsFormat.CSV:
+        return f"boolean\r\n{boolean}\r\n"
+    answer = ox.parse_query_results(
+        boolean.encode() if result.kind == "ask" else to_tsv(result).encode(), format=_TSV)
+    text = (answer.serialize(format=fmt) or b"").decode()
+    return text if text.endswith("\n") else text + "\n"
 
 
 def to_tsv(result: Result) -> str:
@@ -190,8 +124,10 @@ def render(result: Result, fmt: str, width: int | None = None) -> str:
     for a graph."""
     if result.kind == "graph":
         return to_rdf(result.triples, fmt)
-    writers = {"table": lambda r: to_table(r, width), "csv": to_csv, "tsv": to_tsv,
-               "json": to_json, "xml": to_xml, "ndjson": to_ndjson}
+    writers: dict[str, Callable[[Result], str]] = {
+        "table": lambda r: to_table(r, width), "tsv": to_tsv, "ndjson": to_ndjson}
+    if fmt in _W3C:
+        return to_w3c(result, _W3C[fmt])
     if fmt not in writers:
         raise UsageError(f"{fmt!r} is not a format for query results",
                          hint=f"one of: {', '.join(RESULT_FORMATS)} "

@@ -20,18 +20,13 @@ from diplograph.errors import (
     syntax_problem,
 )
 from diplograph.namespaces import DG, PREFIXES, compact
-from diplograph.rdf.reading import blank_noise
-from diplograph.sparql.catalog import (
-    Bound,
-    Catalog,
-    Example,
-    NamedQuery,
-    bound_text,
-    check_placement,
-)
+from diplograph.sparql.catalog import Catalog, NamedQuery
+from diplograph.sparql.header import Example
 from diplograph.sparql.limits import Limits, run_isolated, run_limited
 from diplograph.sparql.parameters import Resolver
+from diplograph.sparql.placement import check_placement
 from diplograph.sparql.safety import check_query, known_safe
+from diplograph.sparql.template import Bound
 from diplograph.store.cache import KnowledgeGraph, Term, damaged
 
 Row = tuple[Term | None, ...]
@@ -190,23 +185,24 @@ def run_named(
     max_rows: int | None = None,
     engine: Engine | None = None,
 ) -> Result:
-    """Run a stored query with its parameters bound (see `bound_text`) under `limits`,
+    """Run a stored query with its parameters bound (see `Template.bind`) under `limits`,
     on the graph or on `engine` (an endpoint: values are resolved against the graph all
     the same); parameter columns are left out. The template is checked (see
     `check_query`) once: values are written in as terms, which cannot add syntax. More
     than `max_rows` rows is a LimitError."""
-    check_query(query.text, where=str(query.path), cache=graph.path.parent)
+    check_query(query.text, where=str(query.path), cache=graph.path.parent,
+                code=query.template.code)
     check_placement(query)
     bound = bind_parameters(graph, query, values)
     hidden = {p.name for p in query.parameters if not p.column}
     if engine is not None:
-        result = _remote(engine, bound_text(query, bound), hidden, inference, limits, max_rows)
+        result = _remote(engine, query.bind(bound), hidden, inference, limits, max_rows)
     else:
-        result = _answer(graph, bound_text(query, bound), hidden, inference=inference,
+        result = _answer(graph, query.bind(bound), hidden, inference=inference,
                          where=f"{query.path} (its parameters bound)", limits=limits,
                          isolated=isolated, max_rows=max_rows)
     rows = result.rows
-    if re.search(r"\bSELECT\s+DISTINCT\b", blank_noise(query.text), re.I):
+    if query.template.distinct:
         rows = tuple(dict.fromkeys(rows))  # hidden parameter columns do not defeat DISTINCT
     return Result(result.columns, rows, result.boolean, result.triples, bound)
 

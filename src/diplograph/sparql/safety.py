@@ -47,14 +47,16 @@ def _digest(text: str) -> str:
     return hashlib.sha256(_VERSION + text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def check_query(text: str, *, where: str = "query", cache: Path | None = None) -> None:
+def check_query(text: str, *, where: str = "query", cache: Path | None = None,
+                code: str | None = None) -> None:
     """Refuse a query that could reach beyond the local graph, change it, or nest too
-    deeply for the engine; `where` names it in errors. A verdict is kept in `cache`."""
+    deeply for the engine; `where` names it in errors. A verdict is kept in `cache`.
+    `code` is the text already blanked (`blank_noise`), if the caller has it."""
     if known_safe(text, cache):
         return
     digest = _digest(text)
     verdict = cache / CHECKED / digest if cache is not None else None
-    depth = nesting(text)
+    depth = nesting(blank_noise(text) if code is None else code)
     if depth > MAX_NESTING:
         raise InputError(f"{where}: groups or expressions nested {depth} deep, over the "
                          f"limit of {MAX_NESTING}", hint="write the query with less nesting")
@@ -88,10 +90,11 @@ def known_safe(text: str, cache: Path | None = None) -> bool:
     return False
 
 
-def nesting(text: str) -> int:
-    """How deep groups, brackets and parentheses nest, outside strings and comments."""
+def nesting(code: str) -> int:
+    """How deep groups, brackets and parentheses nest in a text whose strings and
+    comments are blanked."""
     depth = deepest = 0
-    for char in blank_noise(text):
+    for char in code:
         if char in "{([":
             depth += 1
             deepest = max(deepest, depth)

@@ -8,7 +8,6 @@ result parses to exactly old + new, and replace the file atomically."""
 from __future__ import annotations
 
 import datetime
-import fcntl
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -57,13 +56,12 @@ def target_file(project: Project, to: Path | None) -> Path:
 
 @contextmanager
 def locked(project: Project) -> Iterator[None]:
-    """Hold the project's add lock; concurrent adds wait their turn."""
-    with open(project.root / "data" / LOCK_FILE, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Hold the project's add lock (an OS file lock, on Windows too); concurrent adds
+    wait their turn."""
+    from filelock import FileLock
+
+    with FileLock(project.root / "data" / LOCK_FILE):
+        yield
 
 
 def already_known(graph: KnowledgeGraph, triples: tuple[ox.Triple, ...]) -> set[ox.Triple]:

@@ -19,7 +19,9 @@ import pyoxigraph as ox
 from diplograph.namespaces import PREFIXES, compact
 from diplograph.project import Project
 from diplograph.reasoning.profile import profile_problems
-from diplograph.sparql.catalog import Catalog, Vocabulary, lint_query
+from diplograph.sparql.catalog import Catalog
+from diplograph.sparql.lint import lint_query
+from diplograph.sparql.vocabulary import Vocabulary
 from diplograph.store.cache import KnowledgeGraph, Term
 from diplograph.validation import provenance
 from diplograph.validation.rules import PROJECT_NAMESPACES

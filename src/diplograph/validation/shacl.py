@@ -29,8 +29,9 @@ from diplograph.project import Project
 from diplograph.rdf.positions import InputText
 from diplograph.rdf.reading import blank_noise, read_input
 from diplograph.reasoning import consistency
-from diplograph.sparql.catalog import RDF_TYPE, where_groups
 from diplograph.sparql.safety import check_query
+from diplograph.sparql.syntax import where_groups
+from diplograph.sparql.vocabulary import RDF_TYPE
 from diplograph.store.cache import KnowledgeGraph, Term
 from diplograph.store.folder import ONTOLOGY_BASE
 from diplograph.validation import sparql_constraints
@@ -380,20 +381,6 @@ def _load_pyshacl() -> None:
     """Import pyshacl ahead of `_report`, which reports it if it cannot be imported."""
     with contextlib.suppress(ImportError):
         importlib.import_module("pyshacl")
-
-
-def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
-                    project: Project | None = None) -> ValidationReport:
-    """The reference: pyshacl alone on the whole graph merged with the new facts, keeping
-    the results about the new facts' subjects (and the quotes checked against the
-    sources of `project`). Slow at scale; `validate_facts` is the fast way, and a test
-    holds the two equal."""
-    from diplograph.validation.rules import with_rules
-
-    shapes = graph.shapes()
-    return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
-                      _report(shapes, facts, [*graph.triples(), *facts.triples],
-                              _known_clashes(graph)))
 
 
 def _report(shape_triples: list[ox.Triple], facts: NewFacts, triples: list[ox.Triple],

@@ -1,0 +1,39 @@
+"""Reference answers the tests hold the product's fast paths to: slow, simple, whole-graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from diplograph.dumps.export import Dump
+from diplograph.project import Project
+from diplograph.reasoning.closure import Engine, reason
+from diplograph.store.cache import KnowledgeGraph
+from diplograph.validation.rules import with_rules
+from diplograph.validation.shacl import NewFacts, ValidationReport, _known_clashes, _report
+
+
+def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
+                    project: Project | None = None) -> ValidationReport:
+    """pyshacl alone on the whole graph merged with the new facts, keeping the results
+    about the new facts' subjects (and the quotes checked against the sources of
+    `project`): what `validate_facts` must answer."""
+    shapes = graph.shapes()
+    return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
+                      _report(shapes, facts, [*graph.triples(), *facts.triples],
+                              _known_clashes(graph)))
+
+
+def entailments(triples: Iterable[ox.Triple], engine: Engine | None = None) -> list[ox.Triple]:
+    """The triples the OWL RL closure adds, less the trivial ones, sorted."""
+    return reason(triples, engine).entailments
+
+
+def dumped_quads(dumped: Dump) -> list[ox.Quad]:
+    """What went into a dump, as quads (in the default graph for triple formats), read
+    from its N-Triples sections rather than from the bytes written."""
+    return [ox.Quad(q.subject, q.predicate, q.object,
+                    ox.DefaultGraph() if name is None else name)
+            for name, text in dumped.sections
+            for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]

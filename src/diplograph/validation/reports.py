@@ -65,6 +65,7 @@ def as_json(report: ValidationReport, fail_on: Severity, max_results: int | None
 def _json_finding(f: Finding) -> dict[str, Any]:
     return {
         "severity": f.severity.name.lower(),
+        "severity_iri": None if f.severity_iri is None else f.severity_iri.value,
         "focus": str(f.focus.value),
         "path": None if f.path is None else str(f.path.value),
         "value": None if f.value is None else str(f.value.value),
@@ -101,7 +102,7 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
         values: list[tuple[str, Term]] = [
             ("type", ox.NamedNode(SH + "ValidationResult")),
             ("focusNode", f.focus),
-            ("resultSeverity", ox.NamedNode(SH + f.severity.name.title())),
+            ("resultSeverity", f.severity_iri or ox.NamedNode(SH + f.severity.name.title())),
             ("resultMessage", ox.Literal(f.message, language="en")),
         ]
         if f.source_shape is not None:

@@ -13,8 +13,8 @@ import pytest
 
 from diplograph import Graph
 from diplograph.errors import InputError
-from diplograph.validation.rules import LEXICAL_FORM
 from diplograph.validation.reach import PYSHACL_UNSUPPORTED
+from diplograph.validation.rules import LEXICAL_FORM
 from diplograph.validation.shacl import NewFacts, ValidationReport, validate_merged
 from shacl_suite import (
     SH,

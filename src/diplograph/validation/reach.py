@@ -353,8 +353,9 @@ class Reach:
 
 def affected(shapes: Shapes, graph: Merged, triples: Iterable[ox.Triple]) -> list[Node]:
     """The nodes whose validation can read one of the new `triples`: their subjects,
-    and every node a shape's walk leads from to where it reads a new triple (the
-    object of a triple read backwards, through an inverse path or sh:targetObjectsOf;
+    the nodes sh:targetNode names (whose results need no data), and every node a
+    shape's walk leads from to where it reads a new triple (the object of a triple
+    read backwards, through an inverse path or sh:targetObjectsOf;
     the nodes pointing to a node whose types sh:class reads; the start of a longer
     path). Raises `Outside` for shapes nested deeper than the walk follows."""
     triples = list(triples)
@@ -362,6 +363,7 @@ def affected(shapes: Shapes, graph: Merged, triples: Iterable[ox.Triple]) -> lis
     for t in triples:
         by_predicate[t.predicate].append(t)
     found = dict.fromkeys(_nodes(t.subject for t in triples))
+    found.update(dict.fromkeys(o for _, o in shapes.pairs(sh("targetNode"))))  # a handful
     for chain, reads in _places(shapes).items():
         seeds: set[Node] = set()
         for read in reads:

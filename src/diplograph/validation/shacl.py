@@ -353,7 +353,11 @@ def validate_facts(graph: KnowledgeGraph, project: Project, facts: NewFacts,
             if any(isinstance(n, ox.BlankNode) for nodes in on_sparql.values() for n in nodes):
                 outside.append("a SPARQL constraint on a blank node")
         if outside:
+            named = {n for t in facts.triples for n in (t.subject, t.object)
+                     if not isinstance(n, ox.Triple)}  # no walk: what the facts name
+            named |= {o for _, o in shapes.pairs(ox.NamedNode(_SH + "targetNode"))}
             whole = _report(shapes, facts, [*graph.triples(), *facts.triples], known,
+                            keep=named,
                             warnings=[*said, "validating the whole graph (slower): the "
                                       "in-context check is not exact for "
                                       f"{', '.join(sorted(set(outside)))}"])

@@ -90,9 +90,11 @@ def _shown_path(triples: list[ox.Triple], path: Node | None) -> str | None:
     return shown(path)
 
 
-def finding_key(finding: Finding) -> Key:
-    """A product finding as compared with the suite's results."""
-    path = finding.path.value if isinstance(finding.path, ox.Literal) else shown(finding.path)
+def finding_key(finding: Finding, shapes: Iterable[ox.Triple]) -> Key:
+    """A product finding as compared with the suite's results (`shapes`: the report's
+    description of its anonymous shapes, where a complex path is written)."""
+    path = (path_text(list(shapes), finding.path) if isinstance(finding.path, ox.BlankNode)
+            else shown(finding.path))
     severity = finding.severity_iri or ox.NamedNode(SH + finding.severity.name.title())
     return (shown(finding.focus) or "", path, shown(finding.value), str(severity),
             str(finding.component))

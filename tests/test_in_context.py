@@ -5,7 +5,6 @@ paths of any length), and falls back to the whole graph outside that subset."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diplograph import Graph
-from diplograph.validation.shacl import Finding, NewFacts, validate_merged
+from diplograph.validation.reports import path_shown
+from diplograph.validation.shacl import NewFacts, ValidationReport, validate_merged
 from shacl_suite import write_project
 
 HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
@@ -35,12 +35,13 @@ def _graph(folder: Path, shapes: str, known: str) -> Graph:
                       folder / "store")
 
 
-Key = tuple[str, ...]
+Key = tuple[str | None, ...]
 
 
-def _keys(findings: Iterable[Finding]) -> set[Key]:
+def _keys(report: ValidationReport) -> set[Key]:
     """The SHACL results (not the rules new facts must follow besides)."""
-    return {(str(f.focus), str(f.path), str(f.value), f.component.value) for f in findings
+    return {(str(f.focus), f.path and path_shown(report, f.path), str(f.value),
+             f.component.value) for f in report.findings
             if f.component is not None and f.component.value.startswith(SH)}
 
 
@@ -54,11 +55,11 @@ def both(shapes: str, known: str, new: str) -> tuple[set[Key], set[Key]]:
         facts_file = folder / "new.ttl"
         facts_file.write_text(HEAD + new, encoding="utf-8")
         facts = NewFacts.read([facts_file])
-        fast = _keys(graph.validate([facts_file]).findings)
+        fast = _keys(graph.validate([facts_file]))
         triples = [*graph.compiled.triples(), *facts.as_stored().triples]
         nodes = {t.subject for t in triples} | {t.object for t in triples}
-        merged = _keys(validate_merged(graph.compiled, facts, nodes=nodes).findings)
-        before = _keys(validate_merged(graph.compiled, NewFacts((), ()), nodes=nodes).findings)
+        merged = _keys(validate_merged(graph.compiled, facts, nodes=nodes))
+        before = _keys(validate_merged(graph.compiled, NewFacts((), ()), nodes=nodes))
     assert fast <= merged, "in context, a result the whole graph does not give"
     subjects = {str(s) for s in facts.as_stored().subjects}
     return fast, {k for k in merged if k[0] in subjects} | (merged - before)
@@ -215,3 +216,19 @@ def test_in_context_equals_the_whole_graph_on_random_shapes(case: tuple[str, str
     shapes, known, new = case
     fast, must = both(shapes, known, new)
     assert fast >= must
+
+
+@pytest.mark.parametrize("constraint", [
+    "sh:property [ sh:path ex:name ; sh:maxCount 1 ; sh:severity ex:Critical ]",
+    "sh:severity ex:Critical ; sh:sparql [ sh:select "
+    "\"SELECT $this WHERE { $this <http://example.org/name> ?a, ?b FILTER(?a != ?b) }\" ]",
+])
+def test_a_custom_severity_is_a_violation_kept_as_written(constraint: str) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        graph = _graph(Path(name), f"ex:S sh:targetClass ex:P ; {constraint} .", "")
+        path = Path(name) / "new.ttl"
+        path.write_text(HEAD + "ex:a a ex:P ; ex:name 'A', 'B' .", encoding="utf-8")
+        report = graph.validate([path])
+    [finding] = [f for f in report.findings if f.severity_iri is not None]
+    assert finding.severity_iri == ox.NamedNode(EX + "Critical")
+    assert finding.focus == ox.NamedNode(EX + "a") and not report.conforms()

@@ -178,7 +178,7 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     fast = validate_facts(graph, project, facts)
     reference = validate_merged(graph, facts)
     assert len(fast.findings) == len(NONCONFORMING) + 4  # person-is-a-state: 4
-    assert fast == reference
+    assert fast.findings == reference.findings
 
 
 @pytest.mark.slow

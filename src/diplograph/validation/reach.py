@@ -76,13 +76,14 @@ _PATH_KINDS = ("inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePat
                "zeroOrOnePath")
 
 
-_TYPES = "types"  #: a place reads the node's types and their superclasses
 _ANY = "any"  #: a place reads every triple of the node (sh:closed)
 #: A step: a predicate, and whether it is walked backwards (an inverse path).
 Step = tuple[ox.NamedNode, bool]
 #: A path segment: one step, or (`star`) any number of the steps, in any order.
 Segment = tuple[frozenset[Step], bool]
-Read = Step | str
+#: What a place reads: a step's triples, every triple (`_ANY`), or whether the node
+#: is an instance of a class (its types and their superclasses).
+Read = Step | str | tuple[str, Node]
 _MAX_DEPTH = 16  #: shapes nested deeper (recursive shapes) are outside the subset
 
 
@@ -354,25 +355,28 @@ class Reach:
 def affected(shapes: Shapes, graph: Merged, triples: Iterable[ox.Triple]) -> list[Node]:
     """The nodes whose validation can read one of the new `triples`: their subjects,
     the nodes sh:targetNode names (whose results need no data), and every node a
-    shape's walk leads from to where it reads a new triple (the object of a triple
-    read backwards, through an inverse path or sh:targetObjectsOf;
-    the nodes pointing to a node whose types sh:class reads; the start of a longer
-    path). Raises `Outside` for shapes nested deeper than the walk follows."""
+    shape's walk leads from to where it reads a new triple: the object of a triple
+    read backwards (an inverse path, sh:targetObjectsOf), the nodes pointing to a
+    node a new type makes an instance of a class sh:class reads, the start of a
+    longer path. A new rdfs:subClassOf triple (a schema statement, which the rules
+    for new facts refuse) is not followed to the instances it changes. Raises
+    `Outside` for shapes nested deeper than the walk follows."""
     triples = list(triples)
     by_predicate: defaultdict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
     for t in triples:
         by_predicate[t.predicate].append(t)
     found = dict.fromkeys(_nodes(t.subject for t in triples))
     found.update(dict.fromkeys(o for _, o in shapes.pairs(sh("targetNode"))))  # a handful
+    supers: dict[object, set[object]] = {}
     for chain, reads in _places(shapes).items():
         seeds: set[Node] = set()
         for read in reads:
             if read == _ANY:
                 seeds |= _nodes(t.subject for t in triples)
-            elif read == _TYPES:
-                seeds |= _nodes(t.subject for t in by_predicate[RDF_TYPE])
-                seeds |= _instances(graph, _nodes(t.subject for t in by_predicate[SUBCLASS]))
-            elif isinstance(read, tuple):
+            elif isinstance(read, tuple) and read[0] == "class":
+                seeds |= _nodes(t.subject for t in by_predicate[RDF_TYPE]
+                                if read[1] in _superclasses(graph, t.object, supers))
+            elif isinstance(read, tuple) and isinstance(read[0], ox.NamedNode):
                 predicate, inverse = read
                 seeds |= _nodes(t.object if inverse else t.subject
                                 for t in by_predicate[predicate])
@@ -412,8 +416,7 @@ def _places(shapes: Shapes) -> dict[tuple[Segment, ...], set[Read]]:
                 if isinstance(other, ox.NamedNode):
                     reads[chain].add((other, False))
         for end in ends:
-            if shapes.objects(shape, sh("class")):
-                reads[end].add(_TYPES)
+            reads[end] |= {("class", cls) for cls in shapes.objects(shape, sh("class"))}
             if shapes.is_true(shape, sh("closed")):
                 reads[end].add(_ANY)
         nested = [m for p in _SHAPE_ONES for m in shapes.objects(shape, p)]
@@ -426,7 +429,7 @@ def _places(shapes: Shapes) -> dict[tuple[Segment, ...], set[Read]]:
                 apply(member, end, depth + 1)
 
     for shape in shapes.targeted:
-        reads[()].add(_TYPES)
+        reads[()] |= {("class", cls) for cls in shapes.target_classes(shape)}
         for kind, inverse in (("targetSubjectsOf", False), ("targetObjectsOf", True)):
             for predicate in shapes.objects(shape, sh(kind)):
                 if isinstance(predicate, ox.NamedNode):
@@ -483,18 +486,18 @@ def _back(graph: Merged, nodes: set[Node], chain: tuple[Segment, ...]) -> set[No
     return nodes
 
 
-def _instances(graph: Merged, classes: set[Node]) -> set[Node]:
-    """The instances of the classes and of their subclasses (a new rdfs:subClassOf
-    triple changes which shapes target them and what sh:class finds)."""
-    found: set[Node] = set()
-    todo = list(classes)
-    while todo:
-        cls = todo.pop()
-        if cls in found:
-            continue
-        found.add(cls)
-        todo += _nodes(t.subject for t in graph.match(None, SUBCLASS, cls))
-    return _nodes(t.subject for c in found for t in graph.match(None, RDF_TYPE, c)) | found
+def _superclasses(graph: Merged, cls: object, known: dict[object, set[object]]) -> set[object]:
+    """The class and its superclasses (kept in `known`)."""
+    if cls not in known:
+        found: set[object] = set()
+        todo = [cls]
+        while todo:
+            node = todo.pop()
+            if node not in found and isinstance(node, ox.NamedNode | ox.BlankNode):
+                found.add(node)
+                todo += [t.object for t in graph.match(node, SUBCLASS, None)]
+        known[cls] = found
+    return known[cls]
 
 
 def path_text(triples: Iterable[ox.Triple] | Shapes, path: Node) -> str:

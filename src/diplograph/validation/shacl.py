@@ -497,7 +497,7 @@ def _report(shapes: Shapes, facts: NewFacts, triples: list[ox.Triple],
         for problem in inconsistencies(triples) if (problem.rule, problem.message) not in known
     ]
     findings += [
-        Finding(_severity(r.severity), r.focus, _path(shapes, r.path), r.value, r.message,
+        Finding(_severity(r.severity), r.focus, r.path, r.value, r.message,
                 _shape_name(shapes, r.shape), facts.where(r.focus, r.path, r.value), r.shape,
                 SPARQL_COMPONENT, _custom(r.severity))
         for r in sparql or [] if wanted is None or r.focus in wanted
@@ -522,14 +522,15 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
 def described(shape_triples: Iterable[ox.Triple],
               findings: Iterable[Finding]) -> tuple[ox.Triple, ...]:
     """What the shapes say of the anonymous (property) shapes the findings come from,
-    with the link from their node shape, so that a report's sh:sourceShape can be read."""
+    with the link from their node shape, and of their complex paths, so that a report's
+    sh:sourceShape and sh:resultPath can be read."""
     by_subject: defaultdict[object, list[ox.Triple]] = defaultdict(list)
     parents: dict[object, ox.Triple] = {}
     for t in shape_triples:
         by_subject[t.subject].append(t)
         if t.predicate == _SH_PROPERTY:
             parents[t.object] = t
-    todo = [f.source_shape for f in findings if isinstance(f.source_shape, ox.BlankNode)]
+    todo = [n for f in findings for n in (f.source_shape, f.path) if isinstance(n, ox.BlankNode)]
     out = {parents[node] for node in todo if node in parents}
     seen: set[object] = set()
     while todo:
@@ -606,13 +607,6 @@ def _custom(iri: str) -> ox.NamedNode | None:
         Severity.__members__ else ox.NamedNode(iri)
 
 
-def _path(shapes: Shapes, path: Term | None) -> Term | None:
-    """A result path: an IRI, or a complex path written in SPARQL's syntax."""
-    if isinstance(path, ox.BlankNode):
-        return ox.Literal(path_text(shapes, path))
-    return path
-
-
 def _findings(results: Graph, shapes: Shapes, nodes: set[Term] | None,
               facts: NewFacts) -> list[Finding]:
     """pyshacl's results (about `nodes`, if given; those of the report: not the nested
@@ -633,7 +627,7 @@ def _findings(results: Graph, shapes: Shapes, nodes: set[Term] | None,
             findings.append(Finding(
                 severity=_severity(severity),
                 focus=focus,
-                path=_path(shapes, path),
+                path=path,
                 value=value,
                 message=str(results.value(result, SH.resultMessage) or "does not conform"),
                 shape=_shape_name(shapes, source),

@@ -354,8 +354,9 @@ class Reach:
 
 def affected(shapes: Shapes, graph: Merged, triples: Iterable[ox.Triple]) -> list[Node]:
     """The nodes whose validation can read one of the new `triples`: their subjects,
-    the nodes sh:targetNode names (whose results need no data), and every node a
-    shape's walk leads from to where it reads a new triple: the object of a triple
+    the nodes sh:targetNode names that the graph holds (whose results need no new
+    data), and every node a shape's walk leads from to where it reads a new triple:
+    the object of a triple
     read backwards (an inverse path, sh:targetObjectsOf), the nodes pointing to a
     node a new type makes an instance of a class sh:class reads, the start of a
     longer path. A new rdfs:subClassOf triple (a schema statement, which the rules
@@ -366,7 +367,9 @@ def affected(shapes: Shapes, graph: Merged, triples: Iterable[ox.Triple]) -> lis
     for t in triples:
         by_predicate[t.predicate].append(t)
     found = dict.fromkeys(_nodes(t.subject for t in triples))
-    found.update(dict.fromkeys(o for _, o in shapes.pairs(sh("targetNode"))))  # a handful
+    found.update(dict.fromkeys(  # a handful; pyshacl skips those absent from the data
+        o for _, o in shapes.pairs(sh("targetNode"))
+        if graph.match(o, None, None) or graph.match(None, None, o)))
     supers: dict[object, set[object]] = {}
     for chain, reads in _places(shapes).items():
         seeds: set[Node] = set()

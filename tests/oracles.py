@@ -9,20 +9,31 @@ import pyoxigraph as ox
 from diplograph.dumps.export import Dump
 from diplograph.project import Project
 from diplograph.reasoning.closure import Engine, reason
-from diplograph.store.cache import KnowledgeGraph
+from diplograph.store.cache import KnowledgeGraph, Term
+from diplograph.validation import sparql_constraints
 from diplograph.validation.rules import with_rules
-from diplograph.validation.shacl import NewFacts, ValidationReport, _known_clashes, _report
+from diplograph.validation.shacl import (
+    NewFacts,
+    Shapes,
+    ValidationReport,
+    _known_clashes,
+    _report,
+    unsupported_warnings,
+)
 
 
-def validate_merged(graph: KnowledgeGraph, facts: NewFacts,
-                    project: Project | None = None) -> ValidationReport:
+def validate_merged(graph: KnowledgeGraph, facts: NewFacts, project: Project | None = None,
+                    nodes: Iterable[Term] | None = None) -> ValidationReport:
     """pyshacl alone on the whole graph merged with the new facts, keeping the results
-    about the new facts' subjects (and the quotes checked against the sources of
-    `project`): what `validate_facts` must answer."""
-    shapes = graph.shapes()
-    return with_rules(graph, facts, shapes, None if project is None else project.data_dir,
-                      _report(shapes, facts, [*graph.triples(), *facts.triples],
-                              _known_clashes(graph)))
+    about `nodes` (by default the new facts' subjects), and the quotes checked against
+    the sources of `project`: what `validate_facts` must answer."""
+    shapes, facts = Shapes(graph.shapes()), facts.as_stored()
+    sparql_constraints.constraints(shapes)  # a forbidden query is an error on both ways
+    report = _report(shapes, facts, [*graph.triples(), *facts.triples], _known_clashes(graph),
+                     keep=None if nodes is None else set(nodes),
+                     warnings=unsupported_warnings(shapes))
+    return with_rules(graph, facts, shapes.triples,
+                      None if project is None else project.data_dir, report)
 
 
 def entailments(triples: Iterable[ox.Triple], engine: Engine | None = None) -> list[ox.Triple]:

@@ -178,7 +178,7 @@ def test_focus_validation_equals_validating_the_whole_merged_graph(
     fast = validate_facts(graph, project, facts)
     reference = validate_merged(graph, facts)
     assert len(fast.findings) == len(NONCONFORMING) + 4  # person-is-a-state: 4
-    assert fast == reference
+    assert fast.findings == reference.findings
 
 
 @pytest.mark.slow
@@ -208,33 +208,12 @@ def test_whole_neighbours_when_asked_give_the_same_findings(
 ) -> None:
     facts = NewFacts.read([FIXTURES / n for n in ("states-of-a-fact.ttl", *NONCONFORMING)])
     slim = validate_facts(graph, project, facts)
-    monkeypatch.setattr(shacl, "_reads_further", lambda shapes, triples: True)
+    monkeypatch.setattr(shacl, "_reads_further", lambda triples: True)
     assert validate_facts(graph, project, facts) == slim
 
 
 SHAPES_HEAD = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> . """
-
-
-@pytest.mark.parametrize(("shapes", "further"), [
-    ("ex:S sh:property [ sh:path ex:p ; sh:class ex:C ] .", False),
-    ("ex:S sh:or ( [ sh:property [ sh:path ex:p ] ] [ sh:property [ sh:path ex:q ] ] ) .",
-     False),  # both alternatives are about the focus node itself
-    ("ex:S sh:property [ sh:path ex:p ; sh:node ex:T ] .", True),
-    ("ex:S sh:property [ sh:path ex:p ; sh:or ( [ sh:property [ sh:path ex:q ] ] ) ] .", True),
-    ("ex:S sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:property "
-     "[ sh:path ex:q ] ] ] .", True),
-    ("ex:S sh:closed true .", True),
-    ("ex:S sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] .", True),  # two steps
-    ("ex:P sh:path ex:p ; sh:property [ sh:path ex:q ] .", True),  # on ex:p's values
-    ("ex:S sh:or ( [ sh:path ex:p ; sh:minCount 1 ] ) .", False),  # from the focus node
-])
-def test_the_nodes_facts_point_to_are_read_whole_when_a_shape_looks_into_them(
-    shapes: str, further: bool
-) -> None:
-    triples = [q.triple for q in ox.parse((SHAPES_HEAD + shapes).encode(),
-                                          format=ox.RdfFormat.TURTLE)]
-    assert _reads_further(triples, []) is further
 
 
 @pytest.mark.parametrize("axiom", ["ex:p a owl:TransitiveProperty .",
@@ -243,7 +222,7 @@ def test_the_nodes_facts_point_to_are_read_whole_when_a_shape_looks_into_them(
 def test_and_when_the_owl_rl_rules_chain_through_them(axiom: str) -> None:
     triples = [q.triple for q in ox.parse((SHAPES_HEAD + axiom).encode(),
                                           format=ox.RdfFormat.TURTLE)]
-    assert _reads_further([], triples)
+    assert _reads_further(triples)
 
 
 def test_a_broken_shapes_context_query_is_a_one_line_error(

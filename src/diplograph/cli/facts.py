@@ -50,6 +50,12 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def print_warnings(report: ValidationReport) -> None:
+    """What validation says about the shapes (a fallback, an unsupported feature)."""
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
 @cli.command()
 @files_argument
 @report_options
@@ -61,6 +67,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, max_results:
 
     Exit 0 if they conform, 1 if not, 3 if a file cannot be read."""
     report = graph_of(ctx).validate(files, open_namespaces=open_namespaces)
+    print_warnings(report)
     print_report(report, fmt, max_results, fail_on)
     if not report.conforms(FAIL_ON[fail_on]):
         ctx.exit(int(ExitCode.NONCONFORMING))
@@ -82,6 +89,7 @@ def add(ctx: click.Context, files: tuple[Path, ...], to: Path | None, dry_run: b
     Exit 0 if added (or nothing new), 1 if the facts do not conform, 3 on bad input."""
     outcome = project_of(ctx).add(files, to=to, dry_run=dry_run, fail_on=FAIL_ON[fail_on],
                                   open_namespaces=open_namespaces)
+    print_warnings(outcome.report)
     if not outcome.report.conforms(FAIL_ON[fail_on]):
         print_report(outcome.report, fmt, max_results, fail_on)
         click.echo(f"error: nothing added to {shown(outcome.target)}: the facts do not conform",

@@ -12,6 +12,7 @@ from diplograph.namespaces import PREFIXES
 from diplograph.sparql.results import shown
 from diplograph.store.cache import Term
 from diplograph.validation.project_check import CHECKS, CheckReport
+from diplograph.validation.reach import path_text
 from diplograph.validation.shacl import Finding, Severity, ValidationReport
 
 SH = PREFIXES["sh"]
@@ -36,7 +37,7 @@ def as_text(report: ValidationReport, fail_on: Severity, max_results: int | None
         lines.append(f"{shape} ({len(findings)})")
         for f in findings:
             where = f"{f.location}: " if f.location else ""
-            path = f" {shown(f.path)}" if f.path else ""
+            path = f" {path_shown(report, f.path)}" if f.path else ""
             lines.append(f"  {where}{f.severity.name.lower()}: {shown(f.focus)}{path}: "
                          f"{f.message}")
             if f.value is not None:
@@ -57,16 +58,24 @@ def as_json(report: ValidationReport, fail_on: Severity, max_results: int | None
         "triples": report.triples,
         "subjects_checked": report.focus_nodes,
         "results": len(report.findings),
-        "findings": [_json_finding(f) for f in report.findings[:max_results]],
+        "findings": [_json_finding(report, f) for f in report.findings[:max_results]],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_finding(f: Finding) -> dict[str, Any]:
+def path_shown(report: ValidationReport, path: Term) -> str:
+    """A result path: an IRI as written, a complex path in SPARQL's syntax."""
+    if isinstance(path, ox.BlankNode):
+        return path_text(report.shapes, path)
+    return shown(path)
+
+
+def _json_finding(report: ValidationReport, f: Finding) -> dict[str, Any]:
     return {
         "severity": f.severity.name.lower(),
+        "severity_iri": None if f.severity_iri is None else f.severity_iri.value,
         "focus": str(f.focus.value),
-        "path": None if f.path is None else str(f.path.value),
+        "path": None if f.path is None else path_shown(report, f.path),
         "value": None if f.value is None else str(f.value.value),
         "message": f.message,
         "shape": f.shape,
@@ -101,7 +110,7 @@ def as_turtle(report: ValidationReport, fail_on: Severity, max_results: int | No
         values: list[tuple[str, Term]] = [
             ("type", ox.NamedNode(SH + "ValidationResult")),
             ("focusNode", f.focus),
-            ("resultSeverity", ox.NamedNode(SH + f.severity.name.title())),
+            ("resultSeverity", f.severity_iri or ox.NamedNode(SH + f.severity.name.title())),
             ("resultMessage", ox.Literal(f.message, language="en")),
         ]
         if f.source_shape is not None:

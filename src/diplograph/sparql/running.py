@@ -31,6 +31,7 @@ from diplograph.sparql.catalog import (
 from diplograph.sparql.limits import Limits, run_isolated, run_limited
 from diplograph.sparql.parameters import Resolver
 from diplograph.sparql.safety import check_query
+from diplograph.sparql.textsearch import narrowed
 from diplograph.store.cache import KnowledgeGraph, Term, damaged
 
 Row = tuple[Term | None, ...]
@@ -187,7 +188,8 @@ def run_named(
     on the graph or on `engine` (an endpoint: values are resolved against the graph all
     the same); parameter columns are left out. The template is checked (see
     `check_query`) once: values are written in as terms, which cannot add syntax. More
-    than `max_rows` rows is a LimitError."""
+    than `max_rows` rows is a LimitError. A name search is narrowed by the store's label
+    index (see `textsearch`)."""
     check_query(query.text, where=str(query.path), cache=graph.path.parent)
     check_placement(query)
     bound = bind_parameters(graph, query, values)
@@ -195,7 +197,9 @@ def run_named(
     if engine is not None:
         result = _remote(engine, bound_text(query, bound), hidden, inference, limits, max_rows)
     else:
-        result = _answer(graph, bound_text(query, bound), hidden, inference=inference,
+        text = bound_text(query, bound)
+        result = _answer(graph, narrowed(graph.path, query.text, text, bound) or text, hidden,
+                         inference=inference,
                          where=f"{query.path} (its parameters bound)", limits=limits,
                          isolated=isolated, max_rows=max_rows)
     rows = result.rows

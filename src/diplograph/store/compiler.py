@@ -44,12 +44,14 @@ from diplograph.store.folder import (
     write_integrity,
     write_sources,
 )
+from diplograph.store.labels import LABEL, index_file, write_index
 from diplograph.store.void import Profile
 
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
 _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
+_LABEL = f" {LABEL} ".encode()  # a label's line holds this
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -146,6 +148,8 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
         say("writing the store", 0.7)
     say("compacting the store", 0.95)
     store.optimize()
+    say("indexing the labels", 0.97)
+    write_index(folder, store)
 
 
 def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
@@ -162,6 +166,8 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
         (folder / LINES).mkdir()
         earlier = {TRIVIAL: trivial_file(base).read_bytes()} if trivial_file(base).is_file() \
             else {}
+        if index_file(base).is_file():
+            _link(index_file(base), index_file(folder))
         for name in [*parsed_from, INFERRED.value]:
             graph = ox.NamedNode(name)
             if name in unchanged:
@@ -186,6 +192,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
     store = ox.Store(str(folder))
     documents: dict[Source, bytes] = {}
     before, additions, went = [], [], []  # went: lines that may leave the union
+    changed: list[bytes] = []  # every line that came or went, in any graph
     with _Writer(store) as writer:
         for source, share in _shares(sources, 0.4):
             done = lines_file(folder, source.graph)
@@ -199,6 +206,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 previous = earlier.pop(source.graph.value, b"")
                 gone, came = _change(writer, previous, lines, source.graph)
                 went.append(gone)
+                changed += [gone, came]
             if source.reasoned:
                 documents[source] = lines
                 before.append(previous)
@@ -206,6 +214,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
+            changed.append(lines)
         entailed = None
         if trivial is not None and not any(went):
             say("reasoning (OWL 2 RL): extending the earlier closure", 0.4)
@@ -214,11 +223,16 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
             entailed = entailed_ntriples(documents.values())
-        went.append(_change(writer, inferred, _keep_entailed(folder, entailed, list(documents)),
-                            INFERRED)[0])
+        gone, came = _change(writer, inferred, _keep_entailed(folder, entailed, list(documents)),
+                             INFERRED)
+        went.append(gone)
+        changed += [gone, came]
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
     store.flush()
+    if not index_file(folder).is_file() or any(_LABEL in lines for lines in changed):
+        say("indexing the labels", 0.95)
+        write_index(folder, store)
 
 
 def _shares(sources: list[Source], of: float) -> list[tuple[Source, float]]:

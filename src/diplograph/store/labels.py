@@ -1,0 +1,57 @@
+"""A full-text index of the labels a query sees, built beside the store when it compiles:
+SQLite FTS5 with trigrams over each label in lower case, so that a text is found inside
+a name without reading every label. It only narrows: a query whose shape it fits gets
+the things the index finds as a VALUES block, and the query's own filter still decides
+each row, so the answer is the scan's (see `sparql.running`)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pyoxigraph as ox
+
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+INDEX = "labels.sqlite"  # in the store's lines folder, whose files the integrity record covers
+MAX_THINGS = 5000  # more things than this are matched faster by the scan than by a VALUES block
+_TRIGRAM = 3  # a shorter text has no trigram to look up
+
+
+def index_file(folder: Path) -> Path:
+    """Where a compiled store keeps its label index."""
+    return folder / "lines" / INDEX
+
+
+def write_index(folder: Path, store: ox.Store) -> None:
+    """Index every rdfs:label of the union graph (asserted and inferred) of `store`."""
+    target = index_file(folder)
+    work = target.with_suffix(".tmp")
+    work.unlink(missing_ok=True)
+    with closing(sqlite3.connect(work)) as db:
+        db.execute("CREATE VIRTUAL TABLE label USING "
+                   "fts5(thing UNINDEXED, folded, tokenize='trigram case_sensitive 1')")
+        db.executemany("INSERT INTO label VALUES (?, ?)", (
+            (str(q.subject), q.object.value.lower())
+            for q in store.quads_for_pattern(None, LABEL, None, ox.DefaultGraph())
+            if isinstance(q.object, ox.Literal)))
+        db.commit()
+    target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
+    os.replace(work, target)
+
+
+def things_labelled(folder: Path, text: str) -> list[ox.NamedNode] | None:
+    """The things with a label containing `text` (ignoring case), or None where the index
+    cannot answer: no index, a text shorter than a trigram, a blank node among them, or
+    more than `MAX_THINGS`."""
+    folded, file = text.lower(), index_file(folder)
+    if len(folded) < _TRIGRAM or not file.is_file():
+        return None
+    phrase = '"' + folded.replace('"', '""') + '"'
+    with closing(sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)) as db:
+        rows = db.execute("SELECT DISTINCT thing FROM label WHERE folded MATCH ? LIMIT ?",
+                          (phrase, MAX_THINGS + 1)).fetchall()
+    if len(rows) > MAX_THINGS or any(not thing.startswith("<") for thing, in rows):
+        return None
+    return [ox.NamedNode(thing[1:-1]) for thing, in sorted(rows)]

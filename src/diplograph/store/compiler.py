@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -145,11 +146,10 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
         entailed = entailed_ntriples(_LinesFiles(folder, reasoned))
         inferred = _keep_entailed(folder, entailed, reasoned)
         writer.add(inferred, INFERRED, UNION)
-        say("writing the store", 0.7)
+        say("writing the store, indexing the labels", 0.7)
+        writer.beside(write_index, folder, chain(_LinesFiles(folder, reasoned), [inferred]))
     say("compacting the store", 0.95)
     store.optimize()
-    say("indexing the labels", 0.97)
-    write_index(folder, store)
 
 
 def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
@@ -223,16 +223,15 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
             entailed = entailed_ntriples(documents.values())
-        gone, came = _change(writer, inferred, _keep_entailed(folder, entailed, list(documents)),
-                             INFERRED)
+        now = _keep_entailed(folder, entailed, list(documents))
+        gone, came = _change(writer, inferred, now, INFERRED)
         went.append(gone)
-        changed += [gone, came]
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
+        if not index_file(folder).is_file() or any(_LABEL in lines
+                                                   for lines in [*changed, gone, came]):
+            writer.beside(write_index, folder, [*documents.values(), now])
     store.flush()
-    if not index_file(folder).is_file() or any(_LABEL in lines for lines in changed):
-        say("indexing the labels", 0.95)
-        write_index(folder, store)
 
 
 def _shares(sources: list[Source], of: float) -> list[tuple[Source, float]]:
@@ -306,13 +305,15 @@ class _Writer:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self.pool = ThreadPoolExecutor(max_workers=1)
+        self.aside = ThreadPoolExecutor(max_workers=1)
         self.pending: list[Future[None]] = []
 
     def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        for pool in (self.pool, self.aside):
+            pool.shutdown(wait=True, cancel_futures=kind is not None)
         if kind is None:
             for write in self.pending:
                 write.result()  # raises what the write raised
@@ -324,6 +325,11 @@ class _Writer:
             finished.result()  # raises what an earlier write raised
             self.pending.remove(finished)
         self.pending.append(self.pool.submit(write, *args))
+
+    def beside(self, work: Callable[..., None], *args: Any) -> None:
+        """Run other work on a thread of its own meanwhile (SQLite, like Oxigraph,
+        releases the GIL), finished (and its error raised) when the writer is."""
+        self.pending.append(self.aside.submit(work, *args))
 
     def add(self, ntriples: bytes, *graphs: ox.NamedNode | ox.DefaultGraph) -> None:
         """Add N-Triples lines to each graph. Lines with blank nodes keep their labels

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
@@ -24,18 +25,22 @@ def index_file(folder: Path) -> Path:
     return folder / "lines" / INDEX
 
 
-def write_index(folder: Path, store: ox.Store) -> None:
-    """Index every rdfs:label of the union graph (asserted and inferred) of `store`."""
+def write_index(folder: Path, documents: Iterable[bytes]) -> None:
+    """Index every rdfs:label line of the N-Triples `documents` (those the union graph
+    is made of: asserted and inferred), each (thing, label in lower case) once."""
+    marker = f" {LABEL} ".encode()
+    lines = b"".join(line for document in documents for line in document.splitlines(True)
+                     if marker in line)
+    rows = {(str(t.subject), t.object.value.lower())
+            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(t.object, ox.Literal)}
     target = index_file(folder)
     work = target.with_suffix(".tmp")
     work.unlink(missing_ok=True)
     with closing(sqlite3.connect(work)) as db:
-        db.execute("CREATE VIRTUAL TABLE label USING "
-                   "fts5(thing UNINDEXED, folded, tokenize='trigram case_sensitive 1')")
-        db.executemany("INSERT INTO label VALUES (?, ?)", (
-            (str(q.subject), q.object.value.lower())
-            for q in store.quads_for_pattern(None, LABEL, None, ox.DefaultGraph())
-            if isinstance(q.object, ox.Literal)))
+        db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, folded, "
+                   "tokenize='trigram case_sensitive 1', detail=none)")
+        db.executemany("INSERT INTO label VALUES (?, ?)", sorted(rows))
         db.commit()
     target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
     os.replace(work, target)
@@ -48,10 +53,10 @@ def things_labelled(folder: Path, text: str) -> list[ox.NamedNode] | None:
     folded, file = text.lower(), index_file(folder)
     if len(folded) < _TRIGRAM or not file.is_file():
         return None
-    phrase = '"' + folded.replace('"', '""') + '"'
+    pattern = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
     with closing(sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)) as db:
-        rows = db.execute("SELECT DISTINCT thing FROM label WHERE folded MATCH ? LIMIT ?",
-                          (phrase, MAX_THINGS + 1)).fetchall()
+        rows = db.execute("SELECT DISTINCT thing FROM label WHERE folded GLOB ? LIMIT ?",
+                          (pattern, MAX_THINGS + 1)).fetchall()
     if len(rows) > MAX_THINGS or any(not thing.startswith("<") for thing, in rows):
         return None
     return [ox.NamedNode(thing[1:-1]) for thing, in sorted(rows)]

@@ -7,6 +7,7 @@ each row, so the answer is the scan's (see `sparql.running`)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
@@ -25,24 +26,40 @@ def index_file(folder: Path) -> Path:
     return folder / "lines" / INDEX
 
 
-def write_index(folder: Path, documents: Iterable[bytes]) -> None:
-    """Index every rdfs:label line of the N-Triples `documents` (those the union graph
-    is made of: asserted and inferred), each (thing, label in lower case) once."""
+def _rows(documents: Iterable[bytes]) -> list[tuple[str, str]]:
+    """(thing, label in lower case) of every rdfs:label line of N-Triples documents, once."""
     marker = f" {LABEL} ".encode()
     lines = b"".join(line for document in documents for line in document.splitlines(True)
                      if marker in line)
-    rows = {(str(t.subject), t.object.value.lower())
-            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-            if isinstance(t.object, ox.Literal)}
+    return sorted({(str(t.subject), t.object.value.lower())
+                   for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+                   if isinstance(t.object, ox.Literal)})
+
+
+def write_index(folder: Path, documents: Iterable[bytes]) -> None:
+    """Index every rdfs:label line of the N-Triples `documents` (those the union graph
+    is made of: asserted and inferred)."""
     target = index_file(folder)
     work = target.with_suffix(".tmp")
     work.unlink(missing_ok=True)
     with closing(sqlite3.connect(work)) as db:
         db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, folded, "
                    "tokenize='trigram case_sensitive 1', detail=none)")
-        db.executemany("INSERT INTO label VALUES (?, ?)", sorted(rows))
+        db.executemany("INSERT INTO label VALUES (?, ?)", _rows(documents))
         db.commit()
     target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
+    os.replace(work, target)
+
+
+def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
+    """Add the rdfs:label lines of `documents` to an index copied from an earlier store
+    (a label indexed twice changes no answer: the index only narrows)."""
+    target = index_file(folder)
+    work = target.with_suffix(".tmp")
+    shutil.copyfile(target, work)  # the earlier store keeps its own
+    with closing(sqlite3.connect(work)) as db:
+        db.executemany("INSERT INTO label VALUES (?, ?)", _rows(documents))
+        db.commit()
     os.replace(work, target)
 
 

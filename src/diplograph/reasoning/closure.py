@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from diplograph.errors import UsageError
 from diplograph.namespaces import compact
+from diplograph.reasoning.intervals import PREDICATES as INTERVAL_PREDICATES
 
 ENGINE_ENV = "DIPLOGRAPH_REASONER"
 _LOG = logging.getLogger(__name__)
@@ -244,14 +245,39 @@ def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
     if any(p == SAME for _, p, _ in closure.added):  # earlier literals may copy over
         return None
     closure.copy_to_equals(literals)
-    new = _entailed(closure, Engine.NATIVE)
-    stated = {line for document in additions for line in document.splitlines(True)}
+    return _joined(earlier, _entailed(closure, Engine.NATIVE), additions)
+
+
+def _joined(earlier: Entailed, new: Entailed, stated: Iterable[bytes]) -> Entailed:
+    """The earlier entailments less those now `stated`, and the `new` ones."""
+    lines = {line for document in stated for line in document.splitlines(True)}
 
     def still(entailed: bytes) -> bytes:  # an entailment now stated is no longer one
-        return b"".join(line for line in entailed.splitlines(True) if line not in stated)
+        return b"".join(line for line in entailed.splitlines(True) if line not in lines)
 
     return Entailed(still(earlier.nontrivial) + new.nontrivial,
                     still(earlier.trivial) + new.trivial, Engine.NATIVE, new.clashes)
+
+
+def extended_in_store(store: ox.Store, additions: Iterable[bytes],
+                      earlier: Entailed) -> Entailed | None:
+    """As `extended_ntriples`, for a consistent earlier closure whose triples (asserted
+    and non-trivial entailments) the default graph of `store` holds: only the additions
+    fire, and every join looks the other triples up in the store, so nothing is indexed
+    in full. None where that could differ from a full run: the additions bring axioms,
+    reach an equality or a contradiction other than class disjointness, or another
+    engine ran."""
+    added = _line_keys(additions)
+    if {earlier.engine, default_engine()} != {Engine.NATIVE} or _unsupported(added) \
+            or _axiom_terms(added) or any(k[1] in _COMPILED for k in added):
+        return None
+    try:
+        closure = _StoredClosure(store, added, _line_keys([earlier.trivial]))
+        new = _entailed(closure, Engine.NATIVE)
+    except _NotLocal:
+        return None
+    # only additions the closure held already can have been entailments
+    return _joined(earlier, new, [] if not closure.held else additions)
 
 
 def _line_keys(documents: Iterable[bytes]) -> list[Key]:
@@ -590,12 +616,12 @@ class _Closure(_Index):
         """Close `keys`; `known` triples (an earlier closure) are indexed, not fired."""
         super().__init__()
         for k in known:
-            self.insert(*k)
+            _Index.insert(self, *k)
         self.queue = [k for k in keys if self.insert(*k)]
         for datatype in _DATATYPES:
             self.add(datatype, TYPE, _nt(_RDFS, "Datatype"))  # dt-type1
         self._compile_restrictions()
-        self.equality = bool(self.spo.get(SAME)) or any(
+        self.equality = bool(self.pairs(SAME)) or any(
             self.subjects(TYPE, c) for c in _EQUALITY)
         while self.queue:
             self._fire(*self.queue.pop())
@@ -783,13 +809,98 @@ class _Closure(_Index):
             self.add(x, EQP, x)
 
     def _replace_equals(self, s: str, p: str, o: str) -> None:
-        same = self.spo.get(SAME, _NO_OBJECTS)
-        for s2 in list(same.get(s, ())):
+        for s2 in list(self.objects(s, SAME)):
             self.add(s2, p, o)  # eq-rep-s
-        for p2 in list(same.get(p, ())):
+        for p2 in list(self.objects(p, SAME)):
             self.add(s, p2, o)  # eq-rep-p
-        for o2 in list(same.get(o, ())):
+        for o2 in list(self.objects(o, SAME)):
             self.add(s, p, o2)  # eq-rep-o
+
+
+class _NotLocal(Exception):
+    """The additions reach beyond what `_StoredClosure` extends exactly."""
+
+
+class _StoredClosure(_Closure):
+    """The native engine extending a consistent closure held in a store's default graph
+    (its trivial entailments `known`): lookups read the store and the triples derived
+    here, and only the added triples fire. An addition or derivation that is an axiom
+    or an equality, or that touches a contradiction other than class disjointness,
+    raises `_NotLocal`."""
+
+    def __init__(self, store: ox.Store, keys: list[Key], known: Iterable[Key]) -> None:
+        self.store = store
+        self.terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+        self.fresh: list[Key] = []  # what the closure gains: additions and derivations
+        self.held = False  # whether an addition was in the closure already
+        super().__init__(keys, known)
+        self.held = len(self.fresh) - len(self.added) < len(set(keys))
+
+    def _stored(self, s: str | None, p: str | None, o: str | None) -> Iterator[ox.Quad]:
+        if p in INTERVAL_PREDICATES:  # the store also holds time bounds, which are no entailments
+            raise _NotLocal(p)
+        if (s is not None and s[0] == '"') or (p is not None and p[0] != "<"):
+            return iter(())
+        subject, predicate, value = (None if x is None else _term(x, self.terms)
+                                     for x in (s, p, o))
+        return self.store.quads_for_pattern(subject, predicate,  # type: ignore[arg-type]
+                                            value, ox.DefaultGraph())
+
+    def insert(self, s: str, p: str, o: str) -> bool:
+        if self.has(s, p, o):
+            return False
+        if p == SAME or p in (DIFF, *_COMPILED) or _axiom_terms([(s, p, o)]):
+            raise _NotLocal(p)
+        self.fresh.append((s, p, o))
+        return super().insert(s, p, o)
+
+    def has(self, s: str, p: str, o: str) -> bool:
+        return super().has(s, p, o) or next(self._stored(s, p, o), None) is not None
+
+    def objects(self, s: str, p: str) -> set[str]:
+        return {str(q.object) for q in self._stored(s, p, None)} | super().objects(s, p)
+
+    def subjects(self, p: str, o: str) -> set[str]:
+        return {str(q.subject) for q in self._stored(None, p, o)} | super().subjects(p, o)
+
+    def pairs(self, p: str) -> list[tuple[str, str]]:
+        stored = {(str(q.subject), str(q.object)) for q in self._stored(None, p, None)}
+        return sorted(stored.union(super().pairs(p)))
+
+    def contradictions(self) -> Iterator[Clash]:
+        """The contradictions the fresh triples make: class disjointness is checked for
+        each newly typed node; a fresh triple that any other check reads raises."""
+        watched = set(self.subjects(TYPE, IRREFLEXIVE)) | self.subjects(TYPE, ASYMMETRIC)
+        watched |= {p for pair in self.pairs(PROPERTY_DISJOINT) for p in pair}
+        watched |= {p for _, head in self._lists(ALL_DISJOINT_PROPERTIES, MEMBERS)
+                    for p in self.items(head)}
+        watched |= {p for _, p in self.pairs(ASSERTION_PROPERTY)}
+        restricted = {r for r, _ in [*self.pairs(MAX_CARDINALITY), *self.pairs(MAX_QUALIFIED)]}
+        watched |= {p for r in restricted for p in self.objects(r, ON_PROPERTY)}
+        restricted |= {c for r in restricted for c in self.objects(r, ON_CLASS)}
+        typed = set()
+        for s, p, o in self.fresh:
+            if p in watched or (p == TYPE and o in restricted):
+                raise _NotLocal(p)
+            if p == TYPE:
+                typed.add(s)
+        for x in sorted(typed):
+            if self.has(x, TYPE, NOTHING):
+                yield Clash(x, "cls-nothing2", f"{_show(x)} is a member of owl:Nothing",
+                            ((x, TYPE, NOTHING),))
+        pairs = [(c1, c2, "cax-dw", ((c1, DISJOINT_WITH, c2),))
+                 for c1, c2 in self.pairs(DISJOINT_WITH)]
+        pairs += [(c1, c2, "cls-com", ((c1, COMPLEMENT, c2),)) for c1, c2 in self.pairs(COMPLEMENT)]
+        candidates = [x for x in sorted(typed) if not self.has(x, TYPE, NOTHING)]
+        found = [(x, c1, c2, rule, axiom) for c1, c2, rule, axiom in pairs for x in candidates
+                 if self.has(x, TYPE, c1) and self.has(x, TYPE, c2)]
+        for node, head in self._lists(ALL_DISJOINT_CLASSES, MEMBERS):
+            found += [(x, c1, c2, "cax-adc", ((node, MEMBERS, head),)) for c1, c2, x in
+                      _overlaps(self.items(head),
+                                lambda c: [x for x in candidates if self.has(x, TYPE, c)])]
+        for x, c1, c2, rule, axiom in found:
+            yield Clash(x, rule, f"{_show(x)} is both a {_show(c1)} and a {_show(c2)}, "
+                                 "which are disjoint", (*axiom, (x, TYPE, c1), (x, TYPE, c2)))
 
 
 class _OwlrlClosure(_Index):

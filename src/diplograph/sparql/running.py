@@ -27,6 +27,7 @@ from diplograph.sparql.parameters import Resolver
 from diplograph.sparql.placement import check_placement
 from diplograph.sparql.safety import check_query, known_safe
 from diplograph.sparql.template import Bound
+from diplograph.sparql.textsearch import narrowed
 from diplograph.store.cache import KnowledgeGraph, Term, damaged
 
 Row = tuple[Term | None, ...]
@@ -189,7 +190,8 @@ def run_named(
     on the graph or on `engine` (an endpoint: values are resolved against the graph all
     the same); parameter columns are left out. The template is checked (see
     `check_query`) once: values are written in as terms, which cannot add syntax. More
-    than `max_rows` rows is a LimitError."""
+    than `max_rows` rows is a LimitError. A name search is narrowed by the store's label
+    index (see `textsearch`)."""
     check_query(query.text, where=str(query.path), cache=graph.path.parent,
                 code=query.template.code)
     check_placement(query)
@@ -198,7 +200,9 @@ def run_named(
     if engine is not None:
         result = _remote(engine, query.bind(bound), hidden, inference, limits, max_rows)
     else:
-        result = _answer(graph, query.bind(bound), hidden, inference=inference,
+        text = query.bind(bound)
+        result = _answer(graph, narrowed(graph.path, query.template, text, bound) or text, hidden,
+                         inference=inference,
                          where=f"{query.path} (its parameters bound)", limits=limits,
                          isolated=isolated, max_rows=max_rows)
     rows = result.rows

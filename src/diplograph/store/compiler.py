@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from diplograph.reasoning.closure import (
     Entailed,
     default_engine,
     entailed_ntriples,
+    extended_in_store,
     extended_ntriples,
 )
 from diplograph.reasoning.intervals import interval_ntriples, without_intervals
@@ -33,6 +35,7 @@ from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
     LINES,
+    REASONING,
     SHAPES_BASE,
     TRIVIAL,
     integrity_problem,
@@ -44,12 +47,14 @@ from diplograph.store.folder import (
     write_integrity,
     write_sources,
 )
+from diplograph.store.labels import LABEL, extend_index, index_file, write_index
 from diplograph.store.void import Profile
 
 BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
 _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
+_LABEL = f" {LABEL} ".encode()  # a label's line holds this
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -143,7 +148,8 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
         entailed = entailed_ntriples(_LinesFiles(folder, reasoned))
         inferred = _keep_entailed(folder, entailed, reasoned)
         writer.add(inferred, INFERRED, UNION)
-        say("writing the store", 0.7)
+        say("writing the store, indexing the labels", 0.7)
+        writer.beside(write_index, folder, chain(_LinesFiles(folder, reasoned), [inferred]))
     say("compacting the store", 0.95)
     store.optimize()
 
@@ -162,6 +168,9 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
         (folder / LINES).mkdir()
         earlier = {TRIVIAL: trivial_file(base).read_bytes()} if trivial_file(base).is_file() \
             else {}
+        earlier[REASONING] = (base / REASONING).read_bytes()
+        if index_file(base).is_file():
+            _link(index_file(base), index_file(folder))
         for name in [*parsed_from, INFERRED.value]:
             graph = ox.NamedNode(name)
             if name in unchanged:
@@ -186,7 +195,9 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
     store = ox.Store(str(folder))
     documents: dict[Source, bytes] = {}
     before, additions, went = [], [], []  # went: lines that may leave the union
+    arrived: list[bytes] = []  # lines that came into the union
     with _Writer(store) as writer:
+        writer.hold()  # the store keeps the earlier closure until it is extended
         for source, share in _shares(sources, 0.4):
             done = lines_file(folder, source.graph)
             if done.exists():
@@ -199,25 +210,36 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 previous = earlier.pop(source.graph.value, b"")
                 gone, came = _change(writer, previous, lines, source.graph)
                 went.append(gone)
+                arrived.append(came if source.reasoned else b"")
             if source.reasoned:
                 documents[source] = lines
                 before.append(previous)
                 additions.append(came)
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
+        consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
         entailed = None
         if trivial is not None and not any(went):
-            say("reasoning (OWL 2 RL): extending the earlier closure", 0.4)
-            entailed = extended_ntriples(before, additions,
-                                         Entailed(without_intervals(inferred), trivial))
+            say("reasoning (OWL 2 RL): extending the earlier closure in the store", 0.4)
+            closure = Entailed(without_intervals(inferred), trivial)
+            entailed = extended_in_store(store, additions, closure) if consistent else None
+            if entailed is None:
+                say("reasoning (OWL 2 RL): extending the earlier closure in memory", 0.4)
+                entailed = extended_ntriples(before, additions, closure)
+        writer.release()
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
             entailed = entailed_ntriples(documents.values())
-        went.append(_change(writer, inferred, _keep_entailed(folder, entailed, list(documents)),
-                            INFERRED)[0])
+        now = _keep_entailed(folder, entailed, list(documents))
+        gone, came_inferred = _change(writer, inferred, now, INFERRED)
+        went.append(gone)
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
+        if not index_file(folder).is_file() or any(_LABEL in lines for lines in went):
+            writer.beside(write_index, folder, [*documents.values(), now])
+        elif any(_LABEL in lines for lines in [*arrived, came_inferred]):
+            writer.beside(extend_index, folder, [*arrived, came_inferred])
     store.flush()
 
 
@@ -292,24 +314,45 @@ class _Writer:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self.pool = ThreadPoolExecutor(max_workers=1)
+        self.aside = ThreadPoolExecutor(max_workers=1)
         self.pending: list[Future[None]] = []
+        self.held: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
 
     def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        for pool in (self.pool, self.aside):
+            pool.shutdown(wait=True, cancel_futures=kind is not None)
         if kind is None:
             for write in self.pending:
                 write.result()  # raises what the write raised
 
+    def hold(self) -> None:
+        """Keep the writes asked from now on until `release`."""
+        self.held = []
+
+    def release(self) -> None:
+        """Start the writes held since `hold`, in the order asked."""
+        held, self.held = self.held, None
+        for write, args in held or []:
+            self._submit(write, *args)
+
     def _submit(self, write: Callable[..., None], *args: Any) -> None:
+        if self.held is not None:
+            self.held.append((write, args))
+            return
         while len(self.pending) > _MAX_PENDING:
             self.pending.pop(0).result()  # wait: the queued lines are held until written
         for finished in [f for f in self.pending if f.done()]:
             finished.result()  # raises what an earlier write raised
             self.pending.remove(finished)
         self.pending.append(self.pool.submit(write, *args))
+
+    def beside(self, work: Callable[..., None], *args: Any) -> None:
+        """Run other work on a thread of its own meanwhile (SQLite, like Oxigraph,
+        releases the GIL), finished (and its error raised) when the writer is."""
+        self.pending.append(self.aside.submit(work, *args))
 
     def add(self, ntriples: bytes, *graphs: ox.NamedNode | ox.DefaultGraph) -> None:
         """Add N-Triples lines to each graph. Lines with blank nodes keep their labels

@@ -1,0 +1,80 @@
+"""The label index: built with the store, used by name searches, and answering exactly
+what a scan of every label answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import copy_graph
+from diplograph import Graph
+from diplograph.project import Project
+from diplograph.sparql.running import bind_parameters, run_named
+from diplograph.sparql.template import Template
+from diplograph.sparql.textsearch import label_search, narrowed
+from diplograph.store.labels import index_file
+
+TEXTS = ["Navoi", "NAVOI MONUMENT", "kaz", "Qazax", "Казах", "İSTANBUL", "azərbaycan", "e",
+         "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none"]
+
+
+@pytest.fixture(scope="module")
+def front(project: Project, store_dir: Path) -> Graph:
+    return Graph.open(project.root, store=store_dir)
+
+
+def scanned(graph: Graph, text: str) -> tuple[object, ...]:
+    """The search's rows as the engine finds them scanning every label."""
+    query = graph.named("search")
+    bound = bind_parameters(graph.compiled, query, {"text": text})
+    answer = graph.compiled.query(query.bind(bound))
+    return tuple(tuple(s[v] for v in ("thing", "name", "name_lang")) for s in answer)
+
+
+def test_the_store_holds_a_label_index(front: Graph) -> None:
+    assert index_file(front.compiled.path).stat().st_size > 0
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_search_through_the_index_answers_as_the_scan(front: Graph, text: str) -> None:
+    query = front.named("search")
+    result = run_named(front.compiled, query, {"text": text})
+    assert result.rows == scanned(front, text)
+
+
+def test_search_is_narrowed_by_the_index(front: Graph) -> None:
+    query = front.named("search")
+    bound = bind_parameters(front.compiled, query, {"text": "Navoi"})
+    text = narrowed(front.compiled.path, query.template, query.bind(bound), bound)
+    assert text is not None and "VALUES $thing" in text
+    assert "<https://w3id.org/diplograph/resource/person-alisher-navoi>" in text
+
+
+@pytest.mark.parametrize("where", [
+    "?thing rdfs:label ?name . FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text)) || true)",
+    "OPTIONAL { ?thing rdfs:label ?name } FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text)))",
+    "?thing rdfs:label ?name . FILTER(CONTAINS(STR(?name), $text))",
+    "?x ?thing rdfs:label . ?thing rdfs:label ?other . "
+    "FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text)))",
+])
+def test_other_queries_are_left_to_the_scan(where: str) -> None:
+    template = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                f"SELECT ?thing WHERE {{ {where} }}")
+    assert label_search(Template.parse(template)) is None
+
+
+@pytest.mark.slow
+def test_an_update_indexes_the_labels_it_adds(tmp_path: Path) -> None:
+    project, store = copy_graph(tmp_path), tmp_path / "store"
+    assert Graph.open(project, store=store).query("search", text="quokka").rows == ()
+    (project / "data" / "zz-added.ttl").write_text(
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+        '<https://w3id.org/diplograph/resource/x-quokka> rdfs:label "Quokka Pavilion"@en .\n',
+        encoding="utf-8")
+    updated = Graph.open(project, store=store)
+    rows = updated.query("search", text="quokka pav").rows
+    quokka = ox.NamedNode("https://w3id.org/diplograph/resource/x-quokka")
+    assert [row[0] for row in rows] == [quokka]
+    assert rows == scanned(updated, "quokka pav")

@@ -262,8 +262,9 @@ def translate(catalog: gettext.GNUTranslations | None, message: str) -> str | No
 
 def literal(text: str, lang: str | None = None) -> str:
     """A Turtle string literal, written by pyoxigraph (its N-Triples form: quotes,
-    backslashes and control characters escaped)."""
-    return str(ox.Literal(text, language=lang))
+    backslashes and control characters escaped), its language tag as CLDR writes it
+    (Oxigraph would lower-case it: `pt-BR`, `sr-Latn` read better)."""
+    return str(ox.Literal(text)) + (f"@{lang}" if lang else "")
 
 
 def _objects(predicate: str, objects: Sequence[str]) -> str:

@@ -221,7 +221,7 @@ def test_an_isolated_graph_stays_usable_after_a_limit(store_dir: Path, graph: ob
         front.sparql(ENDLESS)
     assert not [t for t in threading.enumerate() if t.name == "diplograph-query"]
     rows = front.query("timeline", a="AZ", b="KZ").rows
-    assert [r[0].value for r in rows][:2] == ["1992-08-30", "1993-01-09"]  # type: ignore[union-attr]
+    assert [r[0].value for r in rows[:2]] == ["1992-08-30", "1993-01-09"]  # type: ignore[union-attr]
     assert front.sparql("ASK { ?s ?p ?o }").boolean is True
 
 

@@ -23,6 +23,7 @@ from diplograph.sparql.header import Parameter
 from diplograph.sparql.running import Result, Values, run_named, run_sparql
 from diplograph.sparql.safety import CHECKED
 from diplograph.sparql.template import values_block
+from diplograph.sparql.textsearch import narrowed
 from diplograph.store.cache import KnowledgeGraph, Term
 
 ATTACKS = (
@@ -132,9 +133,11 @@ def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
     if isinstance(outcome, str):
         assert "\n" not in outcome and f"--{parameter.name}" in outcome, outcome
         return False
-    assert texts == [named.bind(outcome.bound)]  # what --show-sparql prints ran
+    shown = named.bind(outcome.bound)  # what --show-sparql prints, as it ran (a name
+    # search with the things the label index found written in, see `textsearch`)
+    assert texts == [narrowed(graph.path, named.template, shown, outcome.bound) or shown]
     (term,) = outcome.bound[parameter.name]
-    assert syntax(texts[0]) == syntax(named.bind({**outcome.bound,
+    assert syntax(shown) == syntax(named.bind({**outcome.bound,
                                                           parameter.name: (harmless(term),)}))
     if isinstance(term, ox.Literal) and term.value == attack:
         if parameter.required:
@@ -142,9 +145,9 @@ def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
         else:
             unset = {k: v for k, v in base.items() if k != parameter.name}
             assert set(outcome.rows) <= set(run_named(graph, named, unset).rows)
-        shown = run_sparql(graph, texts[0])
-        keep = [shown.columns.index(c) for c in outcome.columns]
-        shown_rows = dict.fromkeys(tuple(r[i] for i in keep) for r in shown.rows)
+        printed = run_sparql(graph, shown)
+        keep = [printed.columns.index(c) for c in outcome.columns]
+        shown_rows = dict.fromkeys(tuple(r[i] for i in keep) for r in printed.rows)
         assert list(shown_rows) == list(outcome.rows)
     else:  # whitespace around a code or name is trimmed: the plain value it names
         clean = run_named(graph, named, {**base, parameter.name: attack.strip()})

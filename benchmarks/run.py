@@ -69,7 +69,8 @@ class Goals:
     store_ratio: float = 2.0  # the compiled store's bytes over Oxigraph's alone
 
 
-GOALS = {"10m": Goals(compile=120.0, cold=0.5, warm=0.100, validate=1.5, update=3.0,
+GOALS = {"1m": Goals(compile=8.0),
+         "10m": Goals(compile=120.0, cold=0.5, warm=0.100, validate=1.5, update=3.0,
                       export=20.0, peak=4 * GIB)}
 
 
@@ -117,6 +118,7 @@ class Row:
     target: str
     met: bool | None
     note: str = ""
+    over_limit: bool = False  # the baseline is a limit: the ratio is ours over it
 
 
 @dataclass
@@ -205,8 +207,10 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
     if compiled is None:
         return
     loaded = measure_store_size(bench)
-    bench.add("compile (fresh store; baseline: Oxigraph alone bulk-loading the same quads in "
-              "a fresh process, the limit)", compiled.seconds, loaded, S, bench.goals.compile)
+    bench.rows.append(Row("compile (fresh store; baseline: Oxigraph alone bulk-loading the "
+                          "same quads in a fresh process, the limit)", compiled.seconds, loaded,
+                          S, f"<= {bench.goals.compile:g} s",
+                          compiled.seconds <= bench.goals.compile, over_limit=True))
 
     catalog = Catalog.load(project.queries_dir)
     cold_params = params_for(manifest, catalog.get(COLD_QUERY))
@@ -221,8 +225,9 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
     bare = bare_query(bench, project, catalog.get(COLD_QUERY), cold_params)
     if cold is not None and bare is not None:
         bench.rows.append(Row(f"cold `query {COLD_QUERY}` / a bare pyoxigraph script running "
-                              "its SPARQL on the store, fresh process each (ratio: bare / ours)",
-                              cold, bare, S, "<= 2x the bare script", cold <= 2 * bare))
+                              "its SPARQL on the store, fresh process each",
+                              cold, bare, S, "<= 2x the bare script", cold <= 2 * bare,
+                              over_limit=True))
     measure_pictures(bench, cold_params, cold)
 
     for name, query in catalog.queries.items():
@@ -239,7 +244,9 @@ def measure(bench: Bench, manifest: dict[str, Any], baseline: bool) -> None:
                       bench.goals.warm)
             continue
         found = json.loads(worker.stdout)
-        rows_note = f"{found['rows']}" + (f"/{theirs['rows']}" if theirs else "") + " rows"
+        rows_note = f"{found['rows']}" + (f"/{theirs['rows']}" if "rows" in theirs else "")
+        rows_note += " rows"
+        rows_note += f"; baseline failed: {theirs['error']}" if "error" in theirs else ""
         rows_note += ", timed once" if len(found["samples"]) == 1 < bench.reps else ""
         bench.add(f"warm `{name}` ({rows_note})", statistics.median(found["samples"]),
                   theirs.get("median_s"), MS, bench.goals.warm)
@@ -297,7 +304,7 @@ def measure_store_size(bench: Bench) -> float | None:
     bench.rows.append(Row("store on disk (baseline: Oxigraph alone, the same quads bulk-loaded "
                           f"in {child.seconds:.1f} s)", ours / GIB, theirs / GIB, 1.0,
                           f"<= {bench.goals.store_ratio:g}x baseline, {limit / GIB:.2f} GiB",
-                          ours <= limit))
+                          ours <= limit, over_limit=True))
     return child.seconds
 
 
@@ -474,9 +481,12 @@ def run_baseline(bench: Bench, manifest: dict[str, Any]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         plan_file = Path(tmp) / "plan.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        entailed = Path(tmp) / "inferred.nt"  # the same facts: entailments, time bounds
+        run_child(bench.cli("export", "--inferred", "--format", "nt", "-o", str(entailed)),
+                  bench.timeout)
         cmd = [sys.executable, str(HERE / "baseline.py"), "--project", str(bench.project),
                "--plan", str(plan_file), "--reps", str(bench.baseline_reps),
-               "--export", tmp]
+               "--export", tmp, "--entailments", str(entailed)]
         if bench.baseline_validates:
             cmd += ["--new-facts", str(bench.project / "new-facts.ttl")]
         launched = time.time()
@@ -509,7 +519,9 @@ def table(bench: Bench) -> str:
              "|---|---:|---:|---:|---|---|"]
     for r in bench.rows:
         unit = "GiB" if r.target.endswith("GiB") else "ms" if r.unit == MS else "s"
-        ratio = "-" if r.base is None or not r.ours else f"{r.base / r.ours:.3g}x"
+        ratio = ("-" if r.base is None or not r.ours
+                 else f"{r.ours / r.base:.3g}x the limit" if r.over_limit
+                 else f"{r.base / r.ours:.3g}x")
         met = {None: "-", True: "yes", False: "NO"}[r.met]
         measure = r.measure + (f" [{r.note}]" if r.note else "")
         lines.append(f"| {measure} | {number(r.ours, unit)} | {number(r.base, unit)} | {ratio} "

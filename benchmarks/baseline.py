@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.entailments:
         graph.parse(args.entailments, format="nt")
     out["triples"] = len(graph)
-    queries: dict[str, dict[str, float | int]] = {}
+    queries: dict[str, dict[str, float | int | str]] = {}
     for n, (name, text) in enumerate(plan.items()):
         times = []
         for _ in range(args.reps):

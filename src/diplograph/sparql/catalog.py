@@ -1,7 +1,8 @@
 """The stored query catalog: `queries/*.rq`, each SPARQL with a `#+` YAML header, checked
-when it loads (a valid header, parameters declared exactly), when it first runs (no
-remote access, no update, parameters placed where values can stand: `placement`) and
-on demand against the graph's vocabulary (`lint`)."""
+when it is first asked for (a valid header, parameters declared exactly: running one
+query reads no other), when it first runs (no remote access, no update, parameters
+placed where values can stand: `placement`) and on demand against the graph's
+vocabulary (`lint`)."""
 
 from __future__ import annotations
 
@@ -102,23 +103,38 @@ def load_query(path: Path) -> NamedQuery:
                       examples=header.examples, tags=header.tags, template=template)
 
 
-@dataclass(frozen=True)
 class Catalog:
-    """Every named query of a project, by name."""
+    """Every named query of a project, by name. A template is read and checked when it is
+    first asked for: running one query does not read the others."""
 
-    queries: dict[str, NamedQuery]
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self.paths = paths
+        self._loaded: dict[str, NamedQuery] = {}
 
     @classmethod
     def load(cls, folder: Path) -> Catalog:
-        """Load `folder/*.rq`, refusing the whole catalog if one template is bad."""
-        return cls({q.name: q for q in map(load_query, sorted(folder.glob("*.rq")))})
+        """The catalog of `folder/*.rq` (no template read yet)."""
+        return cls({path.stem: path for path in sorted(folder.glob("*.rq"))})
+
+    @property
+    def names(self) -> list[str]:
+        """Every query's name, sorted."""
+        return list(self.paths)
+
+    @property
+    def queries(self) -> dict[str, NamedQuery]:
+        """Every query by name, each template read: an error if one is bad."""
+        return {name: self.get(name) for name in self.paths}
 
     def get(self, name: str) -> NamedQuery:
         """The query of that name, or an error suggesting the closest names."""
-        if name in self.queries:
-            return self.queries[name]
+        if name in self._loaded:
+            return self._loaded[name]
+        if name in self.paths:
+            self._loaded[name] = load_query(self.paths[name])
+            return self._loaded[name]
         from difflib import get_close_matches
 
-        close = get_close_matches(name, self.queries, n=3)
+        close = get_close_matches(name, self.paths, n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "`diplograph queries` lists them"
         raise InputError(f"no query named {name!r}", hint=hint)

@@ -16,11 +16,12 @@ from conftest import ROOT, Run
 from diplograph.cli import cli
 from diplograph.cli.app import COMMAND_MODULES
 from diplograph.project import Project
+from diplograph.sparql.header import HEADERS, read_header
 from diplograph.store.cache import KnowledgeGraph
 
 #: what a named query must not import (each costs tens to hundreds of milliseconds)
-HEAVY = ("rdflib", "pyshacl", "owlrl", "matplotlib", "starlette", "uvicorn", "httpx", "rich",
-         "diplograph.reasoning.closure", "diplograph.store.compiler",
+HEAVY = ("yaml", "rdflib", "pyshacl", "owlrl", "matplotlib", "starlette", "uvicorn", "httpx",
+         "rich", "diplograph.reasoning.closure", "diplograph.store.compiler",
          "diplograph.validation.shacl", "diplograph.dumps.export", "diplograph.plots",
          "diplograph.server", "diplograph.cli.dumps", "diplograph.cli.facts",
          "diplograph.cli.plotting", "diplograph.cli.serving", "diplograph.cli.stores")
@@ -111,3 +112,34 @@ def test_a_bad_template_stops_only_what_reads_it(
         assert code == 3 and out == "", args
         assert err.startswith(f"error: {fork / 'queries' / 'broken.rq'}: ") and \
             "summary" in err, (args, err)
+
+
+def test_kept_header_documents_read_as_the_yaml_does(project: Project, tmp_path: Path) -> None:
+    """Every bundled header read from its kept JSON document is the header PyYAML reads;
+    a damaged kept document is parsed again and kept anew."""
+    templates = sorted(project.queries_dir.glob("*.rq"))
+    for path in templates:
+        text = path.read_text(encoding="utf-8")
+        parsed = read_header(path, text)
+        assert read_header(path, text, tmp_path) == parsed  # kept
+        assert read_header(path, text, tmp_path) == parsed  # read from what was kept
+    kept = sorted((tmp_path / HEADERS).iterdir())
+    assert len(kept) == len(templates)
+    kept[0].write_text("{damaged")
+    assert [read_header(p, p.read_text(encoding="utf-8"), tmp_path) for p in templates] == \
+        [read_header(p, p.read_text(encoding="utf-8")) for p in templates]
+    assert kept[0].read_text().startswith("{\"")
+
+
+def test_a_header_json_cannot_hold_exactly_is_not_kept(tmp_path: Path) -> None:
+    """A date, or a number as a key, would come back from JSON as text: such a header is
+    parsed each time, with the same result."""
+    query = tmp_path / "q.rq"
+    for header in ("#+ summary: On 1995-10-02\n#+ tags: [1995-10-02]\n",
+                   "#+ summary: Numbers\n#+ tags: {1: one}\n"):
+        first = read_header(query, header, tmp_path / "cache")
+        assert read_header(query, header, tmp_path / "cache") == first
+        assert not (tmp_path / "cache" / HEADERS).exists()
+    assert read_header(query, "#+ summary: Text\n#+ tags: [a]\n", tmp_path / "cache").tags == \
+        ("a",)
+    assert len(list((tmp_path / "cache" / HEADERS).iterdir())) == 1

@@ -167,7 +167,8 @@ class Graph:
     def catalog(self) -> Catalog:
         """The stored queries, by name."""
         if self._catalog is None:
-            self._catalog = Catalog.load(self.project.queries_dir)
+            self._catalog = Catalog.load(self.project.queries_dir,
+                                         self.store_dir or default_cache_dir())
         return self._catalog
 
     @property

@@ -85,15 +85,16 @@ def _within(at: int, span: tuple[int, int]) -> bool:
     return span[0] <= at < span[1]
 
 
-def load_query(path: Path) -> NamedQuery:
-    """Read and check one template: a valid header, and declared parameters exactly the
-    variables the query is given. What it may touch is checked when it first runs
-    (`placement`): parsing every template would slow every command."""
+def load_query(path: Path, cache: Path | None = None) -> NamedQuery:
+    """Read and check one template: a valid header (its YAML document kept in `cache`),
+    and declared parameters exactly the variables the query is given. What it may touch
+    is checked when it first runs (`placement`): parsing every template would slow every
+    command."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise template_error(path, f"not UTF-8 text (byte {exc.start})") from exc
-    header = read_header(path, text)
+    header = read_header(path, text, cache)
     template = Template.parse(text)
     _check_variables(path, template, header.parameters)
     if template.where is None:
@@ -107,14 +108,16 @@ class Catalog:
     """Every named query of a project, by name. A template is read and checked when it is
     first asked for: running one query does not read the others."""
 
-    def __init__(self, paths: dict[str, Path]) -> None:
+    def __init__(self, paths: dict[str, Path], cache: Path | None = None) -> None:
         self.paths = paths
+        self.cache = cache
         self._loaded: dict[str, NamedQuery] = {}
 
     @classmethod
-    def load(cls, folder: Path) -> Catalog:
-        """The catalog of `folder/*.rq` (no template read yet)."""
-        return cls({path.stem: path for path in sorted(folder.glob("*.rq"))})
+    def load(cls, folder: Path, cache: Path | None = None) -> Catalog:
+        """The catalog of `folder/*.rq` (no template read yet; headers' YAML documents
+        kept in the cache folder `cache`)."""
+        return cls({path.stem: path for path in sorted(folder.glob("*.rq"))}, cache)
 
     @property
     def names(self) -> list[str]:
@@ -131,7 +134,7 @@ class Catalog:
         if name in self._loaded:
             return self._loaded[name]
         if name in self.paths:
-            self._loaded[name] = load_query(self.paths[name])
+            self._loaded[name] = load_query(self.paths[name], self.cache)
             return self._loaded[name]
         from difflib import get_close_matches
 

@@ -15,6 +15,11 @@ from diplograph.sparql.header import Example, Parameter, read_header, template_e
 from diplograph.sparql.syntax import keyword
 from diplograph.sparql.template import Bound, Template
 
+#: a `?name` variable (a parameter must be written `$name`), the whole name
+_VARIABLE = re.compile(r"\?(\w+)")
+#: `<$name`, which reads as the start of an IRI, the whole name
+_IRI_LIKE = re.compile(r"<\$(\w+)")
+
 
 @dataclass(frozen=True)
 class NamedQuery:
@@ -63,22 +68,37 @@ def _check_variables(path: Path, template: Template, parameters: tuple[Parameter
                                    "in `params`")
     selected = {o.name for o in template.occurrences
                 if template.projections and _within(o.start, template.projections[0])}
+    as_variables = set(_VARIABLE.findall(code))
+    after_as = _after_as(code, sorted(declared))
+    iri_like = {m.group(1) for m in _IRI_LIKE.finditer(template.text)
+                if "#" not in template.text[template.text.rfind("\n", 0, m.start()) + 1:m.start()]}
     for name in sorted(declared):
         if name not in used:
             raise template_error(path, f"parameter {name!r} is declared but the query never "
                                        f"uses ${name}")
-        if re.search(rf"\?{name}\b", code):
+        if name in as_variables:
             raise template_error(path, f"write parameter {name!r} as ${name} everywhere, not "
                                        f"?{name}")
-        if re.search(keyword("AS|BOUND") + rf"\s*\(?\s*\${name}\b", code, re.I):
+        if name in after_as:
             raise template_error(path, f"${name} is replaced by its value, so it cannot follow "
                                        "AS or BOUND (use COALESCE)")
-        if re.search(rf"(?m)^[^#\n]*<\${name}\b", template.text):
+        if name in iri_like:
             raise template_error(path, f"write `< ${name}`: `<${name}` reads as the start of an "
                                        "IRI")
         if name not in selected:
             raise template_error(path, f"parameter ${name} must be in the SELECT list to be "
                                        "bound")
+
+
+def _after_as(code: str, names: list[str]) -> set[str]:
+    """The names written `$name` just after AS or BOUND (a parenthesis between allowed,
+    in any case): one pattern for all of them, as compiling one per name cost a cold
+    query more than the rest of loading its template."""
+    if not names:
+        return set()
+    alternatives = "|".join(f"(?P<p{i}>{re.escape(name)})" for i, name in enumerate(names))
+    pattern = re.compile(keyword("AS|BOUND") + rf"\s*\(?\s*\$(?:{alternatives})\b", re.I)
+    return {names[int(str(m.lastgroup)[1:])] for m in pattern.finditer(code)}
 
 
 def _within(at: int, span: tuple[int, int]) -> bool:

@@ -1,5 +1,6 @@
 """The compiled store: where it is cached, keyed by the sources' content, and what an
-opened one answers (the compilation itself is in `compiler`)."""
+opened one answers (the sources and their key are in `sources`, the compilation in
+`compiler`, imported only when a store is compiled)."""
 
 from __future__ import annotations
 

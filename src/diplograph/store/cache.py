@@ -5,8 +5,6 @@ opened one answers (the sources and their key are in `sources`, the compilation 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,6 +146,9 @@ def _opened(folder: Path) -> KnowledgeGraph:
 def _retire(target: Path, cache: Path) -> None:
     """Take a store out of the cache at once (readers holding it open keep it)."""
     if target.exists():
+        import shutil
+        import tempfile
+
         retired = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=cache))
         os.replace(target, retired / "store")
         shutil.rmtree(retired, ignore_errors=True)
@@ -177,6 +178,8 @@ def disk_use(folders: list[Path]) -> int:
 
 def clear(cache_dir: Path | None = None) -> list[Path]:
     """Remove every compiled store (and leftovers of interrupted builds) from the cache."""
+    import shutil
+
     cache = cache_dir or default_cache_dir()
     removed = [p for p in sorted(cache.glob("*")) if (p / COMPLETE).is_file()
                or p.name.startswith(BUILD_PREFIX)] if cache.is_dir() else []

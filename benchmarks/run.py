@@ -42,7 +42,8 @@ from diplograph import __version__
 from diplograph.errors import DiplographError
 from diplograph.project import Project
 from diplograph.rdf.reading import read_triples
-from diplograph.reasoning.closure import Engine, entailed_ntriples
+from diplograph.reasoning.closure import entailed_ntriples
+from diplograph.reasoning.engines import Engine
 from diplograph.sparql.catalog import Catalog, NamedQuery
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.store.cache import disk_use, open_graph

@@ -8,7 +8,8 @@ import pyoxigraph as ox
 
 from diplograph.dumps.export import Dump
 from diplograph.project import Project
-from diplograph.reasoning.closure import Engine, reason
+from diplograph.reasoning.closure import reason
+from diplograph.reasoning.engines import Engine
 from diplograph.store.cache import KnowledgeGraph, Term
 from diplograph.validation import sparql_constraints
 from diplograph.validation.rules import with_rules

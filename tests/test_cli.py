@@ -13,19 +13,11 @@ from click.shell_completion import BashComplete
 
 from conftest import ROOT, Run
 from diplograph.cli import cli
+from diplograph.cli.reference import commands
 from diplograph.project import Project
 
 
-def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
-    found = []
-    for name, command in group.commands.items():
-        found.append((prefix + name, command))
-        if isinstance(command, click.Group):
-            found += all_commands(command, prefix + name + " ")
-    return found
-
-
-@pytest.mark.parametrize("name,command", all_commands(cli))
+@pytest.mark.parametrize("name,command", list(commands(cli, ("diplograph",))))
 def test_every_command_has_help(name: str, command: click.Command) -> None:
     assert command.help and len(command.help) > 20, name
 
@@ -160,7 +152,8 @@ def test_the_command_line_imports_without_unix_only_modules() -> None:
     command line and the add lock load there."""
     code = ("import sys\n"
             "sys.modules['fcntl'] = sys.modules['resource'] = None\n"
-            "from diplograph.cli import main\n"
+            "from diplograph.cli import cli, main\n"
+            "cli.load_all()\n"
             "import diplograph.validation.additions\n"
             "sys.argv = ['diplograph', '--version']\n"
             "main()\n")

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from diplograph import Graph
 from diplograph.cli import cli
-from diplograph.reasoning.closure import ENGINE_ENV
+from diplograph.reasoning.engines import ENGINE_ENV
 from diplograph.store.folder import REASONING
 
 HEAD = """@prefix : <http://example.org/> .

@@ -16,7 +16,8 @@ import rdflib
 
 from conftest import ROOT, Run
 from diplograph.dumps import workers
-from diplograph.dumps.export import DATASET, VOID_GRAPH, Scope, dump, select_graphs
+from diplograph.dumps.export import DATASET, VOID_GRAPH, dump, select_graphs
+from diplograph.dumps.scope import Scope
 from diplograph.project import Project
 from diplograph.rdf.bridge import to_oxigraph
 from diplograph.rdf.reading import RDF_FORMATS

@@ -12,7 +12,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import CORPUS
-from diplograph.reasoning.closure import Engine, entailed_ntriples, reason
+from diplograph.reasoning.closure import entailed_ntriples, reason
+from diplograph.reasoning.engines import Engine
 
 TEST = "http://www.w3.org/2007/OWL/testOntology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

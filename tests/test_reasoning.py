@@ -13,17 +13,14 @@ from conftest import ROOT, Run
 from diplograph.project import Project
 from diplograph.rdf.reading import read_triples
 from diplograph.reasoning.closure import (
-    ENGINE_ENV,
-    Engine,
     Entailed,
-    UnknownEngineError,
-    default_engine,
     entailed_ntriples,
     extended_ntriples,
     inconsistencies,
     is_trivial,
     reason,
 )
+from diplograph.reasoning.engines import ENGINE_ENV, Engine, UnknownEngineError, default_engine
 from diplograph.store.cache import KnowledgeGraph
 from diplograph.store.folder import INFERRED
 from oracles import entailments
@@ -244,7 +241,7 @@ def test_a_list_of_50k_disjoint_classes_is_checked_within_a_memory_ceiling() -> 
     script = """
 import resource, sys
 import pyoxigraph as ox
-from diplograph.reasoning.closure import Engine, inconsistencies
+from diplograph.reasoning.closure import inconsistencies
 triples = list(ox.parse(sys.stdin.buffer.read(), format=ox.RdfFormat.TURTLE))
 with open("/proc/self/statm") as statm:
     size = int(statm.read().split()[0]) * resource.getpagesize()

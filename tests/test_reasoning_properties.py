@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diplograph.rdf.bridge import rdflib_graph, to_oxigraph
-from diplograph.reasoning.closure import Engine, is_trivial, reason
+from diplograph.reasoning.closure import is_trivial, reason
+from diplograph.reasoning.engines import Engine
 
 EX, RDF, RDFS, OWL = ("http://example.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
                       "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#")

@@ -23,13 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from diplograph.dumps.export import Dump, Scope, dump, manifest, select_graphs
+from diplograph.dumps.scope import Scope
 from diplograph.project import Project
-from diplograph.reasoning.consistency import Consistency
-from diplograph.reasoning.consistency import read as read_consistency
 from diplograph.sparql.catalog import Catalog, NamedQuery
 from diplograph.sparql.limits import Limits
-from diplograph.sparql.lint import lint_query
 from diplograph.sparql.parameters import CountryName, Resolver
 from diplograph.sparql.running import (
     Engine,
@@ -43,7 +40,6 @@ from diplograph.sparql.running import (
     run_named,
     run_sparql,
 )
-from diplograph.sparql.vocabulary import Vocabulary
 from diplograph.store.cache import (
     KnowledgeGraph,
     clear,
@@ -52,14 +48,18 @@ from diplograph.store.cache import (
     open_graph,
     rebuild,
 )
-from diplograph.store.compiler import Progress
 from diplograph.store.folder import COMPLETE, GRAPH_BASE, INFERRED
-from diplograph.validation.additions import Addition, add_files
-from diplograph.validation.project_check import CheckReport, check_project
-from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
+from diplograph.validation.severity import Severity
 
-if TYPE_CHECKING:  # httpx is loaded only when an endpoint is used
+# what a query does not need is imported where it is used, so that a query starts fast
+if TYPE_CHECKING:
+    from diplograph.dumps.export import Dump
+    from diplograph.reasoning.consistency import Consistency
     from diplograph.sparql.endpoints import Endpoint, Pushed
+    from diplograph.store.compiler import Progress
+    from diplograph.validation.additions import Addition
+    from diplograph.validation.project_check import CheckReport
+    from diplograph.validation.shacl import ValidationReport
 
 
 @dataclass(frozen=True)
@@ -167,14 +167,17 @@ class Graph:
     def catalog(self) -> Catalog:
         """The stored queries, by name."""
         if self._catalog is None:
-            self._catalog = Catalog.load(self.project.queries_dir)
+            self._catalog = Catalog.load(self.project.queries_dir,
+                                         self.store_dir or default_cache_dir())
         return self._catalog
 
     @property
     def consistency(self) -> Consistency:
         """Whether the OWL RL closure of the ontology and data is consistent: every
         contradiction with its rule and source lines, and the reasoner that found them."""
-        return read_consistency(self.compiled.path)
+        from diplograph.reasoning.consistency import read
+
+        return read(self.compiled.path)
 
     def named(self, name: str) -> NamedQuery:
         """A stored query by name (an unknown name is an error with the closest names)."""
@@ -214,6 +217,9 @@ class Graph:
     def lint(self) -> list[str]:
         """Problems of the stored queries against the graph: IRIs of the project's
         namespaces that are nowhere in it, unknown properties, misplaced parameters."""
+        from diplograph.sparql.lint import lint_query
+        from diplograph.sparql.vocabulary import Vocabulary
+
         vocabulary = Vocabulary.of(self.compiled)
         return [p for q in self.catalog.queries.values() for p in lint_query(q, vocabulary)]
 
@@ -229,18 +235,24 @@ class Graph:
                  open_namespaces: Sequence[str] = ()) -> ValidationReport:
         """Check new facts against the shapes in the context of the graph; nothing changes.
         Terms of `open_namespaces` pass the closed vocabulary."""
+        from diplograph.validation.shacl import NewFacts, validate_facts
+
         return validate_facts(self.compiled, self.project,
                               NewFacts.read([Path(p) for p in paths]), open_namespaces)
 
     def check(self) -> CheckReport:
         """Check the whole project (ontology, shapes, data, sources, stored queries) as
         `diplograph check` does."""
+        from diplograph.validation.project_check import check_project
+
         return check_project(self.project, self.compiled, self.catalog)
 
     def add(self, paths: Sequence[Path | str], *, to: Path | str | None = None,
             dry_run: bool = False, fail_on: Severity = Severity.VIOLATION,
             open_namespaces: Sequence[str] = ()) -> Addition:
         """Validate new facts and, if they conform, append them to a data file."""
+        from diplograph.validation.additions import add_files
+
         addition = add_files(self.project, [Path(p) for p in paths],
                              to=Path(to) if to is not None else None,
                              store_dir=self.store_dir, dry_run=dry_run, fail_on=fail_on,
@@ -252,17 +264,23 @@ class Graph:
     def graphs(self, scope: Scope = Scope.ASSERTED, *, ontology: bool = False,
                shapes: bool = False) -> list[ox.NamedNode]:
         """The named graphs a dump of `scope` holds."""
+        from diplograph.dumps.export import select_graphs
+
         return select_graphs(self.compiled, scope, ontology=ontology, shapes=shapes)
 
     def export(self, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE, *,
                scope: Scope = Scope.ASSERTED, ontology: bool = False,
                shapes: bool = False) -> Dump:
         """An RDF dump of the graph with its VoID description."""
+        from diplograph.dumps.export import dump
+
         return dump(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes))
 
     def manifest(self, dumped: Dump, written: bytes) -> dict[str, Any]:
         """The JSON manifest of a dump written as `written` (gzipped or not): triples per
         graph, sha256s of the bytes and of each source file, the date."""
+        from diplograph.dumps.export import manifest
+
         return manifest(dumped, written, self.project)
 
     def push(self, endpoint: Endpoint, scope: Scope = Scope.ALL, *, ontology: bool = True,

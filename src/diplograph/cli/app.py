@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import math
 import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,17 @@ class Interrupted(DiplographError):
     exit_code = ExitCode.INTERRUPTED
 
 
+#: the module of `diplograph.cli` that defines each command, imported when it is looked up
+COMMAND_MODULES = {
+    "add": "facts", "check": "facts", "validate": "facts",
+    "export": "dumps", "push": "dumps", "reason": "dumps",
+    "plot": "plotting",
+    "queries": "querying", "query": "querying", "sparql": "querying",
+    "serve": "serving",
+    "store": "stores",
+}
+
+
 class ErrorReportingGroup(click.Group):
     """The one place exceptions become exit codes: library errors, click's usage errors
     and, as a last resort, anything unexpected, each as one `error: ... (hint: ...)`
@@ -140,6 +152,29 @@ class ErrorReportingGroup(click.Group):
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+class RootGroup(ErrorReportingGroup):
+    """The root command, which imports a command's module only when that command is
+    looked up (a query does not pay for the imports of export, plots or the server);
+    listing the commands (`--help`, completion, an unknown name) imports them all."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            if cmd_name in COMMAND_MODULES:
+                importlib.import_module(f"diplograph.cli.{COMMAND_MODULES[cmd_name]}")
+            else:  # every name known, for click's "did you mean"
+                self.load_all()
+        return super().get_command(ctx, cmd_name)
+
+    def load_all(self) -> MutableMapping[str, click.Command]:
+        """Every command, each module imported; by name."""
+        for module in sorted(set(COMMAND_MODULES.values())):
+            importlib.import_module(f"diplograph.cli.{module}")
+        return self.commands
 
 
 def report(exc: BaseException) -> int:
@@ -292,7 +327,7 @@ inference_option = click.option("--no-inference", is_flag=True,
                                 help="Query asserted facts only, without OWL RL entailments.")
 
 
-@click.group(cls=ErrorReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="diplograph")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path),
               help="Project folder with ontology/, data/, queries/ "

@@ -22,7 +22,7 @@ from diplograph.cli.app import (
     opened_endpoint,
     output_option,
 )
-from diplograph.dumps.export import Scope
+from diplograph.dumps.scope import Scope
 from diplograph.errors import ExitCode, UsageError
 from diplograph.namespaces import compact
 from diplograph.rdf.reading import RDF_FORMATS, format_name, format_of_extension

@@ -11,7 +11,8 @@ import click
 from diplograph.cli.app import cli, graph_of, project_of
 from diplograph.errors import ExitCode
 from diplograph.validation.reports import CHECK_RENDERERS, RENDERERS, REPORT_FORMATS
-from diplograph.validation.shacl import Severity, ValidationReport
+from diplograph.validation.severity import Severity
+from diplograph.validation.shacl import ValidationReport
 
 FAIL_ON = {"violation": Severity.VIOLATION, "warning": Severity.WARNING, "info": Severity.INFO}
 

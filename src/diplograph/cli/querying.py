@@ -124,7 +124,7 @@ class QueryGroup(click.Group):
     """`diplograph query NAME --param value`: one sub-command per stored query."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(project_of(ctx).catalog.queries)
+        return project_of(ctx).catalog.names
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return named_query_command(project_of(ctx).catalog.get(cmd_name))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import click
 
 from diplograph.cli import cli
+from diplograph.cli.app import RootGroup
 
 HEADER = """# Command-line reference
 
@@ -21,7 +22,8 @@ def commands(group: click.Group, path: tuple[str, ...]) -> Iterator[tuple[str, c
     """Every command registered under `group`, depth first, by name, with its full
     invocation (a named query's command is made from the project's catalog, not listed)."""
     yield " ".join(path), group
-    for name, command in sorted(group.commands.items()):
+    listed = group.load_all() if isinstance(group, RootGroup) else group.commands
+    for name, command in sorted(listed.items()):
         if command.hidden:
             continue
         if isinstance(command, click.Group):

@@ -11,13 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
 from itertools import groupby, pairwise
 from typing import Any
 
 import pyoxigraph as ox
 
 from diplograph.dumps import workers, writers
+from diplograph.dumps.scope import Scope
 from diplograph.errors import DiplographError
 from diplograph.project import Project
 from diplograph.store.cache import KnowledgeGraph
@@ -36,14 +36,6 @@ _GZIP_LEVEL = 6
 
 class ExportError(DiplographError):
     """A dump that cannot be written in the asked format."""
-
-
-class Scope(Enum):
-    """Which facts a dump holds."""
-
-    ASSERTED = "asserted"
-    INFERRED = "inferred"
-    ALL = "all"
 
 
 Section = tuple[ox.NamedNode | None, bytes]  # a graph (None: the default) and its lines

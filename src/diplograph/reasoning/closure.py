@@ -11,23 +11,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
 from itertools import product
 from sys import intern
 from typing import TypeVar
 
 import pyoxigraph as ox
 
-from diplograph.errors import UsageError
 from diplograph.namespaces import compact
+from diplograph.reasoning.engines import Engine, default_engine
 from diplograph.reasoning.intervals import PREDICATES as INTERVAL_PREDICATES
 
-ENGINE_ENV = "DIPLOGRAPH_REASONER"
 _LOG = logging.getLogger(__name__)
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -103,17 +100,6 @@ _NO_OBJECTS: dict[str, set[str]] = {}
 _NONE: set[str] = set()
 
 
-class Engine(Enum):
-    """A reasoner implementation."""
-
-    NATIVE = "native"
-    OWLRL = "owlrl"
-
-
-class UnknownEngineError(UsageError):
-    """$DIPLOGRAPH_REASONER or the engine argument names no engine."""
-
-
 @dataclass(frozen=True)
 class Inconsistency:
     """A contradiction the OWL RL closure exposes: the node it is about, the OWL 2 RL
@@ -132,17 +118,6 @@ class Reasoning:
     entailments: list[ox.Triple]
     inconsistencies: list[Inconsistency]
     engine: Engine
-
-
-def default_engine() -> Engine:
-    """$DIPLOGRAPH_REASONER, else the native engine."""
-    name = os.environ.get(ENGINE_ENV, Engine.NATIVE.value)
-    try:
-        return Engine(name)
-    except ValueError:
-        raise UnknownEngineError(
-            f"unknown reasoner {name!r} in ${ENGINE_ENV}",
-            hint=f"one of: {', '.join(e.value for e in Engine)}") from None
 
 
 def inconsistencies(triples: Iterable[ox.Triple],

@@ -12,11 +12,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diplograph.atomic import write_atomically
 from diplograph.namespaces import compact
-from diplograph.reasoning.closure import Clash, Engine, Key
+from diplograph.reasoning.engines import Engine
 from diplograph.store.folder import REASONING
+
+if TYPE_CHECKING:  # a query reads the consistency without loading the reasoner
+    from diplograph.reasoning.closure import Clash, Key
 
 _PREFIX = re.compile(r"(?im)^\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>")
 _SCHEMA_IRIS = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",

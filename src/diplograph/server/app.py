@@ -276,7 +276,7 @@ def create_app(graph: Graph, limits: Limits | None = None) -> Starlette:
     """The HTTP app serving `graph`: its store compiled if need be and its catalog read
     here, then the query workers started; `close_app` ends them."""
     graph.compile()  # once, before the workers open it
-    graph.catalog  # noqa: B018 - a stored query with a bad header stops the start
+    graph.catalog.queries  # noqa: B018 - a stored query with a bad header stops the start
     svc = Service(graph, limits or Limits())
 
     @asynccontextmanager

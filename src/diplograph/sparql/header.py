@@ -1,14 +1,22 @@
 """The `#+` YAML header of a stored query: its summary, parameters, examples and tags,
-read and checked against the header schema."""
+read and checked against the header schema.
+
+Loading PyYAML takes a cold command longer than opening the store, so a header's YAML
+document, once read, is kept as JSON in the cache folder under the digest of its text;
+a document JSON would not give back exactly (a date, a number as a key) is not kept."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from diplograph.errors import InputError
+from diplograph.atomic import write_atomically
+from diplograph.errors import DiplographError, InputError
 
 PARAMETER_TYPES = ("country", "entity", "date", "year", "iri", "string", "lang-string",
                    "integer", "enum", "lang")
@@ -17,6 +25,8 @@ PARAMETER_KEYS = ("type", "required", "default", "help", "values", "class", "exa
                   "column", "multi")
 EXAMPLE_KEYS = ("params", "min_rows", "row")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+HEADERS = "query-headers"  # the cache subfolder: one JSON document per header text
+_VERSION = b"yaml-header 1\n"  # change if the kept documents could differ
 
 
 @dataclass(frozen=True)
@@ -82,17 +92,11 @@ def template_error(path: Path, problem: str) -> InputError:
     return InputError(f"{path}: {problem}", hint="see the header format in queries/README.md")
 
 
-def read_header(path: Path, text: str) -> Header:
-    """The header of a template's text (its `#+` lines), checked against the schema."""
-    import yaml  # here, not at start-up: only commands reading the catalog pay for it
-
-    lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster
-    try:
-        header = yaml.load("\n".join(lines), Loader=loader) or {}
-    except yaml.YAMLError as exc:
-        raise template_error(path, f"header is not valid YAML ({exc.__class__.__name__})") \
-            from exc
+def read_header(path: Path, text: str, cache: Path | None = None) -> Header:
+    """The header of a template's text (its `#+` lines), checked against the schema (its
+    YAML document kept in, or read from, `cache`)."""
+    header = _document(path, "\n".join(line[2:] for line in text.splitlines()
+                                       if line.startswith("#+")), cache)
     if not isinstance(header, dict) or not header.get("summary"):
         raise template_error(path, "header needs at least `#+ summary: ...`")
     if set(header) - set(HEADER_KEYS):
@@ -108,6 +112,34 @@ def read_header(path: Path, text: str) -> Header:
         examples=tuple(_example(path, e, parameters) for e in header.get("examples") or ()),
         tags=tuple(str(t) for t in header.get("tags") or ()),
     )
+
+
+def _document(path: Path, yaml_text: str, cache: Path | None) -> Any:
+    """The YAML document of a header's text, from `cache` if it was read before."""
+    digest = hashlib.sha256(_VERSION + yaml_text.encode("utf-8", "surrogatepass")).hexdigest()
+    kept = cache / HEADERS / f"{digest}.json" if cache is not None else None
+    if kept is not None:
+        try:
+            return json.loads(kept.read_bytes())
+        except (OSError, ValueError):
+            pass  # not read before (or damaged): parsed again
+    import yaml  # here, not at start-up: only a header not read before pays for it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster
+    try:
+        document = yaml.load(yaml_text, Loader=loader) or {}
+    except yaml.YAMLError as exc:
+        raise template_error(path, f"header is not valid YAML ({exc.__class__.__name__})") \
+            from exc
+    if kept is not None:
+        try:
+            data = json.dumps(document)
+        except (TypeError, ValueError):
+            return document  # a date, binary data ...: JSON cannot keep it
+        if json.loads(data) == document:  # not a number as a key, not NaN
+            with suppress(OSError, DiplographError):  # a read-only cache: parsed next time
+                write_atomically(kept, data.encode())
+    return document
 
 
 def _parameter(path: Path, name: Any, spec: Any) -> Parameter:

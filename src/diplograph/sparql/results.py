@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
-from diplograph.dumps import writers
 from diplograph.errors import InputError, UsageError
 from diplograph.namespaces import compact
 from diplograph.rdf.reading import RDF_FORMATS
@@ -100,6 +99,8 @@ def to_rdf(triples: tuple[ox.Triple, ...], fmt: str) -> str:
     """Triples (a CONSTRUCT's or DESCRIBE's answer) in an RDF format, sorted, written as
     dumps are: with the project's prefixes, one block (node object) per subject.
     Turtle serves as TriG (a graph's triples, no named graph)."""
+    from diplograph.dumps import writers  # here: rows, which most queries give, need none
+
     rdf_format(fmt)
     lines = "".join(sorted({f"{t.subject} {t.predicate} {t.object} .\n" for t in triples}))
     if fmt in ("nt", "nq"):

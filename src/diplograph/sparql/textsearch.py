@@ -13,7 +13,6 @@ import pyoxigraph as ox
 from diplograph.rdf.reading import blank_noise
 from diplograph.sparql.syntax import where_start
 from diplograph.sparql.template import Bound, Template, values_block
-from diplograph.store.labels import things_labelled
 
 _RDFS = re.compile(r"PREFIX\s+rdfs:\s*<http://www\.w3\.org/2000/01/rdf-schema#>", re.I)
 _LABELLED = re.compile(r"(?:^|[.)])\s*\?(\w+)\s+rdfs:label\s+\?(\w+)\b")
@@ -51,6 +50,8 @@ def narrowed(store: Path, template: Template, text: str, bound: Bound) -> str | 
     value = bound.get(parameter, ())
     if len(value) != 1 or not isinstance(value[0], ox.Literal):
         return None
+    from diplograph.store.labels import things_labelled  # here: SQLite only for a search
+
     things = things_labelled(store, value[0].value)
     at = where_start(blank_noise(text))
     if things is None or at is None:

@@ -1,39 +1,34 @@
 """The compiled store: where it is cached, keyed by the sources' content, and what an
-opened one answers (the compilation itself is in `compiler`)."""
+opened one answers (the sources and their key are in `sources`, the compilation in
+`compiler`, imported only when a store is compiled)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from diplograph.atomic import write_atomically
 from diplograph.errors import StoreError
 from diplograph.project import Project
-from diplograph.reasoning.closure import default_engine
-from diplograph.store.compiler import BUILD_PREFIX, Progress, Source, closest_store, compile_store
 from diplograph.store.folder import (
     ASSERTED_BASE,
     COMPLETE,
     INFERRED,
     SHAPES_BASE,
-    STORE_FORMAT,
-    asserted_graph,
     integrity_problem,
     lines_file,
     profile_file,
     recorded_lines,
-    shapes_graph,
-    stamp,
 )
+from diplograph.store.sources import BUILD_PREFIX, project_sources, store_key
 from diplograph.store.void import Profile
+
+if TYPE_CHECKING:  # the compiler (and the reasoner) is loaded only when a store is compiled
+    from diplograph.store.compiler import Progress
 
 STORE_ENV = "DIPLOGRAPH_STORE"
 
@@ -46,43 +41,6 @@ def default_cache_dir() -> Path:
         return Path(os.environ[STORE_ENV])
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(xdg) / "diplograph"
-
-
-def project_sources(project: Project, cache: Path) -> list[Source]:
-    """Every source file of the project with its graph and digest. Digests are
-    remembered by size, modification and change time and inode, so an unchanged file
-    is not read again."""
-    memo_path = cache / "digests.json"
-    try:
-        memo: dict[str, list[str]] = json.loads(memo_path.read_text())
-    except (OSError, ValueError):
-        memo = {}
-    if not isinstance(memo, dict):  # damaged: every source is read again
-        memo = {}
-    sources, changed = [], False
-    for path in project.source_files:
-        stat = path.stat()
-        entry = memo.get(str(path))
-        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != stamp(stat):
-            entry = [stamp(stat), hashlib.sha256(path.read_bytes()).hexdigest()]
-            memo[str(path)] = entry
-            changed = True
-        shown_as = project.relative(path)
-        graph = shapes_graph(shown_as) if path in project.shapes_files else asserted_graph(shown_as)
-        sources.append(Source(path, shown_as, graph, entry[1], stat.st_size))
-    if changed:
-        cache.mkdir(parents=True, exist_ok=True)
-        write_atomically(memo_path, json.dumps(memo, indent=0, sort_keys=True).encode())
-    return sources
-
-
-def store_key(sources: list[Source]) -> str:
-    """A digest of every source's graph and bytes (and of the store format and the
-    reasoner asked for)."""
-    digest = hashlib.sha256(f"{STORE_FORMAT}\n{default_engine().value}\n".encode())
-    for source in sources:
-        digest.update(f"{source.graph.value}\0{source.digest}\n".encode())
-    return digest.hexdigest()[:32]
 
 
 @dataclass
@@ -165,6 +123,8 @@ def open_graph(
                 progress(f"compiling again a damaged store ({problem})", 0.0)
             _retire(target, cache)
     if not (target / COMPLETE).is_file():
+        from diplograph.store.compiler import closest_store, compile_store
+
         compile_store(sources, target, base=closest_store(cache, sources), progress=progress)
     return _opened(target)
 
@@ -186,6 +146,9 @@ def _opened(folder: Path) -> KnowledgeGraph:
 def _retire(target: Path, cache: Path) -> None:
     """Take a store out of the cache at once (readers holding it open keep it)."""
     if target.exists():
+        import shutil
+        import tempfile
+
         retired = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=cache))
         os.replace(target, retired / "store")
         shutil.rmtree(retired, ignore_errors=True)
@@ -195,6 +158,8 @@ def rebuild(
     project: Project, cache_dir: Path | None = None, *, progress: Progress | None = None
 ) -> KnowledgeGraph:
     """Compile the project's store again from scratch, even if its sources did not change."""
+    from diplograph.store.compiler import compile_store
+
     cache = cache_dir or default_cache_dir()
     sources = project_sources(project, cache)
     target = cache / store_key(sources)
@@ -213,6 +178,8 @@ def disk_use(folders: list[Path]) -> int:
 
 def clear(cache_dir: Path | None = None) -> list[Path]:
     """Remove every compiled store (and leftovers of interrupted builds) from the cache."""
+    import shutil
+
     cache = cache_dir or default_cache_dir()
     removed = [p for p in sorted(cache.glob("*")) if (p / COMPLETE).is_file()
                or p.name.startswith(BUILD_PREFIX)] if cache.is_dir() else []

@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -23,13 +22,12 @@ import pyoxigraph as ox
 from diplograph.rdf.reading import input_format, parse_file, read_triples
 from diplograph.reasoning import consistency
 from diplograph.reasoning.closure import (
-    Engine,
     Entailed,
-    default_engine,
     entailed_ntriples,
     extended_in_store,
     extended_ntriples,
 )
+from diplograph.reasoning.engines import Engine, default_engine
 from diplograph.reasoning.intervals import interval_ntriples, without_intervals
 from diplograph.store.folder import (
     COMPLETE,
@@ -48,31 +46,15 @@ from diplograph.store.folder import (
     write_sources,
 )
 from diplograph.store.labels import LABEL, extend_index, index_file, write_index
+from diplograph.store.sources import BUILD_PREFIX, Source
 from diplograph.store.void import Profile
 
-BUILD_PREFIX = ".build-"
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
 _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
 _LABEL = f" {LABEL} ".encode()  # a label's line holds this
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
-
-
-@dataclass(frozen=True)
-class Source:
-    """One source file and the named graph it compiles into."""
-
-    path: Path
-    shown_as: str
-    graph: ox.NamedNode
-    digest: str
-    size: int
-
-    @property
-    def reasoned(self) -> bool:
-        """Ontology and data feed the reasoner and the union; shapes do neither."""
-        return len(_homes(self.graph)) > 1
 
 
 def _homes(graph: ox.NamedNode) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:

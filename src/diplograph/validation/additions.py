@@ -23,7 +23,8 @@ from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
 from diplograph.rdf.reading import parse_turtle
 from diplograph.store.cache import KnowledgeGraph, open_graph
-from diplograph.validation.shacl import NewFacts, Severity, ValidationReport, validate_facts
+from diplograph.validation.severity import Severity
+from diplograph.validation.shacl import NewFacts, ValidationReport, validate_facts
 
 DEFAULT_TARGET = "additions.ttl"
 LOCK_FILE = ".diplograph.lock"

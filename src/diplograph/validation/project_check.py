@@ -26,7 +26,8 @@ from diplograph.store.cache import KnowledgeGraph, Term
 from diplograph.validation import provenance
 from diplograph.validation.rules import PROJECT_NAMESPACES
 from diplograph.validation.rules import Vocabulary as Terms
-from diplograph.validation.shacl import NewFacts, Severity
+from diplograph.validation.severity import Severity
+from diplograph.validation.shacl import NewFacts
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")

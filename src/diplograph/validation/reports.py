@@ -13,7 +13,8 @@ from diplograph.sparql.results import shown
 from diplograph.store.cache import Term
 from diplograph.validation.project_check import CHECKS, CheckReport
 from diplograph.validation.reach import path_text
-from diplograph.validation.shacl import Finding, Severity, ValidationReport
+from diplograph.validation.severity import Severity
+from diplograph.validation.shacl import Finding, ValidationReport
 
 SH = PREFIXES["sh"]
 REPORT_FORMATS = ("text", "json", "turtle")

@@ -23,10 +23,10 @@ from diplograph.rdf.literals import term_problems
 from diplograph.store.cache import KnowledgeGraph, Term
 from diplograph.store.folder import ONTOLOGY_BASE
 from diplograph.validation import provenance
+from diplograph.validation.severity import Severity
 from diplograph.validation.shacl import (
     Finding,
     NewFacts,
-    Severity,
     ValidationReport,
     sorted_findings,
 )

@@ -19,7 +19,6 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from itertools import permutations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +48,7 @@ from diplograph.validation.reach import (
     unsupported,
 )
 from diplograph.validation.reach import Node as NodeTerm
+from diplograph.validation.severity import Severity
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -72,14 +72,6 @@ _CHAINING = {ox.NamedNode(_OWL + n) for n in (
     "sameAs", "TransitiveProperty", "FunctionalProperty", "InverseFunctionalProperty",
     "propertyChainAxiom", "hasKey", "maxCardinality", "maxQualifiedCardinality",
     "cardinality", "qualifiedCardinality")}
-
-class Severity(IntEnum):
-    """SHACL severities, ordered so that a threshold can be compared."""
-
-    INFO = 1
-    WARNING = 2
-    VIOLATION = 3
-
 
 @dataclass(frozen=True)
 class Finding:

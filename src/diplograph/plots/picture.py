@@ -25,6 +25,7 @@ from diplograph.errors import UsageError
 from diplograph.graph import Graph
 from diplograph.namespaces import PREFIXES
 from diplograph.plots import FORMATS
+from diplograph.plots.messages import say
 from diplograph.sparql.header import Parameter
 from diplograph.sparql.parameters import Resolver
 
@@ -129,7 +130,7 @@ li {{ margin: 0.2rem 0; }}
 <body>
 <h1>{title}</h1>
 {inline}
-<details><summary>{len(picture.links)} linked items</summary>
+<details><summary>{html.escape(say(picture.lang, "page.links", len(picture.links)))}</summary>
 <ol>
 {items}
 </ol>

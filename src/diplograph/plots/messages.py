@@ -125,7 +125,7 @@ MESSAGES: dict[str, dict[str, Message]] = {
         "region.Europe": "Европа",
         "region.Oceania": "Океания",
         "page.links": ("{count} ссылка", "{count} ссылки", "{count} ссылок"),
-        "months": "янв фев мар апр май июн июл авг сен окт ноя дек",
+        "months": "янв. февр. март апр. май июнь июль авг. сент. окт. нояб. дек.",
     },
 }
 
@@ -167,5 +167,5 @@ def say(lang: str, key: str, count: int | None = None, **values: object) -> str:
 
 
 def months(lang: str) -> list[str]:
-    """The twelve months' short names in `lang`."""
+    """The twelve months' short names in `lang`, as CLDR names them standing alone."""
     return say(lang, "months").split()

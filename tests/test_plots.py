@@ -21,7 +21,7 @@ from diplograph.plots import network as network_module
 from diplograph.plots import timeline as timeline_module
 from diplograph.plots.messages import months, say
 from diplograph.plots.network import network
-from diplograph.plots.picture import output, style, text_renderer
+from diplograph.plots.picture import Picture, new_figure, output, style, text_renderer
 from diplograph.plots.timeline import events, timeline
 from diplograph.plots.worldmap import relations
 from diplograph.project import Project
@@ -340,3 +340,18 @@ def test_network_says_its_words_in_the_language(front: Graph, lang: str) -> None
 def test_html_page_counts_its_links_in_the_language(front: Graph) -> None:
     page = network(front, fmt="html", lang="ru").decode()
     assert f"<summary>{say('ru', 'page.links', 5)}</summary>" in page  # 3 states, 2 edges
+
+
+def test_a_mark_links_only_to_a_web_address() -> None:
+    """An IRI such as `javascript:...` is kept as a tooltip, never made a link."""
+    with style():
+        picture = Picture(new_figure(2, 2), "links")
+        axes = picture.figure.add_subplot()
+        for i, iri in enumerate(("https://example.org/a", "javascript:alert(1)")):
+            picture.mark(axes.plot([i], [i], "o")[0], f"mark-{i}", iri, iri)
+        svg, page = output(picture, "svg"), output(picture, "html").decode()
+    found = marks(svg, "mark-")
+    assert link(found["mark-0"]) == "https://example.org/a"
+    assert not list(found["mark-1"].iter(f"{SVG}a"))
+    assert tip(found["mark-1"]) == "javascript:alert(1)"
+    assert 'href="javascript' not in page and "<li>javascript:alert(1)</li>" in page

@@ -61,9 +61,14 @@ class Picture:
     def mark(self, artist: mpl.artist.Artist, gid: str, iri: str, tip: str) -> None:
         """Link an artist to its IRI, with a tooltip, as SVG group `gid`."""
         artist.set_gid(gid)
-        artist.set_url(iri)
+        artist.set_url(web_link(iri))
         self.tips[gid] = tip
         self.links.append((tip, iri))
+
+
+def web_link(iri: str) -> str | None:
+    """The IRI, if it is a web address: a link never runs a script (`javascript:`)."""
+    return iri if iri.startswith(("http://", "https://")) else None
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -112,6 +117,7 @@ def _with_tooltips(svg: str, tips: dict[str, str]) -> str:
 def _page(picture: Picture, svg: str) -> str:
     inline = svg[svg.index("<svg"):]
     items = "\n".join(f'<li><a href="{html.escape(iri)}">{html.escape(label)}</a></li>'
+                      if web_link(iri) else f"<li>{html.escape(label)}</li>"
                       for label, iri in picture.links)
     title = html.escape(picture.title)
     return f"""<!DOCTYPE html>

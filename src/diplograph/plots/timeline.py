@@ -27,6 +27,7 @@ from diplograph.plots.picture import (
     shorten,
     style,
     text_renderer,
+    web_link,
 )
 
 # Lanes top to bottom, each named by its first class; an event goes in the first lane
@@ -311,7 +312,7 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
         picture.mark(mark, f"event-{i}", event.iri, tip)
         label = ax.text(x0 + label_at[i] * per_px, y, labels[i], fontsize=LABEL_SIZE,
                         va="center", ha="left", zorder=4, color="#222222")
-        label.set_url(event.iri)
+        label.set_url(web_link(event.iri))
         label.set_gid(f"label-{i}")
     if not found:
         ax.text(0.5, 0.5, say(lang, "timeline.none"), transform=ax.transAxes, ha="center",

@@ -156,7 +156,6 @@ def test_the_timeline_picture_shows_beside_its_rows_with_linked_marks(
     assert [links[f"event-{i}"] for i in range(len(items))] == [i.value for i in items if i]
     assert "Azərbaycan – Özbəkistan" in (page.locator("#picture svg").text_content() or "")
     expect(marks.first.locator("title")).to_have_count(1)  # the tooltip on hover
-    shot(page, "timeline-picture")
 
 
 def test_the_network_panel_draws_the_regions_asked_for(page: Page, server: str,
@@ -179,7 +178,7 @@ def test_the_network_panel_draws_the_regions_asked_for(page: Page, server: str,
     links = svg_links(page, "#network svg")
     assert {k: v for k, v in links.items() if k.startswith(("state-", "edge-"))} == expected
     assert all(v.startswith("https://") for v in links.values())
-    shot(page, "network")
+    shot(page, "network-page")
 
     page.locator("#network-form select[name=region]").select_option("Europe")
     page.get_by_role("button", name="Draw").click()

@@ -8,6 +8,7 @@ relations belongs to no query: `GET /api/network` draws it for the regions asked
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from diplograph.errors import UsageError
@@ -46,7 +47,7 @@ def network_picture(graph: Graph, values: Values) -> bytes:
 
     regions = values.get("region") or ()
     text = _one(values, "max_edges", str(MAX_EDGES)) or str(MAX_EDGES)
-    if not text.isdigit():
+    if not re.fullmatch("[0-9]+", text):  # ASCII digits only: int("²") fails
         raise UsageError(f"max_edges: {text!r} is not a whole number", hint="e.g. max_edges=600")
     return network(graph, regions=[regions] if isinstance(regions, str) else list(regions),
                    lang=_one(values, "lang", "en") or "en", max_edges=int(text))

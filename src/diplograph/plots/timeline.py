@@ -18,12 +18,14 @@ from diplograph.namespaces import DG
 from diplograph.plots.dates import When, when
 from diplograph.plots.messages import months, say
 from diplograph.plots.picture import (
-    SPARQL_PREFIXES,
+    LANG,
+    NODES,
     Picture,
     check_format,
     names,
     new_figure,
     output,
+    own_query,
     shorten,
     style,
     text_renderer,
@@ -127,6 +129,19 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+LANE_CLASSES = " ".join(f"dg:{name}" for lane in LANES for name in lane)
+CLASSIFY = own_query("classify", f"""SELECT $node $lang ?class ?qualifier WHERE {{
+  OPTIONAL {{ $node a ?class VALUES ?class {{ {LANE_CLASSES} }} }}
+  OPTIONAL {{
+    $node dg:dateQualifier ?said
+    OPTIONAL {{ ?said skos:prefLabel ?in_lang FILTER(LANG(?in_lang) = $lang) }}
+    OPTIONAL {{ ?said skos:prefLabel ?in_en FILTER(LANG(?in_en) = "en") }}
+    OPTIONAL {{ ?said skos:notation ?notation }}
+  }}
+  BIND(COALESCE(?in_lang, ?in_en, ?notation) AS ?qualifier)
+}}""", NODES, LANG)
+
+
 def _classify(graph: Graph, items: list[ox.NamedNode],
               lang: str) -> tuple[dict[str, int], dict[str, str]]:
     """Each item's lane and date qualifier (early, mid, late in the period: its label
@@ -134,19 +149,7 @@ def _classify(graph: Graph, items: list[ox.NamedNode],
     if not items:
         return {}, {}
     lane_of = {f"{DG}{name}": i for i, lane in enumerate(LANES) for name in lane}
-    classes = " ".join(f"dg:{name}" for lane in LANES for name in lane)
-    rows = graph.sparql(f"""{SPARQL_PREFIXES}
-SELECT ?item ?class ?qualifier WHERE {{
-  VALUES ?item {{ {" ".join(str(i) for i in set(items))} }}
-  OPTIONAL {{ ?item a ?class VALUES ?class {{ {classes} }} }}
-  OPTIONAL {{
-    ?item dg:dateQualifier ?said
-    OPTIONAL {{ ?said skos:prefLabel ?in_lang FILTER(LANG(?in_lang) = {ox.Literal(lang)}) }}
-    OPTIONAL {{ ?said skos:prefLabel ?in_en FILTER(LANG(?in_en) = "en") }}
-    OPTIONAL {{ ?said skos:notation ?notation }}
-  }}
-  BIND(COALESCE(?in_lang, ?in_en, ?notation) AS ?qualifier)
-}}""").rows
+    rows = graph.run(CLASSIFY, {"node": sorted({i.value for i in items}), "lang": lang}).rows
     lanes: dict[str, int] = {}
     qualifiers: dict[str, str] = {}
     for item, cls, qualifier in rows:

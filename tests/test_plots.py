@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import string
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -355,3 +357,33 @@ def test_a_mark_links_only_to_a_web_address() -> None:
     assert not list(found["mark-1"].iter(f"{SVG}a"))
     assert tip(found["mark-1"]) == "javascript:alert(1)"
     assert 'href="javascript' not in page and "<li>javascript:alert(1)</li>" in page
+
+
+EXACT = """import hashlib, sys
+if sys.argv[3] == "plain":
+    import matplotlib.artist  # loaded first: the quick loading steps aside
+from pathlib import Path
+from diplograph import Graph
+from diplograph.plots.network import network
+from diplograph.plots.timeline import timeline
+from diplograph.plots.worldmap import relations
+from matplotlib.lines import Line2D
+graph = Graph.open(Path(sys.argv[1]), Path(sys.argv[2]))
+drawn = [timeline(graph, "AZ", "UZ", fmt="svg", lang="az"), timeline(graph, "AZ", "KZ", fmt="png"),
+         relations(graph, "AZ", fmt="png"), network(graph, fmt="svg")]
+print(bool(Line2D.set.__doc__), *(hashlib.sha256(d).hexdigest() for d in drawn))
+"""
+
+
+@pytest.mark.slow
+def test_quick_loading_of_matplotlib_draws_the_same_bytes(project: Project,
+                                                         store_dir: Path) -> None:
+    """matplotlib loaded without its set() docstrings draws every byte as it does
+    loaded as usual (fresh processes: the loading happens once per process)."""
+    def drawn(how: str) -> list[str]:
+        return subprocess.run([sys.executable, "-c", EXACT, str(project.root), str(store_dir),
+                               how], capture_output=True, text=True, check=True).stdout.split()
+
+    plain, quick = drawn("plain"), drawn("quick")
+    assert plain[0] == "True" and quick[0] == "False"  # the docstrings: written, left out
+    assert plain[1:] == quick[1:]

@@ -11,6 +11,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
+
 import matplotlib as mpl
 import numpy as np
 import pyoxigraph as ox

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
+
 import matplotlib as mpl
 import matplotlib.style
 import numpy as np

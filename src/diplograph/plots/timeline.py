@@ -7,6 +7,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
+
 import matplotlib.dates as mdates
 import pyoxigraph as ox
 from matplotlib.font_manager import FontProperties

@@ -6,6 +6,10 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
+
 import matplotlib as mpl
 import numpy as np
 import numpy.typing as npt

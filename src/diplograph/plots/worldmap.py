@@ -13,7 +13,9 @@ import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker
 import matplotlib as mpl
 import numpy as np
 import numpy.typing as npt
+from matplotlib.artist import Artist
 from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
@@ -33,6 +35,7 @@ from diplograph.plots.picture import (
     place_labels,
     shorten,
     style,
+    text_renderer,
 )
 
 HOME = "#3a3a3a"
@@ -184,14 +187,26 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
                       label=say(lang, "map.embassy_abroad", home=home_name)),
                Line2D([], [], marker="o", color="white", markeredgecolor="#c0392b",
                       linestyle="none", label=say(lang, "map.embassy_home", home=home_name))]
-    ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False,
-              bbox_to_anchor=(1.0, -0.14), ncols=2)
+    _legend(figure, ax, handles, colourbar.ax)
     if missing:  # wrapped short of the credit on the right
         note = say(lang, "map.missing", names=", ".join(sorted(missing)))
         figure.text(0.01, 0.01, textwrap.fill(note, 170), fontsize=7, color="#666666",
                     va="bottom")
     figure.text(0.99, 0.01, "Natural Earth", fontsize=6, color="#999999", ha="right")
     return picture
+
+
+def _legend(figure: Figure, ax: mpl.axes.Axes, handles: list[Artist],
+            beside: mpl.axes.Axes) -> None:
+    """The legend under the map's right half: in two columns, or in one where two would
+    run into the colour bar (long names, longer words)."""
+    renderer = text_renderer(figure)
+    edge = (beside.get_tightbbox(renderer) or beside.get_window_extent(renderer)).x1
+    for columns in (2, 1):
+        legend = ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False,
+                           bbox_to_anchor=(1.0, -0.14), ncols=columns)
+        if legend.get_window_extent(renderer).x0 > edge + 10:
+            return
 
 
 def _shade(partner: Partner, norm: Normalize) -> str:

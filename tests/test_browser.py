@@ -178,7 +178,6 @@ def test_the_network_panel_draws_the_regions_asked_for(page: Page, server: str,
     links = svg_links(page, "#network svg")
     assert {k: v for k, v in links.items() if k.startswith(("state-", "edge-"))} == expected
     assert all(v.startswith("https://") for v in links.values())
-    page.locator("#network-status").evaluate("status => status.scrollIntoView()")
     shot(page, "network-page")
 
     page.locator("#network-form select[name=region]").select_option("Europe")

@@ -381,8 +381,16 @@ def measure_pictures(bench: Bench, states: dict[str, str], cold: float | None) -
         "relations": ("relations", "--country", states["a"]),
         "network": ("network",),
     }
-    floor = (f"cold query {cold:.2f} s, CPU {statistics.median(bench.cpu['cold query']):.2f} s"
-             if cold is not None else "cold query failed")
+    floor_cpu = statistics.median(bench.cpu["cold query"]) if cold is not None else None
+    floor = (f"cold query {cold:.2f} s, CPU {floor_cpu:.2f} s" if floor_cpu is not None
+             else "cold query failed")
+
+    def cpu_of(seconds: float) -> str:
+        """CPU time, and as a multiple of the cold query's (what a busy machine does not
+        stretch the way it stretches wall time)."""
+        ratio = f" = {seconds / floor_cpu:.1f}x the cold query's" if floor_cpu else ""
+        return f"CPU {seconds:.2f} s{ratio}"
+
     with tempfile.TemporaryDirectory() as tmp:
         for folder in bench.store.glob("*/pictures"):
             shutil.rmtree(folder)
@@ -391,14 +399,14 @@ def measure_pictures(bench: Bench, states: dict[str, str], cold: float | None) -
                                                              str(out)))
         bench.add("`plot network` to svg, first after compiling, fresh process"
                   + bench.failed("plot network first"), first.seconds if first else None,
-                  None, S, 2.0, note=f"CPU {first.cpu_seconds:.2f} s; {floor}" if first
+                  None, S, 2.0, note=f"{cpu_of(first.cpu_seconds)}; {floor}" if first
                   else floor)
         for name, args in pictures.items():
             for fmt in ("svg", "png"):
                 what = f"plot {name} {fmt}"
                 out = Path(tmp) / f"{name}.{fmt}"
                 seconds = bench.median(what, bench.cli("plot", *args, "--output", str(out)))
-                cpu = f"CPU {statistics.median(bench.cpu[what]):.2f} s"
+                cpu = cpu_of(statistics.median(bench.cpu[what]))
                 size = f"{out.stat().st_size // 1024} KiB; " if out.exists() else ""
                 bench.add(f"`plot {' '.join(args)}` to {fmt}, fresh process"
                           + bench.failed(what), seconds, None, S, 2.0,

@@ -25,6 +25,7 @@ CHROMIUM = Path(os.environ.get("DIPLOGRAPH_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 SHOTS = os.environ.get("DIPLOGRAPH_SCREENSHOTS")
+WAIT = 30_000  # ms for a picture: its worker's first one loads matplotlib
 
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
@@ -132,3 +133,58 @@ def test_the_api_page_lists_every_stored_query(page: Page, server: str, front: G
     for name in front.catalog.queries:
         expect(page.locator(f"[data-path='/api/queries/{name}']").first).to_be_attached()
     shot(page, "api")
+
+
+def svg_links(page: Page, selector: str) -> dict[str, str]:
+    """The IRI each mark of an SVG picture in the page links to, by the mark's id."""
+    return page.eval_on_selector_all(
+        f"{selector} g[id]", """groups => Object.fromEntries(groups
+            .filter((g) => g.querySelector('a'))
+            .map((g) => [g.id, g.querySelector('a').getAttributeNS(
+                'http://www.w3.org/1999/xlink', 'href')]))""")
+
+
+def test_the_timeline_picture_shows_beside_its_rows_with_linked_marks(
+        page: Page, server: str, front: Graph) -> None:
+    result = front.query("timeline", a="AZ", b="UZ", lang="az")
+    items = [row[result.columns.index("item")] for row in result.rows]
+    page.goto(server + "#query/timeline?a=AZ&b=UZ&lang=az")
+    expect(page.locator("#results tbody tr")).to_have_count(len(items))
+    marks = page.locator("#picture svg g[id^=event-]")
+    expect(marks).to_have_count(len(items), timeout=WAIT)
+    links = svg_links(page, "#picture svg")
+    assert [links[f"event-{i}"] for i in range(len(items))] == [i.value for i in items if i]
+    assert "Azərbaycan – Özbəkistan" in (page.locator("#picture svg").text_content() or "")
+    expect(marks.first.locator("title")).to_have_count(1)  # the tooltip on hover
+
+
+def test_the_network_panel_draws_the_regions_asked_for(page: Page, server: str,
+                                                       front: Graph) -> None:
+    from xml.etree import ElementTree
+
+    from diplograph.plots.network import network
+
+    svg = ElementTree.fromstring(network(front, fmt="svg", lang="ru"))
+    expected = {g.get("id"): next(a for a in g.iter("{http://www.w3.org/2000/svg}a")).get(
+        "{http://www.w3.org/1999/xlink}href") for g in svg.iter("{http://www.w3.org/2000/svg}g")
+        if g.get("id", "").startswith(("state-", "edge-"))}
+    assert len(expected) == 5  # three states, two edges
+    page.goto(server)
+    page.get_by_role("link", name="Network").click()
+    expect(page.locator("#network-status")).to_contain_text("3 states and 2 edges", timeout=WAIT)
+    page.locator("#network-form select[name=lang]").select_option("ru")
+    page.get_by_role("button", name="Draw").click()
+    expect(page.locator("#network svg")).to_contain_text("Азия", timeout=WAIT)
+    links = svg_links(page, "#network svg")
+    assert {k: v for k, v in links.items() if k.startswith(("state-", "edge-"))} == expected
+    assert all(v.startswith("https://") for v in links.values())
+    shot(page, "network-page")
+
+    page.locator("#network-form select[name=region]").select_option("Europe")
+    page.get_by_role("button", name="Draw").click()
+    expect(page.locator("#network-status")).to_contain_text("0 states and 0 edges", timeout=WAIT)
+    assert "region=Europe" in page.url
+    page.go_back()  # the whole network again, from the address
+    expect(page.locator("#network-status")).to_contain_text("3 states and 2 edges", timeout=WAIT)
+    page.get_by_role("link", name="Stored queries").click()
+    expect(page.locator("#network-view")).to_be_hidden()

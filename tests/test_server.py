@@ -31,6 +31,8 @@ CLASSES = ("PREFIX dg: <https://w3id.org/diplograph/ontology#> "
 RELATIONS_AZ = "CONSTRUCT { ?r ?p ?o } WHERE { ?r <https://w3id.org/diplograph/ontology#betweenState> <https://w3id.org/diplograph/country/AZ> ; ?p ?o }"  # noqa: E501
 # a join over every pair of linked triples: about half a second on the bundled graph
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?b ?q ?c . ?c ?r ?d }"
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}href"
 # every pair of triples: runs for hours
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }"
 # every pair of triples, sorted: the engine must hold them all before the first row
@@ -245,6 +247,31 @@ def test_pictures_are_the_plots_of_the_query_values(client: TestClient, front: G
     assert client.get("/api/pictures/relations", params={"country": "KZ"}).status_code == 200
     assert client.get("/api/pictures/timeline", params={"a": "AZ"}).status_code == 400
     assert client.get("/api/pictures/names").status_code == 404
+
+
+def test_the_network_picture_for_the_regions_asked_for(client: TestClient,
+                                                        front: Graph) -> None:
+    from diplograph.plots.network import network
+
+    def marks(svg: bytes) -> dict[str, str]:
+        return {g.get("id", ""): next(a for a in g.iter(f"{SVG}a")).get(XLINK, "")
+                for g in ElementTree.fromstring(svg).iter(f"{SVG}g")
+                if g.get("id", "").startswith(("state-", "edge-"))}
+
+    answer = client.get("/api/network", params=[("region", "Central Asia"),
+                                                ("region", "Western Asia"), ("lang", "az")])
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    expected = network(front, regions=["Central Asia", "Western Asia"], lang="az")
+    assert marks(answer.content) == marks(expected) and len(marks(expected)) == 5
+    assert marks(client.get("/api/network", params={"region": "Europe"}).content) == {}
+    bad = client.get("/api/network", params={"region": "Atlantis"})
+    assert bad.status_code == 400 and "Atlantis" in bad.json()["error"]
+    for bad_number in ("many", "²", "0"):
+        assert client.get("/api/network", params={"max_edges": bad_number}).status_code == 400
+    regions = {r["name"]: r["subregions"] for r in client.get("/api/regions").json()["regions"]}
+    assert "Central Asia" in regions["Asia"] and regions["Antarctica"] == []
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/network", "/api/regions", "/api/pictures/{name}"} <= paths.keys()
 
 
 def test_the_page_and_its_assets_are_served(client: TestClient) -> None:

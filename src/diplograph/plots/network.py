@@ -11,6 +11,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
+
 import matplotlib as mpl
 import numpy as np
 import pyoxigraph as ox
@@ -23,6 +27,7 @@ from diplograph.errors import InputError
 from diplograph.graph import Graph
 from diplograph.namespaces import DG, PREFIXES
 from diplograph.plots import geometry
+from diplograph.plots.messages import say
 from diplograph.plots.picture import (
     HALO,
     Picture,
@@ -155,8 +160,9 @@ def _draw(found: list[Tie], state_names: dict[str, str], regions: Sequence[str],
     ax = figure.add_axes((0.02, 0.06, 0.96, 0.88))
     ax.set_axis_off()
     ax.set_aspect("equal")
-    where = " in " + ", ".join(regions) if regions else ""
-    title = f"Relations, visits and agreements between {len(state_names)} states{where}"
+    title = say(lang, "network.title", len(state_names))
+    if regions:
+        title = say(lang, "network.where", title=title, regions=", ".join(regions))
     picture = Picture(figure, title, lang)
     ax.set_title(title, loc="left", fontsize=12)
 
@@ -174,7 +180,7 @@ def _draw(found: list[Tie], state_names: dict[str, str], regions: Sequence[str],
                           edgecolor=EDGES(0.3 + 0.7 * share), linewidth=0.4 + 2.6 * share,
                           alpha=0.35 + 0.6 * share, zorder=1)
         ax.add_artist(patch)
-        what = ", ".join(f"{n} {k}" for k, n in sorted(tie.counts.items()))
+        what = ", ".join(say(lang, f"network.{k}", n) for k, n in sorted(tie.counts.items()))
         if not ring:  # few edges: each says its weight
             (x0, y0), (x1, y1) = position[tie.a], position[tie.b]
             ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(tie.weight), fontsize=7, ha="center",
@@ -193,7 +199,7 @@ def _draw(found: list[Tie], state_names: dict[str, str], regions: Sequence[str],
                      markeredgewidth=0.6, linestyle="none", zorder=3)
         ax.add_artist(dot)
         picture.mark(dot, f"state-{code}", country + code,
-                     f"{state_names[code]}: {strength[code]} relations, visits and agreements")
+                     say(lang, "network.state", strength[code], name=state_names[code]))
         texts.append(_label(ax, code, state_names[code], x, y, ring))
     if not ring:
         place_labels(figure, texts)
@@ -202,12 +208,12 @@ def _draw(found: list[Tie], state_names: dict[str, str], regions: Sequence[str],
     ax.set_ylim(-limit, limit)
     present = sorted({regions_of[c].region for c in state_names if c in regions_of})
     ax.legend(handles=[Line2D([], [], marker="o", color=REGION_COLOURS[r], linestyle="none",
-                              label=r) for r in present],
+                              label=say(lang, f"region.{r}")) for r in present],
               loc="upper left", bbox_to_anchor=(0.0, 0.0), ncols=len(present) or 1,
               frameon=False, fontsize=8)
-    note = "edge width: relations + visits + agreements between the two states"
+    note = say(lang, "network.note")
     if len(shown) < len(found):
-        note += f"; the {len(shown)} heaviest of {len(found)} edges drawn"
+        note += say(lang, "network.cut", len(shown), total=len(found))
     figure.text(0.02, 0.015, note, fontsize=7.5, color="#555555")
     return picture
 

@@ -4,7 +4,12 @@ per kind of event, each label beside its mark and never over another."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
+
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
 
 import matplotlib.dates as mdates
 import pyoxigraph as ox
@@ -15,16 +20,20 @@ from matplotlib.patches import Patch, Rectangle
 from diplograph.graph import Graph
 from diplograph.namespaces import DG
 from diplograph.plots.dates import When, when
+from diplograph.plots.messages import months, say
 from diplograph.plots.picture import (
-    SPARQL_PREFIXES,
+    LANG,
+    NODES,
     Picture,
     check_format,
     names,
     new_figure,
     output,
+    own_query,
     shorten,
     style,
     text_renderer,
+    web_link,
 )
 
 # Lanes top to bottom, each named by its first class; an event goes in the first lane
@@ -73,25 +82,26 @@ def events(graph: Graph, a: str, b: str, start: str | None, end: str | None,
                        {"a": a, "b": b, "from": start, "to": end, "lang": lang})
     column = {name: i for i, name in enumerate(result.columns)}
     items = [row[column["item"]] for row in result.rows]
-    lanes, qualifiers = _classify(graph, [i for i in items if isinstance(i, ox.NamedNode)])
+    lang = result.bound["lang"][0].value
+    lanes, qualifiers = _classify(graph, [i for i in items if isinstance(i, ox.NamedNode)],
+                                  lang)
     found = []
     for row in result.rows:
         date, ending, earliest, latest, kind, label, item = (
             row[column[c]] for c in ("date", "end", "earliest", "latest", "kind", "label", "item"))
         span = _span(*(t.value if t is not None else None
-                       for t in (date, ending, earliest, latest)))
+                       for t in (date, ending, earliest, latest)), lang=lang)
         if span is None or item is None:
             continue
         found.append(Event(item.value, label.value if label else _local_name(item.value),
                            kind.value if kind else "", span,
                            lanes.get(item.value, len(LANES) - 1), qualifiers.get(item.value)))
     states = {key: result.bound[key][0] for key in ("a", "b")}
-    state_names = names(graph, [n for n in states.values() if isinstance(n, ox.NamedNode)],
-                        result.bound["lang"][0].value)
     lane_classes = [ox.NamedNode(DG + lane[0]) for lane in LANES]
-    lane_names = names(graph, lane_classes, result.bound["lang"][0].value)
-    return (found, {k: state_names.get(n.value, n.value) for k, n in states.items()},
-            [_capital(lane_names.get(c.value, c.value)) for c in lane_classes])
+    found_names = names(graph, [*(n for n in states.values() if isinstance(n, ox.NamedNode)),
+                                *lane_classes], lang)
+    return (found, {k: found_names.get(n.value, n.value) for k, n in states.items()},
+            [_capital(found_names.get(c.value, c.value)) for c in lane_classes])
 
 
 def _local_name(iri: str) -> str:
@@ -100,7 +110,7 @@ def _local_name(iri: str) -> str:
 
 
 def _span(date: str | None, ending: str | None, earliest: str | None,
-          latest: str | None) -> When | None:
+          latest: str | None, *, lang: str) -> When | None:
     """The dates the source gives, if they have a year; else the computed bounds (an
     open one drawn as the day of the other); None without any (not on the axis)."""
     def dated(text: str | None) -> bool:
@@ -113,7 +123,9 @@ def _span(date: str | None, ending: str | None, earliest: str | None,
         return when(earliest, latest)
     if earliest is not None or latest is not None:
         day = when(earliest or latest or "")
-        return When(day.start, day.end, f"{earliest} or later" if earliest else f"by {latest}")
+        text = say(lang, "timeline.after", date=earliest) if earliest \
+            else say(lang, "timeline.before", date=latest)
+        return When(day.start, day.end, text)
     return None
 
 
@@ -121,18 +133,27 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _classify(graph: Graph, items: list[ox.NamedNode]) -> tuple[dict[str, int], dict[str, str]]:
-    """Each item's lane and date qualifier (early, mid, late), by IRI."""
+LANE_CLASSES = " ".join(f"dg:{name}" for lane in LANES for name in lane)
+CLASSIFY = own_query("classify", f"""SELECT $node $lang ?class ?qualifier WHERE {{
+  OPTIONAL {{ $node a ?class VALUES ?class {{ {LANE_CLASSES} }} }}
+  OPTIONAL {{
+    $node dg:dateQualifier ?said
+    OPTIONAL {{ ?said skos:prefLabel ?in_lang FILTER(LANG(?in_lang) = $lang) }}
+    OPTIONAL {{ ?said skos:prefLabel ?in_en FILTER(LANG(?in_en) = "en") }}
+    OPTIONAL {{ ?said skos:notation ?notation }}
+  }}
+  BIND(COALESCE(?in_lang, ?in_en, ?notation) AS ?qualifier)
+}}""", NODES, LANG)
+
+
+def _classify(graph: Graph, items: list[ox.NamedNode],
+              lang: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Each item's lane and date qualifier (early, mid, late in the period: its label
+    in `lang`, else in English), by IRI."""
     if not items:
         return {}, {}
     lane_of = {f"{DG}{name}": i for i, lane in enumerate(LANES) for name in lane}
-    classes = " ".join(f"dg:{name}" for lane in LANES for name in lane)
-    rows = graph.sparql(f"""{SPARQL_PREFIXES}
-SELECT ?item ?class ?qualifier WHERE {{
-  VALUES ?item {{ {" ".join(str(i) for i in set(items))} }}
-  OPTIONAL {{ ?item a ?class VALUES ?class {{ {classes} }} }}
-  OPTIONAL {{ ?item dg:dateQualifier/skos:notation ?qualifier }}
-}}""").rows
+    rows = graph.run(CLASSIFY, {"node": sorted({i.value for i in items}), "lang": lang}).rows
     lanes: dict[str, int] = {}
     qualifiers: dict[str, str] = {}
     for item, cls, qualifier in rows:
@@ -142,6 +163,31 @@ SELECT ?item ?class ?qualifier WHERE {{
         if qualifier is not None:
             qualifiers[item.value] = qualifier.value
     return lanes, qualifiers
+
+
+class Dates(mdates.ConciseDateFormatter):
+    """Concise dates with the months named in a language (strftime's `%b` names them
+    in the C locale's English)."""
+
+    MONTH = "<%m>"  # the month's number, marked to be named
+
+    def __init__(self, locator: mdates.DateLocator, lang: str) -> None:
+        month = self.MONTH
+        super().__init__(
+            locator, formats=["%Y", month, "%d", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y", month, f"{month}-%d", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", f"%Y-{month}", f"%Y-{month}-%d", f"%Y-{month}-%d",
+                            f"%Y-{month}-%d %H:%M"])
+        self.months = months(lang)
+
+    def named(self, text: str) -> str:
+        return re.sub("<([0-9]{2})>", lambda m: self.months[int(m.group(1)) - 1], text)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        return [self.named(text) for text in super().format_ticks(values)]
+
+    def get_offset(self) -> str:
+        return self.named(super().get_offset())
 
 
 def _pack(spans: list[tuple[float, float]]) -> list[int]:
@@ -225,9 +271,11 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
     ax.set_ylim(total - 0.5, -0.5)
     title = f"{states['a']} – {states['b']}"
     picture = Picture(figure, title, lang)
-    span_years = f", {found[0].when.start.year}–{max(e.when.end for e in found).year}" \
-        if found else ""
-    ax.set_title(f"{title}: {len(found)} dated events{span_years}", loc="left",
+    years = ""
+    if found:  # to the year of the last day drawn (an end is the day after it)
+        last_year = (last - datetime.timedelta(days=1)).year
+        years = f", {first.year}" + (f"–{last_year}" if last_year != first.year else "")
+    ax.set_title(say(lang, "timeline.title", len(found), pair=title, years=years), loc="left",
                  fontsize=11, pad=12)
 
     ticks: list[float] = []
@@ -242,8 +290,9 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
     ax.set_yticks(ticks, tick_labels)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=5, maxticks=14))
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    locator = mdates.AutoDateLocator(minticks=5, maxticks=14)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(Dates(locator, lang))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6, zorder=0)
     if total * ROW > 6:  # a tall picture: the years at its top as well
         ax.tick_params(axis="x", labeltop=True)
@@ -265,21 +314,22 @@ def _draw(found: list[Event], states: dict[str, str], lane_names: list[str],
                              edgecolor=colour, hatch="////" if event.qualifier else None,
                              linestyle="--" if event.qualifier else "-", linewidth=0.9)
             ax.add_artist(mark)
-        qualified = f" ({event.qualifier} in the period)" if event.qualifier else ""
+        qualified = f" ({event.qualifier})" if event.qualifier else ""
         tip = f"{event.when.text}{qualified}: {event.label} ({event.kind})"
         picture.mark(mark, f"event-{i}", event.iri, tip)
         label = ax.text(x0 + label_at[i] * per_px, y, labels[i], fontsize=LABEL_SIZE,
                         va="center", ha="left", zorder=4, color="#222222")
-        label.set_url(event.iri)
+        label.set_url(web_link(event.iri))
         label.set_gid(f"label-{i}")
     if not found:
-        ax.text(0.5, 0.5, "no dated events", transform=ax.transAxes, ha="center",
+        ax.text(0.5, 0.5, say(lang, "timeline.none"), transform=ax.transAxes, ha="center",
                 color="#888888")
     ax.legend(handles=[
-        Line2D([], [], marker="o", color="#555555", linestyle="none", label="a day"),
-        Patch(facecolor="#555555", label="a month, a year or an interval"),
+        Line2D([], [], marker="o", color="#555555", linestyle="none",
+               label=say(lang, "timeline.day")),
+        Patch(facecolor="#555555", label=say(lang, "timeline.span")),
         Patch(facecolor="white", edgecolor="#555555", hatch="////", linestyle="--",
-              label="≈ uncertain: early, mid or late in the period"),
+              label=say(lang, "timeline.uncertain")),
     ], loc="upper left", bbox_to_anchor=(0, -0.3 / (total * ROW)), ncols=3, frameon=False,
         fontsize=8)
     return picture

@@ -6,16 +6,23 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
+import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
+
+# isort: split
+
 import matplotlib as mpl
 import numpy as np
 import numpy.typing as npt
+from matplotlib.artist import Artist
 from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 
 from diplograph.graph import Graph
 from diplograph.plots import geometry
+from diplograph.plots.messages import say
 from diplograph.plots.picture import (
     HALO,
     Picture,
@@ -28,6 +35,7 @@ from diplograph.plots.picture import (
     place_labels,
     shorten,
     style,
+    text_renderer,
 )
 
 HOME = "#3a3a3a"
@@ -120,7 +128,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
     norm = Normalize(min(years, default=1991), max(max(years, default=1991),
                                                     min(years, default=1991) + 1))
     by_code = {p.code: p for p in found}
-    title = f"{home_name}: diplomatic relations with {len(found)} states"
+    title = say(lang, "map.title", len(found), home=home_name)
     picture = Picture(figure, title, lang)
     ax.set_title(title, loc="left", fontsize=12)
 
@@ -136,7 +144,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
         patch = PathPatch(path, facecolor=colour, edgecolor="white", linewidth=0.35)
         ax.add_artist(patch)
         if partner is not None and code is not None and code not in drawn:
-            picture.mark(patch, f"partner-{code}", partner.relation, _tip(partner))
+            picture.mark(patch, f"partner-{code}", partner.relation, _tip(partner, lang))
             drawn.add(code)
         if code:
             areas[code] = max(abs(_area(ring)) for ring in projected)
@@ -152,7 +160,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
         dot = Line2D([x], [y], marker="o", markersize=4.5, color=_shade(partner, norm),
                      markeredgecolor="white", markeredgewidth=0.5, linestyle="none", zorder=3)
         ax.add_artist(dot)
-        picture.mark(dot, f"partner-{partner.code}", partner.relation, _tip(partner))
+        picture.mark(dot, f"partner-{partner.code}", partner.relation, _tip(partner, lang))
     _embassies(ax, picture, embassies, points)
     ax.set_xlim(-2.75, 2.75)
     ax.set_ylim(equal_earth(np.array([0.0]), np.array([SOUTH]))[1][0] - 0.02, 1.36)
@@ -168,24 +176,37 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
 
     colourbar = figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=COLOURS), ax=ax,
                                 orientation="horizontal", fraction=0.035, pad=0.01,
-                                aspect=40, shrink=0.45, anchor=(0.05, 1.0))
-    colourbar.set_label("year diplomatic relations were established", fontsize=8)
+                                aspect=30, shrink=0.34, anchor=(0.05, 1.0))
+    colourbar.set_label(say(lang, "map.year"), fontsize=8)
     colourbar.ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     colourbar.ax.xaxis.set_major_formatter(mpl.ticker.FormatStrFormatter("%d"))
     colourbar.ax.tick_params(labelsize=7)
     handles = [Patch(facecolor=HOME, label=home_name),
-               Patch(facecolor=UNDATED, label="relations, year unknown"),
+               Patch(facecolor=UNDATED, label=say(lang, "map.undated")),
                Line2D([], [], marker="^", color="#c0392b", linestyle="none",
-                      label=f"embassy of {home_name} there"),
+                      label=say(lang, "map.embassy_abroad", home=home_name)),
                Line2D([], [], marker="o", color="white", markeredgecolor="#c0392b",
-                      linestyle="none", label=f"the partner's embassy in {home_name}")]
-    ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False,
-              bbox_to_anchor=(1.0, -0.14), ncols=2)
+                      linestyle="none", label=say(lang, "map.embassy_home", home=home_name))]
+    _legend(figure, ax, handles, colourbar.ax)
     if missing:  # wrapped short of the credit on the right
-        figure.text(0.01, 0.01, textwrap.fill("not on the map: " + ", ".join(sorted(missing)),
-                                              170), fontsize=7, color="#666666", va="bottom")
+        note = say(lang, "map.missing", names=", ".join(sorted(missing)))
+        figure.text(0.01, 0.01, textwrap.fill(note, 170), fontsize=7, color="#666666",
+                    va="bottom")
     figure.text(0.99, 0.01, "Natural Earth", fontsize=6, color="#999999", ha="right")
     return picture
+
+
+def _legend(figure: Figure, ax: mpl.axes.Axes, handles: list[Artist],
+            beside: mpl.axes.Axes) -> None:
+    """The legend under the map's right half: in two columns, or in one where two would
+    run into the colour bar (long names, longer words)."""
+    renderer = text_renderer(figure)
+    edge = (beside.get_tightbbox(renderer) or beside.get_window_extent(renderer)).x1
+    for columns in (2, 1):
+        legend = ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False,
+                           bbox_to_anchor=(1.0, -0.14), ncols=columns)
+        if legend.get_window_extent(renderer).x0 > edge + 10:
+            return
 
 
 def _shade(partner: Partner, norm: Normalize) -> str:
@@ -203,9 +224,10 @@ def _area(ring: npt.NDArray[np.float64]) -> float:
     return float((x[:-1] * y[1:] - x[1:] * y[:-1]).sum() / 2)
 
 
-def _tip(partner: Partner) -> str:
-    since = f" since {partner.year}" if partner.year is not None else ""
-    return f"{partner.name}: diplomatic relations{since}"
+def _tip(partner: Partner, lang: str) -> str:
+    if partner.year is None:
+        return say(lang, "map.related", name=partner.name)
+    return say(lang, "map.since", name=partner.name, year=partner.year)
 
 
 def _embassies(ax: mpl.axes.Axes, picture: Picture, embassies: list[Embassy],

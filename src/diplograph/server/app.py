@@ -27,7 +27,7 @@ from diplograph.graph import Graph
 from diplograph.namespaces import PREFIXES
 from diplograph.server.negotiation import EXTENSIONS, NotAcceptable, choose
 from diplograph.server.openapi import catalog_entry, openapi
-from diplograph.server.pictures import PICTURES
+from diplograph.server.pictures import PICTURES, regions
 from diplograph.server.pool import MIB, Overloaded, WorkerPool
 from diplograph.sparql.catalog import NamedQuery
 from diplograph.sparql.limits import QueryMemory, QueryTimeout
@@ -243,6 +243,17 @@ async def picture(request: Request) -> Response:
     return Response(svg, media_type="image/svg+xml")
 
 
+async def network(request: Request) -> Response:
+    """The network of relations between the states of the regions asked for."""
+    svg = await service(request).pool.run("network", query_values(request))
+    return Response(svg, media_type="image/svg+xml")
+
+
+async def list_regions(request: Request) -> Response:
+    """The UN M49 regions and subregions `/api/network` takes."""
+    return JSONResponse({"regions": regions()})
+
+
 async def prefixes(request: Request) -> Response:
     """The project's prefixes, as prefix.cc lists them (for the editor's completion)."""
     return JSONResponse(PREFIXES)
@@ -295,6 +306,8 @@ def create_app(graph: Graph, limits: Limits | None = None) -> Starlette:
             Route("/api/explain", explain_row),
             Route("/api/countries", complete_country),
             Route("/api/pictures/{name}", picture),
+            Route("/api/network", network),
+            Route("/api/regions", list_regions),
             Route("/api/prefixes", prefixes),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],

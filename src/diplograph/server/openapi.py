@@ -7,6 +7,7 @@ from typing import Any
 
 from diplograph.rdf.reading import RDF_FORMATS
 from diplograph.server.negotiation import GRAPH_TYPES, RESULT_MEDIA, RESULT_TYPES
+from diplograph.server.pictures import PICTURES
 from diplograph.sparql.catalog import Catalog, NamedQuery
 from diplograph.sparql.header import Parameter
 
@@ -106,6 +107,40 @@ def _sparql_paths() -> dict[str, Any]:
     }}
 
 
+def _picture_paths(catalog: Catalog) -> dict[str, Any]:
+    """The pictures: of a stored query's values, and the network of relations."""
+    svg = {"200": {"description": "the picture; every mark links to the IRI it shows",
+                   "content": {"image/svg+xml": {}}}, "400": _ERROR}
+    return {
+        "/api/pictures/{name}": {"get": {
+            "operationId": "picture", "tags": ["pictures"], "responses": {
+                **svg, "404": {"description": "a query without a picture"}},
+            "summary": "the picture of a stored query's answer, for the same parameters as "
+                       "/api/queries/{name}",
+            "parameters": [{"name": "name", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": sorted(
+                                n for n in catalog.queries if n in PICTURES)}}]}},
+        "/api/network": {"get": {
+            "operationId": "network", "tags": ["pictures"], "responses": svg,
+            "summary": "the network of relations, visits and agreements between states",
+            "parameters": [
+                {"name": "region", "in": "query", "required": False, "style": "form",
+                 "explode": True, "description": "a UN M49 region or subregion (repeat for "
+                 "several; all states if none)",
+                 "schema": {"type": "array", "items": {"type": "string"}},
+                 "example": ["Central Asia"]},
+                {"name": "lang", "in": "query", "required": False,
+                 "schema": {"type": "string", "default": "en"}},
+                {"name": "max_edges", "in": "query", "required": False,
+                 "schema": {"type": "integer", "default": 600, "minimum": 1}}]}},
+        "/api/regions": {"get": {
+            "operationId": "regions", "tags": ["pictures"],
+            "summary": "the UN M49 regions and subregions /api/network takes",
+            "responses": {"200": {"description": "each region with its subregions",
+                                  "content": {"application/json": {}}}}}},
+    }
+
+
 def openapi(catalog: Catalog, version: str, max_rows: int) -> dict[str, Any]:
     """The OpenAPI 3.0 document: the catalog, each stored query, the helpers, SPARQL."""
     paths: dict[str, Any] = {
@@ -135,6 +170,7 @@ def openapi(catalog: Catalog, version: str, max_rows: int) -> dict[str, Any]:
              "schema": {"type": "integer", "default": 20, "minimum": 1, "maximum": 100}}],
         "responses": {"200": {"description": "code, English name and the name matched",
                               "content": {"application/json": {}}}}}}
+    paths.update(_picture_paths(catalog))
     paths.update(_sparql_paths())
     return {
         "openapi": "3.0.3",

@@ -1,13 +1,17 @@
-"""The pictures the web page shows beside a stored query's rows.
+"""The pictures the web page shows: beside a stored query's rows, and the network.
 
 `PICTURES` maps a stored query's name to a function drawing an SVG picture from the
 graph and the values the query was given; `GET /api/pictures/{name}` answers with it,
-and 404 for a query without one (the page then shows no picture)."""
+and 404 for a query without one (the page then shows no picture). The network of
+relations belongs to no query: `GET /api/network` draws it for the regions asked for,
+`GET /api/regions` lists those there are."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from diplograph.errors import UsageError
 from diplograph.graph import Graph
 from diplograph.sparql.running import Values
 
@@ -35,3 +39,26 @@ def _relations(graph: Graph, values: Values) -> bytes:
 
 
 PICTURES: dict[str, Picture] = {"timeline": _timeline, "relations": _relations}
+
+
+def network_picture(graph: Graph, values: Values) -> bytes:
+    """The network of relations for `region` (repeated), `lang` and `max_edges`."""
+    from diplograph.plots.network import MAX_EDGES, network
+
+    regions = values.get("region") or ()
+    text = _one(values, "max_edges", str(MAX_EDGES)) or str(MAX_EDGES)
+    if not re.fullmatch("[0-9]+", text):  # ASCII digits only: int("²") fails
+        raise UsageError(f"max_edges: {text!r} is not a whole number", hint="e.g. max_edges=600")
+    return network(graph, regions=[regions] if isinstance(regions, str) else list(regions),
+                   lang=_one(values, "lang", "en") or "en", max_edges=int(text))
+
+
+def regions() -> list[dict[str, object]]:
+    """The UN M49 regions, each with its subregions, by name."""
+    from diplograph.plots.geometry import regions as of_states
+
+    found: dict[str, set[str]] = {}
+    for region in of_states().values():
+        found.setdefault(region.region, set()).add(region.subregion)
+    return [{"name": name, "subregions": sorted(s for s in found[name] if s and s != name)}
+            for name in sorted(found)]

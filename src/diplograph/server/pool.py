@@ -28,7 +28,7 @@ from diplograph.errors import DiplographError, LimitError
 from diplograph.graph import Graph
 from diplograph.namespaces import compact
 from diplograph.server.negotiation import NotAcceptable, media_type
-from diplograph.server.pictures import PICTURES
+from diplograph.server.pictures import PICTURES, network_picture
 from diplograph.sparql.limits import QueryMemory, QueryTimeout
 from diplograph.sparql.results import render
 
@@ -80,7 +80,8 @@ def picture(graph: Graph, name: str, values: dict[str, tuple[str, ...]]) -> byte
 
 
 OPERATIONS: dict[str, Callable[..., Any]] = {
-    "answer": answer, "explain": explain, "countries": countries, "picture": picture}
+    "answer": answer, "explain": explain, "countries": countries, "picture": picture,
+    "network": network_picture}
 
 
 def _work(conn: Connection, project: Path, store: Path | None, memory: int) -> None:

@@ -1,11 +1,13 @@
 "use strict";
 // The web page: the catalog of stored queries, a form per query built from its
-// header, results with each row's sources, downloads, and the SPARQL editor.
+// header, results with each row's sources, downloads and pictures, the network of
+// relations, and the SPARQL editor.
 
 const FORMATS = ["csv", "tsv", "json", "xml", "ndjson"];
 const EXTENSIONS = { json: "srj", xml: "srx" };
 const LANGUAGES = ["en", "az", "ru"];
-const state = { queries: new Map(), prefixes: {}, yasgui: null };
+const XLINK = "http://www.w3.org/1999/xlink";
+const state = { queries: new Map(), prefixes: {}, yasgui: null, regions: null };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -76,6 +78,14 @@ function parameterInput(p) {
     pattern: { date: "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", year: "[0-9]{4}" }[p.type] });
 }
 
+function formValues(form) {
+  const params = new URLSearchParams();
+  for (const input of form.querySelectorAll("input, select")) {
+    if (input.value.trim()) params.append(input.name, input.value.trim());
+  }
+  return params;
+}
+
 function buildForm(query, values) {
   const form = document.getElementById("query-form");
   form.replaceChildren();
@@ -99,10 +109,7 @@ function buildForm(query, values) {
   form.append(el("button", { type: "submit", class: "run" }, "Run"));
   form.onsubmit = (event) => {
     event.preventDefault();
-    const params = new URLSearchParams();
-    for (const input of form.querySelectorAll("input, select")) {
-      if (input.value.trim()) params.append(input.name, input.value.trim());
-    }
+    const params = formValues(form);
     const hash = `#query/${query.name}` + (params.toString() ? `?${params}` : "");
     if (location.hash !== hash) history.pushState(null, "", hash);
     run(query, params);
@@ -145,15 +152,116 @@ async function showSources(number, row, lang) {
   }
 }
 
-async function showPicture(query, params) {
-  const figure = document.getElementById("picture");
+// A picture is put into the page as SVG, so that its marks are links with tooltips;
+// a mark links only to a web address.
+function inlineSvg(text) {
+  const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  if (svg.namespaceURI !== "http://www.w3.org/2000/svg") throw new Error("the picture is not SVG");
+  for (const a of svg.getElementsByTagNameNS(svg.namespaceURI, "a")) {
+    const href = a.getAttributeNS(XLINK, "href") || a.getAttribute("href") || "";
+    if (!/^https?:\/\//.test(href)) {
+      a.removeAttributeNS(XLINK, "href");
+      a.removeAttribute("href");
+    }
+  }
+  return document.importNode(svg, true);
+}
+
+// Draw the picture at `url` into `figure`; an error's message, or null once shown.
+async function showSvg(figure, url, name) {
+  figure.dataset.url = url;
   figure.hidden = true;
   figure.replaceChildren();
-  const url = `/api/pictures/${query.name}?${params}`;
-  const response = await fetch(url);
-  if (response.ok) {
-    figure.append(el("img", { src: url, alt: `${query.name} picture` }));
+  try {
+    const response = await fetch(url);
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({ error: response.statusText }));
+      return body.error + (body.hint ? ` (hint: ${body.hint})` : "");
+    }
+    const svg = inlineSvg(await response.text());
+    if (figure.dataset.url !== url) return null;  // asked again since: the later one shows
+    figure.replaceChildren(svg, el("figcaption", {}, "Download:",
+      el("a", { href: url, download: `${name}.svg` }, "SVG")));
     figure.hidden = false;
+    return null;
+  } catch (error) {
+    return error.message;
+  }
+}
+
+function showPicture(query, params) {
+  showSvg(document.getElementById("picture"), `/api/pictures/${query.name}?${params}`, query.name);
+}
+
+function regionSelect(value) {
+  return el("select", { name: "region", "aria-label": "region" },
+    el("option", { value: "" }, "(every state)"),
+    ...state.regions.map((r) => el("optgroup", { label: r.name },
+      el("option", { value: r.name, selected: r.name === value }, r.name),
+      ...r.subregions.map((s) => el("option", { value: s, selected: s === value }, `\u2003${s}`)))));
+}
+
+function field(name, input, help) {
+  return el("div", { class: "field", "data-param": name }, el("label", {}, name), input,
+    help ? el("small", {}, help) : null);
+}
+
+async function showNetwork(values) {
+  showView("network");
+  const form = document.getElementById("network-form");
+  const status = document.getElementById("network-status");
+  try {
+    state.regions = state.regions || (await fetchJson("/api/regions")).regions;
+  } catch (error) {
+    status.className = "status error";
+    status.textContent = `error: ${error.message}`;
+    return;
+  }
+  const given = values.getAll("region");
+  const regions = field("region", null, "A UN M49 region or subregion; every state if none.");
+  regions.querySelector("small").before(...(given.length ? given : [""]).map(regionSelect),
+    el("button", { type: "button", class: "more", onclick: (e) => e.target.before(regionSelect("")) },
+      "+ another"));
+  const lang = values.get("lang") || "en";
+  form.replaceChildren(regions,
+    field("lang", el("select", { name: "lang", "aria-label": "lang" },
+      ...LANGUAGES.map((v) => el("option", { value: v, selected: v === lang }, v)))),
+    field("max_edges", el("input", { name: "max_edges", type: "number", min: 1, "aria-label": "max_edges",
+      value: values.get("max_edges") || "600" }), "Draw at most this many edges, the heaviest."),
+    el("button", { type: "submit", class: "run" }, "Draw"));
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    const params = formValues(form);
+    const hash = "#network" + (params.toString() ? `?${params}` : "");
+    if (location.hash !== hash) history.pushState(null, "", hash);
+    drawNetwork(params);
+  };
+  drawNetwork(values);
+}
+
+async function drawNetwork(params) {
+  const status = document.getElementById("network-status");
+  const figure = document.getElementById("network");
+  status.className = "status";
+  status.textContent = "Drawing...";
+  const started = performance.now();
+  const error = await showSvg(figure, `/api/network?${params}`, "network");
+  if (error) {
+    status.className = "status error";
+    status.textContent = `error: ${error}`;
+    return;
+  }
+  const states = figure.querySelectorAll("g[id^='state-']").length;
+  const edges = figure.querySelectorAll("g[id^='edge-']").length;
+  const ms = Math.round(performance.now() - started);
+  status.textContent = `${states} states and ${edges} edges drawn in ${ms} ms`;
+}
+
+function showView(name) {
+  document.getElementById("queries-view").hidden = name !== "queries";
+  document.getElementById("network-view").hidden = name !== "network";
+  for (const view of ["queries", "network"]) {
+    document.getElementById(`nav-${view}`).classList.toggle("active", view === name);
   }
 }
 
@@ -196,6 +304,7 @@ async function run(query, params) {
 function selectQuery(name, values) {
   const query = state.queries.get(name);
   if (!query) return;
+  showView("queries");
   document.getElementById("welcome").hidden = true;
   document.getElementById("query").hidden = false;
   for (const button of document.querySelectorAll("#query-list button")) {
@@ -235,6 +344,9 @@ const EDITOR = location.pathname === "/sparql";  // the editor has a page of its
 function route() {
   if (EDITOR) return;
   const hash = decodeURIComponent(location.hash.slice(1));
+  const network = /^network(?:\?(.*))?$/.exec(hash);
+  if (network) return showNetwork(new URLSearchParams(network[1] || ""));
+  showView("queries");
   const match = /^query\/([a-z0-9_]+)(?:\?(.*))?$/.exec(hash);
   if (match) selectQuery(match[1], new URLSearchParams(match[2] || ""));
 }
@@ -246,8 +358,8 @@ function loadSparqlEditor() {
 }
 
 async function main() {
-  document.getElementById(EDITOR ? "nav-sparql" : "nav-queries").classList.add("active");
   if (EDITOR) {
+    document.getElementById("nav-sparql").classList.add("active");
     loadSparqlEditor();
     return;
   }

@@ -311,8 +311,8 @@ def measure_store_size(bench: Bench) -> Child | None:
                           f"in {child.seconds:.1f} s)", ours / GIB, theirs / GIB, 1.0,
                           f"<= {bench.goals.store_ratio:g}x baseline, {limit / GIB:.2f} GiB",
                           ours <= limit,
-                          f"of which the kept lines and profiles {lines / GIB:.3f} GiB, the "
-                          f"label index {index_file(folder).stat().st_size / GIB:.3f} GiB",
+                          f"of which the kept lines and profiles {lines / 2**20:.1f} MiB, the "
+                          f"label index {index_file(folder).stat().st_size / 2**20:.1f} MiB",
                           over_limit=True))
     return child
 

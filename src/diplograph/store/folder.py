@@ -14,7 +14,6 @@ from contextlib import suppress
 from pathlib import Path
 
 import pyoxigraph as ox
-import zstandard
 
 from diplograph import __version__
 from diplograph.atomic import write_atomically
@@ -79,12 +78,16 @@ class DamagedFile(OSError):
 def write_kept(file: Path, data: bytes) -> None:
     """Keep `data` (a graph's lines, a profile, the trivial entailments) in `file`,
     compressed, with the checksum and size of what it holds."""
+    import zstandard  # here: a query never reads kept files, nor this import
+
     compressor = zstandard.ZstdCompressor(level=_LEVEL, write_checksum=True)
     file.write_bytes(compressor.compress(data))
 
 
 def read_kept(file: Path) -> bytes:
     """What `write_kept` kept in `file` (DamagedFile if its bytes changed since)."""
+    import zstandard
+
     kept = file.read_bytes()
     try:
         return zstandard.ZstdDecompressor().decompress(kept)

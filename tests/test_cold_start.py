@@ -21,7 +21,7 @@ from diplograph.store.cache import KnowledgeGraph
 
 #: what a named query must not import (each costs tens to hundreds of milliseconds)
 HEAVY = ("yaml", "rdflib", "pyshacl", "owlrl", "matplotlib", "starlette", "uvicorn", "httpx",
-         "rich", "diplograph.reasoning.closure", "diplograph.store.compiler",
+         "rich", "zstandard", "diplograph.reasoning.closure", "diplograph.store.compiler",
          "diplograph.validation.shacl", "diplograph.dumps.export", "diplograph.plots",
          "diplograph.server", "diplograph.cli.dumps", "diplograph.cli.facts",
          "diplograph.cli.plotting", "diplograph.cli.serving", "diplograph.cli.stores")

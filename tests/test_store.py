@@ -4,7 +4,9 @@ changes, never left half-built, and managed with `diplograph store`."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,12 +19,13 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from conftest import ROOT
+from conftest import ROOT, Run
 from diplograph.cli import cli
 from diplograph.cli.app import CompileStatus
+from diplograph.dumps.export import VOID_GRAPH, Scope, select_graphs
 from diplograph.project import Project
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
-from diplograph.store.folder import COMPLETE
+from diplograph.store.folder import COMPLETE, SOURCES, lines_file, read_kept
 
 
 def small_project(tmp_path: Path) -> Project:
@@ -159,3 +162,52 @@ def test_a_terminal_sees_a_progress_bar_while_the_store_compiles(tmp_path: Path)
     shown = screen.getvalue()  # what is drawn between refreshes depends on timing
     assert "compiling the graph store" in shown
     assert shown.index("  0%") < shown.index(" 95%") < shown.index("compacting the store")
+
+
+@pytest.mark.slow
+def test_the_kept_lines_are_compressed_and_export_the_database_byte_for_byte(
+        run: Run, graph: KnowledgeGraph) -> None:
+    names = sorted((g for g in graph.store.named_graphs() if isinstance(g, ox.NamedNode)),
+                   key=lambda g: g.value)
+    held = sum(len(read_kept(lines_file(graph.path, g))) for g in names)
+    kept = sum(lines_file(graph.path, g).stat().st_size for g in names)
+    assert kept * 5 < held, "the lines take a fifth of their N-Triples at most"
+    dumped = run("export", "--all", "--with-ontology", "--with-shapes", "--format", "nq")
+    assert dumped.exit_code == 0, dumped.output
+    # the same dump written from the Oxigraph database, not from the kept lines
+    database = ox.Dataset(q for g in names
+                          for q in graph.store.quads_for_pattern(None, None, None, g))
+    database.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    order = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)  # as the dump has them
+    assert sorted(order, key=lambda g: g.value) == names
+    lines: dict[str, list[bytes]] = {g.value: [] for g in order}
+    for q in database:
+        lines[str(q.graph_name.value)].append(f"{q.subject} {q.predicate} {q.object} .\n".encode())
+    expected = b"".join(line.replace(b" .\n", f" <{name}> .\n".encode())
+                        for name in lines for line in sorted(lines[name]))
+    void = f" <{VOID_GRAPH.value}> .\n".encode()
+    written = dumped.stdout_bytes.splitlines(keepends=True)
+    assert b"".join(line for line in written if not line.endswith(void)) == expected
+
+
+@pytest.mark.slow
+def test_a_store_of_an_older_format_is_compiled_anew_not_updated(tmp_path: Path) -> None:
+    project, cache = small_project(tmp_path), tmp_path / "cache"
+    old = open_graph(project, cache).path
+    for kept in (old / "lines").glob("*.zst"):  # as an earlier release left them
+        kept.with_suffix("").write_bytes(read_kept(kept))
+        kept.unlink()
+    manifest = json.loads((old / SOURCES).read_text())
+    manifest["format"] = re.sub(r"store \d+", "store 1", manifest["format"])
+    (old / SOURCES).write_text(json.dumps(manifest))
+    source = project.root / "data" / "sources.ttl"
+    source.write_text(source.read_text() + PREFIXES + VISIT)  # most bytes are the old store's
+    steps: list[str] = []
+    new = open_graph(project, cache, progress=lambda step, done: steps.append(step))
+    assert new.path != old and not any("updating an earlier store" in s for s in steps)
+    assert all(f.stat().st_nlink == 1 for f in new.path.rglob("*") if f.is_file()), \
+        "no file shared with the old store"
+    assert snapshot(new) == snapshot(rebuild(project, tmp_path / "fresh"))
+    assert ox.NamedNode("https://w3id.org/diplograph/ontology#Visit") in {
+        q.object for q in new.store.quads_for_pattern(
+            ox.NamedNode("https://w3id.org/diplograph/resource/test-visit"), None, None)}

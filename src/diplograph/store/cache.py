@@ -19,10 +19,11 @@ from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
     SHAPES_BASE,
+    DamagedFile,
     integrity_problem,
     lines_file,
     profile_file,
-    recorded_lines,
+    read_kept,
 )
 from diplograph.store.sources import BUILD_PREFIX, project_sources, store_key
 from diplograph.store.void import Profile
@@ -80,18 +81,19 @@ class KnowledgeGraph:
             default_graph=None if inference else list(self.graphs(inference=False)))
 
     def ntriples(self, graph: ox.NamedNode) -> bytes:
-        """A named graph's triples as N-Triples, one sorted line each, as many as the
-        compile wrote."""
-        file = lines_file(self.path, graph)
-        lines = file.read_bytes()
-        expected, found = recorded_lines(self.path, file), lines.count(b"\n")
-        if expected is not None and found != expected:
-            raise damaged(self.path, f"{file.name} has {found} lines, not {expected}")
-        return lines
+        """A named graph's triples as N-Triples, one sorted line each, as the compile
+        wrote them."""
+        try:
+            return read_kept(lines_file(self.path, graph))
+        except DamagedFile as exc:
+            raise damaged(self.path, str(exc)) from exc
 
     def profile(self, graph: ox.NamedNode) -> Profile:
         """What a VoID description counts of a named graph."""
-        return Profile.from_json(profile_file(self.path, graph).read_bytes())
+        try:
+            return Profile.from_json(read_kept(profile_file(self.path, graph)))
+        except DamagedFile as exc:
+            raise damaged(self.path, str(exc)) from exc
 
     def counts(self) -> dict[ox.NamedNode, int]:
         """How many triples each named graph holds, by graph name."""

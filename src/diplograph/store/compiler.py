@@ -39,10 +39,12 @@ from diplograph.store.folder import (
     integrity_problem,
     lines_file,
     profile_file,
+    read_kept,
     read_sources,
     sorted_lines,
     trivial_file,
     write_integrity,
+    write_kept,
     write_sources,
 )
 from diplograph.store.labels import LABEL, extend_index, index_file, write_index
@@ -148,7 +150,7 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
-        earlier = {TRIVIAL: trivial_file(base).read_bytes()} if trivial_file(base).is_file() \
+        earlier = {TRIVIAL: read_kept(trivial_file(base))} if trivial_file(base).is_file() \
             else {}
         earlier[REASONING] = (base / REASONING).read_bytes()
         if index_file(base).is_file():
@@ -159,7 +161,7 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
                 for file in (lines_file, profile_file):
                     _link(file(base, graph), file(folder, graph))
             else:
-                earlier[name] = lines_file(base, graph).read_bytes()
+                earlier[name] = read_kept(lines_file(base, graph))
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return None
@@ -183,7 +185,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         for source, share in _shares(sources, 0.4):
             done = lines_file(folder, source.graph)
             if done.exists():
-                lines = previous = done.read_bytes() if source.reasoned else b""
+                lines = previous = read_kept(done) if source.reasoned else b""
                 came = b""
             else:
                 say(f"parsing {source.shown_as}", share)
@@ -258,20 +260,20 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     dated facts (recomputed from all the documents at each compile)."""
     located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
                                                                 errors="replace"),
-                                   lines_file(folder, s.graph).read_bytes())
+                                   read_kept(lines_file(folder, s.graph)))
                for s in reasoned] if entailed.clashes else []
     consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
     inferred = sorted_lines(entailed.nontrivial + interval_ntriples(_LinesFiles(folder, reasoned)))
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
-        trivial_file(folder).write_bytes(entailed.trivial)
+        write_kept(trivial_file(folder), entailed.trivial)
     return inferred
 
 
 def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
     """Keep a graph's lines and their VoID profile beside the store, for export."""
-    lines_file(folder, graph).write_bytes(lines)
-    profile_file(folder, graph).write_bytes(Profile.of(lines).to_json())
+    write_kept(lines_file(folder, graph), lines)
+    write_kept(profile_file(folder, graph), Profile.of(lines).to_json())
 
 
 class _LinesFiles(Collection[bytes]):
@@ -284,7 +286,7 @@ class _LinesFiles(Collection[bytes]):
         return len(self.files)
 
     def __iter__(self) -> Iterator[bytes]:
-        return (file.read_bytes() for file in self.files)
+        return (read_kept(file) for file in self.files)
 
     def __contains__(self, lines: object) -> bool:
         return any(lines == held for held in self)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -80,9 +81,21 @@ def _collect(answer: Answer, hidden: set[str], max_rows: int | None = None) -> R
         return Result(boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples | tuple):
         return Result(triples=_at_most(answer, max_rows))
-    columns = tuple(v.value for v in answer.variables if v.value not in hidden)
-    rows = _at_most((tuple(solution[c] for c in columns) for solution in answer), max_rows)
+    names = [v.value for v in answer.variables]
+    kept = [i for i, name in enumerate(names) if name not in hidden]
+    columns = tuple(names[i] for i in kept)
+    # by position, in C: looking each term up by its name took 5x as long as the engine
+    rows = _at_most(map(_picker(kept, len(names)), answer), max_rows)
     return Result(columns=columns, rows=rows)
+
+
+def _picker(kept: list[int], width: int) -> Callable[[ox.QuerySolution], Row]:
+    """What takes the terms at positions `kept` of a solution `width` terms wide."""
+    if len(kept) == width:
+        return tuple
+    if len(kept) == 1:
+        return lambda solution: (solution[kept[0]],)
+    return itemgetter(*kept)
 
 
 def _evaluated(graph: KnowledgeGraph, sparql: str, inference: bool, where: str,

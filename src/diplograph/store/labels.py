@@ -1,16 +1,21 @@
-"""A full-text index of the labels a query sees, built beside the store when it compiles:
-SQLite FTS5 with trigrams over each label in lower case, so that a text is found inside
-a name without reading every label. It only narrows: a query whose shape it fits gets
-the things the index finds as a VALUES block, and the query's own filter still decides
-each row, so the answer is the scan's (see `sparql.running`)."""
+"""An index of the labels a query sees, built beside the store when it compiles (SQLite):
+a full-text table, FTS5 with trigrams over each label in lower case, so that a text is
+found inside a name without reading every label; and each thing's labels by language,
+so that a thing's name in one language is one lookup, not a read of its names in every
+language (a state has 145). The full-text table only narrows: a query whose shape it
+fits gets the things it finds as a VALUES block, and the query's own filter still
+decides each row, so the answer is the scan's (see `sparql.textsearch`). The names by
+language serve the label lookups of `sparql.labelling`."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterable
 from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,14 +31,26 @@ def index_file(folder: Path) -> Path:
     return folder / "lines" / INDEX
 
 
-def _rows(documents: Iterable[bytes]) -> list[tuple[str, str]]:
-    """(thing, label in lower case) of every rdfs:label line of N-Triples documents, once."""
+def _labels(documents: Iterable[bytes]) -> set[tuple[str, str, str]]:
+    """(thing, language, label) of every rdfs:label line of N-Triples documents whose
+    object is a literal (language "" if it has none)."""
     marker = f" {LABEL} ".encode()
     lines = b"".join(line for document in documents for line in document.splitlines(True)
                      if marker in line)
-    return sorted({(str(t.subject), t.object.value.lower())
-                   for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-                   if isinstance(t.object, ox.Literal)})
+    return {(str(t.subject), t.object.language or "", t.object.value)
+            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(t.object, ox.Literal)}
+
+
+def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
+    """Add the rdfs:label lines of `documents` to both tables (a label indexed twice
+    changes no answer: the full-text table only narrows, the names are a set)."""
+    labels = _labels(documents)
+    db.executemany("INSERT INTO label VALUES (?, ?)",
+                   sorted({(thing, label.lower()) for thing, _, label in labels}))
+    db.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
+                   sorted(row for row in labels if row[1]))
+    db.commit()
 
 
 def write_index(folder: Path, documents: Iterable[bytes]) -> None:
@@ -45,21 +62,20 @@ def write_index(folder: Path, documents: Iterable[bytes]) -> None:
     with closing(sqlite3.connect(work)) as db:
         db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, folded, "
                    "tokenize='trigram case_sensitive 1', detail=none)")
-        db.executemany("INSERT INTO label VALUES (?, ?)", _rows(documents))
-        db.commit()
+        db.execute("CREATE TABLE name (thing TEXT, lang TEXT, label TEXT, "
+                   "PRIMARY KEY (thing, lang, label)) WITHOUT ROWID")
+        _fill(db, documents)
     target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
     os.replace(work, target)
 
 
 def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
-    """Add the rdfs:label lines of `documents` to an index copied from an earlier store
-    (a label indexed twice changes no answer: the index only narrows)."""
+    """Add the rdfs:label lines of `documents` to an index copied from an earlier store."""
     target = index_file(folder)
     work = target.with_suffix(".tmp")
     shutil.copyfile(target, work)  # the earlier store keeps its own
     with closing(sqlite3.connect(work)) as db:
-        db.executemany("INSERT INTO label VALUES (?, ?)", _rows(documents))
-        db.commit()
+        _fill(db, documents)
     os.replace(work, target)
 
 
@@ -77,3 +93,31 @@ def things_labelled(folder: Path, text: str) -> list[ox.NamedNode] | None:
     if len(rows) > MAX_THINGS or any(not thing.startswith("<") for thing, in rows):
         return None
     return [ox.NamedNode(thing[1:-1]) for thing, in sorted(rows)]
+
+
+_readers = threading.local()  # a connection per thread and process: SQLite's own rule
+
+
+def _reader(file: Path) -> sqlite3.Connection:
+    """This thread's read-only connection to a label index (a published store's index
+    never changes)."""
+    opened: dict[tuple[int, Path], sqlite3.Connection] = _readers.__dict__.setdefault("db", {})
+    key = (os.getpid(), file)
+    if key not in opened:
+        opened[key] = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
+    return opened[key]
+
+
+@lru_cache(maxsize=65536)
+def names_in(folder: Path, thing: str, language: str) -> tuple[str, ...] | None:
+    """The labels of `thing` (as N-Triples writes it: `<iri>`) tagged `language` exactly
+    (as the store holds tags: lower case), sorted; None if the store has no index of
+    names (one compiled before it had)."""
+    file = index_file(folder)
+    try:
+        rows = _reader(file).execute(
+            "SELECT label FROM name WHERE thing = ? AND lang = ? ORDER BY label",
+            (thing, language)).fetchall()
+    except sqlite3.Error:
+        return None
+    return tuple(label for label, in rows)

@@ -29,7 +29,7 @@ from diplograph.sparql.parameters import Resolver
 from diplograph.sparql.placement import check_placement
 from diplograph.sparql.safety import check_query, known_safe
 from diplograph.sparql.template import Bound
-from diplograph.sparql.textsearch import narrowed
+from diplograph.sparql.textsearch import searched
 from diplograph.store.cache import KnowledgeGraph, Term, damaged
 
 Row = tuple[Term | None, ...]
@@ -213,8 +213,9 @@ def run_named(
     on the graph or on `engine` (an endpoint: values are resolved against the graph all
     the same); parameter columns are left out. The template is checked (see
     `check_query`) once: values are written in as terms, which cannot add syntax. More
-    than `max_rows` rows is a LimitError. A name search is narrowed by the store's label
-    index (see `textsearch`), and a name in one language looked up in it (`labelling`)."""
+    than `max_rows` rows is a LimitError. A name search runs on the labels the store's
+    label index finds (see `textsearch`), and a name in one language is looked up in it
+    (`labelling`)."""
     check_query(query.text, where=str(query.path), cache=graph.path.parent,
                 code=query.template.code)
     check_placement(query)
@@ -223,11 +224,11 @@ def run_named(
     if engine is not None:
         result = _remote(engine, query.bind(bound), hidden, inference, limits, max_rows)
     else:
-        text = query.bind(bound)
-        searched = narrowed(graph.path, query.template, text, bound)
+        labels = searched(graph.path, query.template, bound) if inference else None
         lookups = label_lookups(graph.path, query.template, bound) \
-            if inference and searched is None else None
-        result = _answer(graph, searched or text, hidden, inference=inference,
+            if inference and labels is None else None
+        result = _answer(graph if labels is None else KnowledgeGraph(labels, graph.path),
+                         query.bind(bound), hidden, inference=inference,
                          where=f"{query.path} (its parameters bound)", limits=limits,
                          isolated=isolated, max_rows=max_rows, lookups=lookups)
     rows = result.rows

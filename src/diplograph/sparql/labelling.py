@@ -23,7 +23,6 @@ import pyoxigraph as ox
 from diplograph.rdf.reading import blank_noise
 from diplograph.sparql.template import Bound, Template
 from diplograph.store.cache import Function
-from diplograph.store.labels import names_in
 
 FUNCTION = ox.NamedNode("urn:diplograph:function:label-in")
 _XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -109,6 +108,8 @@ class LabelLookups:
     def __call__(self, thing: object, language: object) -> ox.Literal | None:
         """The one label of `thing` tagged `language`, None if it has none (a language
         that is not a plain string matches no tag); several: step aside."""
+        from diplograph.store.labels import names_in  # here: SQLite only for a lookup
+
         if not isinstance(language, ox.Literal) or language.datatype != _XSD_STRING:
             return None
         names = names_in(self.folder, str(thing), language.value) \

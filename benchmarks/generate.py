@@ -296,6 +296,11 @@ class World:
         self.person_names[iri] = full
         return iri, full
 
+    def person_key(self, iri: str) -> str:
+        """What a user types to name a person: the name, or the IRI if others share it."""
+        name = self.person_names[iri]
+        return name if self.names[slug(name)] == 1 else iri
+
     def head(self, code: str, year: int) -> str:
         """The head of state of `code` in `year` (terms of 4 to 8 years since 1991)."""
         c = self.countries[code]
@@ -752,10 +757,17 @@ def parameters(world: World) -> dict[str, dict[str, str]]:
         "visits": {"country": top, "from": "2000"},
         "votes": {"country": top if top in world.voters else min(world.voters)},
     }
+    # a query a user runs for one state or person is timed that way, as its examples run it
+    params["offices"] = {"country": top}
     if world.honoured:
         person = sorted(world.honoured)[0]
-        name = world.person_names[person]
-        params["honours"] = {"person": name if world.names[slug(name)] == 1 else person}
+        params["honours"] = {"person": world.person_key(person)}
+    if world.visits:
+        visitors: dict[str, int] = {}
+        for _, visitor, *_ in world.visits:
+            visitors[visitor] = visitors.get(visitor, 0) + 1
+        busiest_visitor = max(visitors, key=lambda p: (visitors[p], p))
+        params["participants"] = {"person": world.person_key(busiest_visitor)}
     return params
 
 

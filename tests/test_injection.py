@@ -20,10 +20,10 @@ from diplograph.project import Project
 from diplograph.rdf.reading import blank_noise
 from diplograph.sparql.catalog import Catalog, NamedQuery, load_query
 from diplograph.sparql.header import Parameter
+from diplograph.sparql.labelling import label_lookups
 from diplograph.sparql.running import Result, Values, run_named, run_sparql
 from diplograph.sparql.safety import CHECKED
 from diplograph.sparql.template import values_block
-from diplograph.sparql.textsearch import narrowed
 from diplograph.store.cache import KnowledgeGraph, Term
 
 ATTACKS = (
@@ -133,9 +133,10 @@ def check_attack(graph: KnowledgeGraph, named: NamedQuery, parameter: Parameter,
     if isinstance(outcome, str):
         assert "\n" not in outcome and f"--{parameter.name}" in outcome, outcome
         return False
-    shown = named.bind(outcome.bound)  # what --show-sparql prints, as it ran (a name
-    # search with the things the label index found written in, see `textsearch`)
-    assert texts == [narrowed(graph.path, named.template, shown, outcome.bound) or shown]
+    shown = named.bind(outcome.bound)  # what --show-sparql prints, as it ran (with its
+    # names in one language looked up in the label index, see `labelling`)
+    lookups = label_lookups(graph.path, named.template, outcome.bound)
+    assert texts == [shown if lookups is None else lookups.text]
     (term,) = outcome.bound[parameter.name]
     assert syntax(shown) == syntax(named.bind({**outcome.bound,
                                                           parameter.name: (harmless(term),)}))

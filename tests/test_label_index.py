@@ -13,8 +13,8 @@ from diplograph import Graph
 from diplograph.project import Project
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.sparql.template import Template
-from diplograph.sparql.textsearch import label_search, narrowed
-from diplograph.store.labels import index_file
+from diplograph.sparql.textsearch import label_search, searched
+from diplograph.store.labels import LABEL, index_file
 
 TEXTS = ["Navoi", "NAVOI MONUMENT", "kaz", "Qazax", "Казах", "İSTANBUL", "azərbaycan", "e",
          "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none"]
@@ -44,12 +44,17 @@ def test_search_through_the_index_answers_as_the_scan(front: Graph, text: str) -
     assert result.rows == scanned(front, text)
 
 
-def test_search_is_narrowed_by_the_index(front: Graph) -> None:
+def test_search_runs_on_the_labels_the_index_finds(front: Graph) -> None:
     query = front.named("search")
     bound = bind_parameters(front.compiled, query, {"text": "Navoi"})
-    text = narrowed(front.compiled.path, query.template, query.bind(bound), bound)
-    assert text is not None and "VALUES $thing" in text
-    assert "<https://w3id.org/diplograph/resource/person-alisher-navoi>" in text
+    labels = searched(front.compiled.path, query.template, bound)
+    assert labels is not None
+    found = {(q.subject, q.object) for q in labels}
+    scan = {(q.subject, q.object) for q in front.compiled.store.quads_for_pattern(
+        None, LABEL, None, ox.DefaultGraph()) if "navoi" in q.object.value.lower()}
+    assert found == scan and len(found) >= 5
+    navoi = ox.NamedNode("https://w3id.org/diplograph/resource/person-alisher-navoi")
+    assert navoi in {subject for subject, _ in found}
 
 
 @pytest.mark.parametrize("where", [
@@ -58,6 +63,11 @@ def test_search_is_narrowed_by_the_index(front: Graph) -> None:
     "?thing rdfs:label ?name . FILTER(CONTAINS(STR(?name), $text))",
     "?x ?thing rdfs:label . ?thing rdfs:label ?other . "
     "FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text)))",
+    "?thing rdfs:label ?name ; a ?class . FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text)))",
+    "?thing rdfs:label ?name . FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text))) "
+    "FILTER NOT EXISTS { ?thing a ?class }",
+    "?thing rdfs:label ?name . FILTER(CONTAINS(LCASE(STR(?name)), LCASE($text))) "
+    "BIND(?thing AS ?other) ?other a ?class",
 ])
 def test_other_queries_are_left_to_the_scan(where: str) -> None:
     template = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

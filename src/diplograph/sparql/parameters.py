@@ -36,6 +36,7 @@ _LANG = re.compile(r"[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*")
 _LABEL_INDEXES: dict[tuple[Path, str], dict[str, dict[ox.NamedNode, str]]] = {}
 _NAMED: dict[tuple[Path, str, str], set[ox.NamedNode]] = {}
 _ENGLISH: dict[tuple[Path, str], dict[ox.NamedNode, tuple[str, str]]] = {}
+_HELD: set[tuple[Path, str]] = set()  # (store, language) with labels: checked once
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -285,9 +286,13 @@ class Resolver:
         if not _LANG.fullmatch(text):
             raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
         tag = text.lower()
-        if self.graph.store.query(
+        key = (self.graph.path, tag)
+        # kept per compiled store: the engine looks through labels until one has the tag
+        # (at 1M, most labels are states' names in 145 languages)
+        if key in _HELD or self.graph.store.query(
                 f"ASK {{ ?node <{RDFS_LABEL}> ?label FILTER(LANG(?label) = "
                 f"{ox.Literal(tag)}) }}"):
+            _HELD.add(key)
             return ox.Literal(tag)
         solutions = self.graph.store.query(
             "SELECT DISTINCT (LCASE(LANG(?label)) AS ?tag) "

@@ -1,23 +1,26 @@
-"""A full-text index of the labels a query sees, built beside the store when it compiles:
-SQLite FTS5 with trigrams over each label in lower case, so that a text is found inside
-a name without reading every label. It only narrows: a query whose shape it fits gets
-the things the index finds as a VALUES block, and the query's own filter still decides
-each row, so the answer is the scan's (see `sparql.running`)."""
+"""An index of the labels a query sees, built beside the store when it compiles (SQLite):
+a full-text table, FTS5 with trigrams over each label in lower case, so that the labels
+containing a text are found without reading every label (`sparql.textsearch` answers a
+name search from them); and each thing's labels by language, so that a thing's name in
+one language is one lookup, not a read of its names in every language (a state has
+145; `sparql.labelling`)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterable
 from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 INDEX = "labels.sqlite"  # in the store's lines folder, whose files the integrity record covers
-MAX_THINGS = 5000  # more things than this are matched faster by the scan than by a VALUES block
+MAX_LABELS = 50000  # more labels than this containing a text: the engine scans them all
 _TRIGRAM = 3  # a shorter text has no trigram to look up
 
 
@@ -26,14 +29,27 @@ def index_file(folder: Path) -> Path:
     return folder / "lines" / INDEX
 
 
-def _rows(documents: Iterable[bytes]) -> list[tuple[str, str]]:
-    """(thing, label in lower case) of every rdfs:label line of N-Triples documents, once."""
+def _labels(documents: Iterable[bytes]) -> set[tuple[str, ox.Literal]]:
+    """(thing, label) of every rdfs:label line of N-Triples documents whose object is a
+    literal."""
     marker = f" {LABEL} ".encode()
     lines = b"".join(line for document in documents for line in document.splitlines(True)
                      if marker in line)
-    return sorted({(str(t.subject), t.object.value.lower())
-                   for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-                   if isinstance(t.object, ox.Literal)})
+    return {(str(t.subject), t.object) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(t.object, ox.Literal)}
+
+
+def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
+    """Add the rdfs:label lines of `documents` to both tables (a label indexed twice
+    changes no answer: the full-text table's matches are a set once read, the names
+    are a set)."""
+    labels = _labels(documents)
+    db.executemany("INSERT INTO label VALUES (?, ?, ?)",
+                   sorted((thing, str(label), label.value.lower()) for thing, label in labels))
+    db.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
+                   sorted((thing, label.language, label.value) for thing, label in labels
+                          if label.language))
+    db.commit()
 
 
 def write_index(folder: Path, documents: Iterable[bytes]) -> None:
@@ -43,37 +59,68 @@ def write_index(folder: Path, documents: Iterable[bytes]) -> None:
     work = target.with_suffix(".tmp")
     work.unlink(missing_ok=True)
     with closing(sqlite3.connect(work)) as db:
-        db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, folded, "
-                   "tokenize='trigram case_sensitive 1', detail=none)")
-        db.executemany("INSERT INTO label VALUES (?, ?)", _rows(documents))
-        db.commit()
+        db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, literal UNINDEXED, "
+                   "folded, tokenize='trigram case_sensitive 1', detail=none)")
+        db.execute("CREATE TABLE name (thing TEXT, lang TEXT, label TEXT, "
+                   "PRIMARY KEY (thing, lang, label)) WITHOUT ROWID")
+        _fill(db, documents)
     target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
     os.replace(work, target)
 
 
 def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
-    """Add the rdfs:label lines of `documents` to an index copied from an earlier store
-    (a label indexed twice changes no answer: the index only narrows)."""
+    """Add the rdfs:label lines of `documents` to an index copied from an earlier store."""
     target = index_file(folder)
     work = target.with_suffix(".tmp")
     shutil.copyfile(target, work)  # the earlier store keeps its own
     with closing(sqlite3.connect(work)) as db:
-        db.executemany("INSERT INTO label VALUES (?, ?)", _rows(documents))
-        db.commit()
+        _fill(db, documents)
     os.replace(work, target)
 
 
-def things_labelled(folder: Path, text: str) -> list[ox.NamedNode] | None:
-    """The things with a label containing `text` (ignoring case), or None where the index
-    cannot answer: no index, a text shorter than a trigram, a blank node among them, or
-    more than `MAX_THINGS`."""
+def labels_containing(folder: Path, text: str) -> bytes | None:
+    """The rdfs:label triples (N-Triples) whose label contains `text` ignoring case (in
+    lower case, as Python and SPARQL's LCASE write it), each once; None where the index
+    cannot answer: no index, a text shorter than a trigram, a blank node among the
+    things, or more than `MAX_LABELS` labels."""
     folded, file = text.lower(), index_file(folder)
     if len(folded) < _TRIGRAM or not file.is_file():
         return None
     pattern = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
-    with closing(sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)) as db:
-        rows = db.execute("SELECT DISTINCT thing FROM label WHERE folded GLOB ? LIMIT ?",
-                          (pattern, MAX_THINGS + 1)).fetchall()
-    if len(rows) > MAX_THINGS or any(not thing.startswith("<") for thing, in rows):
+    try:
+        rows = _reader(file).execute(
+            "SELECT DISTINCT thing, literal FROM label WHERE folded GLOB ? LIMIT ?",
+            (pattern, MAX_LABELS + 1)).fetchall()
+    except sqlite3.Error:  # an index from before it held the labels themselves
         return None
-    return [ox.NamedNode(thing[1:-1]) for thing, in sorted(rows)]
+    if len(rows) > MAX_LABELS or any(not thing.startswith("<") for thing, _ in rows):
+        return None
+    return "".join(f"{thing} {LABEL} {literal} .\n" for thing, literal in rows).encode()
+
+
+_readers = threading.local()  # a connection per thread and process: SQLite's own rule
+
+
+def _reader(file: Path) -> sqlite3.Connection:
+    """This thread's read-only connection to a label index (a published store's index
+    never changes)."""
+    opened: dict[tuple[int, Path], sqlite3.Connection] = _readers.__dict__.setdefault("db", {})
+    key = (os.getpid(), file)
+    if key not in opened:
+        opened[key] = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
+    return opened[key]
+
+
+@lru_cache(maxsize=65536)
+def names_in(folder: Path, thing: str, language: str) -> tuple[str, ...] | None:
+    """The labels of `thing` (as N-Triples writes it: `<iri>`) tagged `language` exactly
+    (as the store holds tags: lower case), sorted; None if the store has no index of
+    names (one compiled before it had)."""
+    file = index_file(folder)
+    try:
+        rows = _reader(file).execute(
+            "SELECT label FROM name WHERE thing = ? AND lang = ? ORDER BY label",
+            (thing, language)).fetchall()
+    except sqlite3.Error:
+        return None
+    return tuple(label for label, in rows)

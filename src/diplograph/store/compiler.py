@@ -6,7 +6,9 @@ releases the GIL) while Python parses and reasons."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -53,6 +55,7 @@ UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments t
 _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
 _LABEL = f" {LABEL} ".encode()  # a label's line holds this
+_APPENDABLE = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # what may be parsed from its end
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -98,13 +101,13 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
     work = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
     folder = work / "store"
     try:
-        earlier = _copy(base, sources, folder) if base is not None else None
-        if earlier is None:
+        copied = _copy(base, sources, folder) if base is not None else None
+        if copied is None:
             _build(sources, folder, say)
         else:
-            _update(sources, folder, earlier, say)
+            _update(sources, folder, *copied, say)
         write_sources(folder, {s.graph.value: (s.digest, s.size) for s in sources})
-        write_integrity(folder)
+        write_integrity(folder, base if copied is not None else None)
         (folder / COMPLETE).write_text(target.name + "\n")
         with suppress(OSError):  # another process published the same store first
             os.replace(folder, target)
@@ -121,7 +124,7 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     with _Writer(store) as writer:
         for source, done in _shares(sources, 0.4):
             say(f"parsing {source.shown_as}", done)
-            lines = _parse(source)
+            lines = _parse(source, folder)
             _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
             del lines
@@ -136,15 +139,26 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     store.optimize()
 
 
-def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
+@dataclass(frozen=True)
+class _Appended:
+    """The bytes a source gained at its end since the earlier store parsed it, after
+    the declarations in force there, and the earlier graph's VoID profile."""
+
+    document: bytes
+    profile: bytes
+
+
+def _copy(base: Path, sources: list[Source], folder: Path
+          ) -> tuple[dict[str, bytes], dict[str, _Appended]] | None:
     """Copy the store at `base` into `folder` (hard links: instant), link in the lines
     of the graphs whose source is unchanged, and return the lines of every other graph
     it held (changed or removed sources, entailments; `TRIVIAL`: the trivial ones) by
-    name: nothing is read from `base` after this. None if `base` went away meanwhile
-    (`store clear`)."""
+    name, and what each source that only grew gained: nothing is read from `base` after
+    this. None if `base` went away meanwhile (`store clear`)."""
     parsed_from = read_sources(base)
     unchanged = {s.graph.value for s in sources
                  if parsed_from.get(s.graph.value, ("", 0))[0] == s.digest}
+    appended: dict[str, _Appended] = {}
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
@@ -158,44 +172,84 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
             if name in unchanged:
                 for file in (lines_file, profile_file):
                     _link(file(base, graph), file(folder, graph))
+                if _ends_file(base, graph).is_file():
+                    _link(_ends_file(base, graph), _ends_file(folder, graph))
             else:
                 earlier[name] = lines_file(base, graph).read_bytes()
+        for source in sources:
+            if source.graph.value in parsed_from and source.graph.value not in unchanged:
+                grown = _appended(base, source, *parsed_from[source.graph.value])
+                if grown is not None:
+                    appended[source.graph.value] = grown
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return None
-    return earlier
+    return earlier, appended
+
+
+def _ends_file(folder: Path, graph: ox.NamedNode) -> Path:
+    """Where a store keeps the prefixes and base a Turtle or N-Triples source declared by
+    its end: bytes appended to it later parse with them as the whole file would."""
+    return lines_file(folder, graph).with_suffix(".ends.json")
+
+
+def _appended(base: Path, source: Source, digest: str, size: int) -> _Appended | None:
+    """What `source` gained since the store at `base` parsed it, if it only grew: its
+    first `size` bytes are the ones parsed then (their digest is `digest`) and end a
+    line, so the new bytes start a statement."""
+    ends = _ends_file(base, source.graph)
+    if not 0 < size < source.size or not ends.is_file():
+        return None
+    data = source.path.read_bytes()
+    if data[size - 1:size] != b"\n" or hashlib.sha256(data[:size]).hexdigest() != digest \
+            or hashlib.sha256(data).hexdigest() != source.digest:
+        return None
+    declared = json.loads(ends.read_bytes())
+    header = [f"@base <{declared['base']}> .\n"] if declared["base"] is not None else []
+    header += [f"@prefix {name}: <{iri}> .\n" for name, iri in declared["prefixes"].items()]
+    return _Appended("".join(header).encode() + data[size:],
+                     profile_file(base, source.graph).read_bytes())
 
 
 def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
-            say: Progress) -> None:
+            appended: dict[str, _Appended], say: Progress) -> None:
     """Change the copied store in `folder` where it differs: parse the sources whose
-    lines are not there yet, and take their graphs, the removed sources' graphs and the
-    entailments from their `earlier` lines to the new ones. When facts were only added,
-    the earlier closure is extended instead of computed anew."""
+    lines are not there yet (of a source that only grew, only what was `appended`), and
+    take their graphs, the removed sources' graphs and the entailments from their
+    `earlier` lines to the new ones. When facts were only added, the earlier closure is
+    extended instead of computed anew."""
     unchanged = sum(lines_file(folder, s.graph).exists() for s in sources)
     say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged", 0.0)
     store = ox.Store(str(folder))
-    documents: dict[Source, bytes] = {}
-    before, additions, went = [], [], []  # went: lines that may leave the union
+    reasoned = [s for s in sources if s.reasoned]
+    documents = _LinesFiles(folder, reasoned)  # read only if the closure is computed anew
+    changed: dict[Source, bytes] = {}  # the earlier lines of the reasoned sources parsed
+    additions, went = [], []  # went: lines that may leave the union
     arrived: list[bytes] = []  # lines that came into the union
     with _Writer(store) as writer:
         writer.hold()  # the store keeps the earlier closure until it is extended
         for source, share in _shares(sources, 0.4):
-            done = lines_file(folder, source.graph)
-            if done.exists():
-                lines = previous = done.read_bytes() if source.reasoned else b""
+            if lines_file(folder, source.graph).exists():
                 came = b""
             else:
-                say(f"parsing {source.shown_as}", share)
-                lines = _parse(source)
-                _save(folder, source.graph, lines)
                 previous = earlier.pop(source.graph.value, b"")
-                gone, came = _change(writer, previous, lines, source.graph)
+                grown = appended.get(source.graph.value)
+                say(f"parsing {'what was appended to ' if grown else ''}{source.shown_as}", share)
+                tail = _parse_appended(source, grown, folder) if grown is not None else None
+                if grown is not None and tail is not None:
+                    lines, came = _merged(previous, tail)
+                    _save(folder, source.graph, lines, Profile.from_json(grown.profile), came)
+                    writer.add(came, *_homes(source.graph))
+                    gone = b""
+                else:
+                    lines = _parse(source, folder)
+                    _save(folder, source.graph, lines)
+                    gone, came = _change(writer, previous, lines, source.graph)
                 went.append(gone)
                 arrived.append(came if source.reasoned else b"")
+                if source.reasoned:
+                    changed[source] = previous
             if source.reasoned:
-                documents[source] = lines
-                before.append(previous)
                 additions.append(came)
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
@@ -208,18 +262,20 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
             entailed = extended_in_store(store, additions, closure) if consistent else None
             if entailed is None:
                 say("reasoning (OWL 2 RL): extending the earlier closure in memory", 0.4)
+                before = (changed[s] if s in changed else lines_file(folder, s.graph).read_bytes()
+                          for s in reasoned)
                 entailed = extended_ntriples(before, additions, closure)
         writer.release()
         if entailed is None:
             say("reasoning (OWL 2 RL)", 0.4)
-            entailed = entailed_ntriples(documents.values())
-        now = _keep_entailed(folder, entailed, list(documents))
+            entailed = entailed_ntriples(documents)
+        now = _keep_entailed(folder, entailed, reasoned)
         gone, came_inferred = _change(writer, inferred, now, INFERRED)
         went.append(gone)
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
         if not index_file(folder).is_file() or any(_LABEL in lines for lines in went):
-            writer.beside(write_index, folder, [*documents.values(), now])
+            writer.beside(write_index, folder, chain(documents, [now]))
         elif any(_LABEL in lines for lines in [*arrived, came_inferred]):
             writer.beside(extend_index, folder, [*arrived, came_inferred])
     store.flush()
@@ -268,10 +324,24 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     return inferred
 
 
-def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
-    """Keep a graph's lines and their VoID profile beside the store, for export."""
+def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | None = None,
+          came: bytes = b"") -> None:
+    """Keep a graph's lines and their VoID profile beside the store, for export: the
+    profile of the lines, or the `earlier` one with the lines that `came` since."""
     lines_file(folder, graph).write_bytes(lines)
-    profile_file(folder, graph).write_bytes(Profile.of(lines).to_json())
+    profile = Profile.of(lines) if earlier is None else Profile.total([earlier, Profile.of(came)])
+    profile_file(folder, graph).write_bytes(profile.to_json())
+
+
+def _merged(earlier: bytes, added: bytes) -> tuple[bytes, bytes]:
+    """Sorted lines with sorted `added` lines merged in, and those of them that were not
+    there yet."""
+    lines = earlier.splitlines(True)
+    came = [line for line in added.splitlines(True)
+            if (at := bisect.bisect_left(lines, line)) == len(lines) or lines[at] != line]
+    lines += came
+    lines.sort()  # two sorted runs: merged in one pass
+    return b"".join(lines), b"".join(came)
 
 
 class _LinesFiles(Collection[bytes]):
@@ -376,16 +446,39 @@ class _Writer:
                 self.store.remove(ox.Quad(q.subject, q.predicate, q.object, UNION))
 
 
-def _parse(source: Source) -> bytes:
+def _parse(source: Source, folder: Path) -> bytes:
     """A source's triples as sorted N-Triples lines, its blank nodes renamed apart from
     those of every other source. On any problem `read_triples` reads the file again to
     raise its precise error (file:line:column)."""
+    fmt = input_format(source.path)
     try:
-        quads = parse_file(source.path, input_format(source.path))
+        quads = parse_file(source.path, fmt)
         ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
     except (SyntaxError, OSError, UnicodeDecodeError):
         read_triples(source.path, source.shown_as)
         raise
+    return _kept(source, folder, quads, fmt, ntriples)
+
+
+def _parse_appended(source: Source, appended: _Appended, folder: Path) -> bytes | None:
+    """The sorted lines of what a source gained at its end, as parsing the whole file
+    would give them; None on any problem (the whole file is then parsed, to report it)."""
+    fmt = input_format(source.path)
+    try:
+        quads = ox.parse(appended.document, format=fmt)
+        ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        return None
+    return _kept(source, folder, quads, fmt, ntriples)
+
+
+def _kept(source: Source, folder: Path, parser: ox.QuadParser, fmt: ox.RdfFormat,
+          ntriples: bytes) -> bytes:
+    """Parsed N-Triples as sorted lines, blank nodes renamed apart; the prefixes and
+    base the parser ended with are kept for a later append (see `_appended`)."""
+    if fmt in _APPENDABLE:
+        ends = {"base": parser.base_iri, "prefixes": parser.prefixes}
+        _ends_file(folder, source.graph).write_text(json.dumps(ends))
     if b"_:" in ntriples:
         ntriples = _renamed_apart(ntriples, source.shown_as)
     return sorted_lines(ntriples)

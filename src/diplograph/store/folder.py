@@ -109,18 +109,44 @@ def checksum(file: Path) -> str:
     return f"{crc:08x}"
 
 
-def write_integrity(folder: Path) -> None:
+def write_integrity(folder: Path, copied_from: Path | None = None) -> None:
     """Record the size, checksum and stamp of every file of a finished store, and the
     line count of each lines file, so that a damaged store is found before it is
-    trusted."""
-    files = _recorded_files(folder)
-    record = {
-        "files": {f.relative_to(folder).as_posix(): [checksum(f), stamp(f.stat())]
-                  for f in files},
-        "lines": {f.relative_to(folder).as_posix(): f.read_bytes().count(b"\n")
-                  for f in files if f.suffix == ".nt"},
-    }
+    trusted. A file hard-linked from the store it was `copied_from` (whose files were
+    checked against its record when it was chosen) keeps that record's checksum and
+    count: only the files an update wrote are read."""
+    known = _linked_records(copied_from) if copied_from is not None else {}
+    files: dict[str, list[str]] = {}
+    lines: dict[str, int] = {}
+    for file in _recorded_files(folder):
+        name, stamped = file.relative_to(folder).as_posix(), stamp(file.stat())
+        crc, count = known.get(_same_file(stamped), ("", None))
+        if not crc or (count is None and file.suffix == ".nt"):
+            crc, count = checksum(file), file.read_bytes().count(b"\n")
+        files[name] = [crc, stamped]
+        if file.suffix == ".nt" and count is not None:
+            lines[name] = count
+    record = {"files": files, "lines": lines}
     write_atomically(folder / INTEGRITY, json.dumps(record, indent=0).encode())
+
+
+def _same_file(stamped: str) -> str:
+    """A stamp less its change time, which linking a file sets: the same inode, size and
+    modification time."""
+    size, modified, _, inode = stamped.split(":")
+    return f"{size}:{modified}:{inode}"
+
+
+def _linked_records(folder: Path) -> dict[str, tuple[str, int | None]]:
+    """The checksum and line count a store's record gives each of its files, by
+    `_same_file` stamp ({} if the record is unreadable)."""
+    try:
+        record = json.loads((folder / INTEGRITY).read_text())
+        lines: dict[str, int] = record["lines"]
+        return {_same_file(stamped): (crc, lines.get(name))
+                for name, (crc, stamped) in record["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def integrity_problem(folder: Path) -> str | None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diplograph.errors import InputError
+from diplograph.store import compiler, delta
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
 from diplograph.store.labels import things_labelled
 from test_store import PREFIXES, small_project, snapshot
@@ -61,11 +63,19 @@ def profiles(graph: KnowledgeGraph) -> dict[object, tuple[object, ...]]:
 
 
 @pytest.mark.slow
-@settings(max_examples=5, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=3))
-def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path,
+def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  edits: list[tuple[str, str]]) -> None:
+    in_place: list[object] = []  # what each update edited of the inferred graph in place
+
+    def spied(*args: Any) -> object:
+        in_place.append(edit_inferred(*args))
+        return in_place[-1]
+
+    edit_inferred = compiler._inferred_in_place
+    monkeypatch.setattr(compiler, "_inferred_in_place", spied)
     work = tmp_path / "work"
     shutil.rmtree(work, ignore_errors=True)
     project, cache = small_project(work), work / "cache"
@@ -76,16 +86,40 @@ def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path,
     for kind, text in edits:
         before = grown.read_text(encoding="utf-8")
         grown.write_text(text if kind == "rewrite" else before + text, encoding="utf-8")
-        if kind == "bad":  # an undeclared prefix: refused, as by a full compile
+        try:
+            fresh = rebuild(project, work / f"fresh-{len(list(work.iterdir()))}")
+        except InputError:  # an undeclared prefix (or one a comment swallowed): refused
             with pytest.raises(InputError, match=r"grown\.ttl"):
                 open_graph(project, cache)
             grown.write_text(before, encoding="utf-8")
             continue
         heard.clear()
+        in_place.clear()
         updated = open_graph(project, cache, progress=lambda step, done: heard.append(step))
         from_end = f"parsing what was appended to {GROWN}" in heard
         assert from_end == (kind != "rewrite" and before.endswith("\n")), heard
-        fresh = rebuild(project, work / f"fresh-{len(list(work.iterdir()))}")
+        if from_end:  # the inferred graph was edited, not made anew
+            assert len(in_place) == 1 and in_place[0] is not None
         assert snapshot(updated) == snapshot(fresh)
         assert answers(updated) == answers(fresh)
         assert profiles(updated) == profiles(fresh)
+
+
+LINE = st.sampled_from([b"<a> <p> <b> .\n", b"<a> <p> <c> .\n", b"<a> <q> \"x\" .\n",
+                        b"<b> <p> <a> .\n", b"<ab> <p> <a> .\n", b"_:n <p> <a> .\n",
+                        b"<c> <p> \"\xc3\xa9\" .\n", b"<a> <p> \"a\\nb\" .\n"])
+
+
+@given(earlier=st.sets(LINE), gone=st.sets(LINE), came=st.sets(LINE))
+def test_sorted_lines_are_edited_as_sets_would_be(earlier: set[bytes], gone: set[bytes],
+                                                  came: set[bytes]) -> None:
+    lines = b"".join(sorted(earlier))
+    gone, came = gone & earlier, came - earlier
+    assert delta.edited(lines, gone, came) == b"".join(sorted((earlier - gone) | came))
+    assert delta.merged(lines, b"".join(sorted(came))) == (b"".join(sorted(earlier | came)),
+                                                           b"".join(sorted(came)))
+    for line in [*gone, *came]:
+        assert delta.holds(lines, line) == (line in earlier)
+        subject = line.split(b" ", 1)[0] + b" "
+        assert delta.starting_with(lines, subject) == sorted(
+            held for held in earlier if held.startswith(subject))

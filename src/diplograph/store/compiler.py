@@ -6,7 +6,6 @@ releases the GIL) while Python parses and reasons."""
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import os
@@ -15,6 +14,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,20 @@ from diplograph.reasoning import consistency
 from diplograph.reasoning.closure import (
     Entailed,
     entailed_ntriples,
-    extended_in_store,
     extended_ntriples,
+    extension_in_store,
+    joined,
 )
 from diplograph.reasoning.engines import Engine, default_engine
-from diplograph.reasoning.intervals import interval_ntriples, without_intervals
+from diplograph.reasoning.intervals import (
+    LINKS,
+    PREDICATES,
+    WANTED,
+    interval_ntriples,
+    intervals_around,
+    without_intervals,
+)
+from diplograph.store import delta
 from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
@@ -56,6 +65,11 @@ _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
 _LABEL = f" {LABEL} ".encode()  # a label's line holds this
 _APPENDABLE = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # what may be parsed from its end
+_INFERRED_PROFILE = "inferred profile"  # what an update's earlier lines hold beside the graphs
+_MAX_TIMED = 20_000  # linked facts whose time an update recomputes before it reads them all
+_BOUNDS = tuple(ox.NamedNode(p[1:-1]) for p in sorted(PREDICATES))
+_RDFS_OWL = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",
+             "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -165,6 +179,7 @@ def _copy(base: Path, sources: list[Source], folder: Path
         earlier = {TRIVIAL: trivial_file(base).read_bytes()} if trivial_file(base).is_file() \
             else {}
         earlier[REASONING] = (base / REASONING).read_bytes()
+        earlier[_INFERRED_PROFILE] = profile_file(base, INFERRED).read_bytes()
         if index_file(base).is_file():
             _link(index_file(base), index_file(folder))
         for name in [*parsed_from, INFERRED.value]:
@@ -237,7 +252,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 say(f"parsing {'what was appended to ' if grown else ''}{source.shown_as}", share)
                 tail = _parse_appended(source, grown, folder) if grown is not None else None
                 if grown is not None and tail is not None:
-                    lines, came = _merged(previous, tail)
+                    lines, came = delta.merged(previous, tail)
                     _save(folder, source.graph, lines, Profile.from_json(grown.profile), came)
                     writer.add(came, *_homes(source.graph))
                     gone = b""
@@ -253,29 +268,44 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 additions.append(came)
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
+        profiled = Profile.from_json(earlier.pop(_INFERRED_PROFILE))
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
-        entailed = None
+        entailed, in_place = None, None
         if trivial is not None and not any(went):
             say("reasoning (OWL 2 RL): extending the earlier closure in the store", 0.4)
-            closure = Entailed(without_intervals(inferred), trivial)
-            entailed = extended_in_store(store, additions, closure) if consistent else None
-            if entailed is None:
+            extension = extension_in_store(store, additions, Entailed(b"", trivial)) \
+                if consistent else None
+            if extension is not None:
+                in_place = _inferred_in_place(folder, store, extension, additions, reasoned,
+                                              inferred, profiled, trivial)
+                if in_place is None:
+                    new, held = extension  # only a held addition was an entailment
+                    entailed = joined(Entailed(without_intervals(inferred), trivial), new,
+                                      additions if held else [])
+            if entailed is None and in_place is None:
+                closure = Entailed(without_intervals(inferred), trivial)
                 say("reasoning (OWL 2 RL): extending the earlier closure in memory", 0.4)
                 before = (changed[s] if s in changed else lines_file(folder, s.graph).read_bytes()
                           for s in reasoned)
                 entailed = extended_ntriples(before, additions, closure)
         writer.release()
-        if entailed is None:
-            say("reasoning (OWL 2 RL)", 0.4)
-            entailed = entailed_ntriples(documents)
-        now = _keep_entailed(folder, entailed, reasoned)
-        gone, came_inferred = _change(writer, inferred, now, INFERRED)
+        if in_place is not None:
+            gone, came_inferred = in_place
+            writer.remove(gone, INFERRED)
+            writer.add(came_inferred, *_homes(INFERRED))
+        else:
+            if entailed is None:
+                say("reasoning (OWL 2 RL)", 0.4)
+                entailed = entailed_ntriples(documents)
+            now = _keep_entailed(folder, entailed, reasoned)
+            gone, came_inferred = _change(writer, inferred, now, INFERRED)
         went.append(gone)
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
         if not index_file(folder).is_file() or any(_LABEL in lines for lines in went):
-            writer.beside(write_index, folder, chain(documents, [now]))
+            writer.beside(write_index, folder,
+                          chain(documents, [lines_file(folder, INFERRED).read_bytes()]))
         elif any(_LABEL in lines for lines in [*arrived, came_inferred]):
             writer.beside(extend_index, folder, [*arrived, came_inferred])
     store.flush()
@@ -312,16 +342,94 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     extend, if the native engine found them) with the consistency they show, and return
     the inferred graph's lines: the non-trivial entailments and the time bounds of the
     dated facts (recomputed from all the documents at each compile)."""
-    located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
-                                                                errors="replace"),
-                                   lines_file(folder, s.graph).read_bytes())
-               for s in reasoned] if entailed.clashes else []
-    consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
+    _record(folder, entailed, reasoned)
     inferred = sorted_lines(entailed.nontrivial + interval_ntriples(_LinesFiles(folder, reasoned)))
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
         trivial_file(folder).write_bytes(entailed.trivial)
     return inferred
+
+
+def _record(folder: Path, entailed: Entailed, reasoned: list[Source]) -> None:
+    """Save the consistency the entailments show, each contradiction located."""
+    located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
+                                                                errors="replace"),
+                                   lines_file(folder, s.graph).read_bytes())
+               for s in reasoned] if entailed.clashes else []
+    consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
+
+
+def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed, bool],
+                       additions: list[bytes], reasoned: list[Source], inferred: bytes,
+                       profiled: Profile, trivial: bytes) -> tuple[bytes, bytes] | None:
+    """Take the inferred graph's `inferred` lines (and their VoID profile, the trivial
+    entailments, the consistency) to what a full compile would give, from the
+    `extension` of the closure by the `additions` and the bounds of the facts linked to
+    them (read from `store`, which holds the earlier graphs), and return the lines that
+    go and come. None where no rule could entail a bound is not sure, or too many facts
+    are linked: the inferred graph is then made anew."""
+    new, held = extension
+    stated = {line for lines in additions for line in lines.splitlines(True)} if held else set()
+    asserted = {s.graph for s in reasoned}
+    if any(f" {p} ".encode() in lines for p in PREDICATES
+           for lines in [new.nontrivial, *additions]) or not _bounds_only_computed(store, asserted):
+        return None
+    around = intervals_around(b"".join(additions), _neighbourhood(store, asserted), _MAX_TIMED)
+    if around is None:
+        return None
+    timed, bounds = around
+    earlier = {line for s in timed for line in delta.starting_with(inferred, f"{s} ".encode())
+               if line.split(b" ", 2)[1].decode() in PREDICATES}
+    now = set(bounds.splitlines(True))
+    gone = sorted((earlier - now) | {line for line in stated if delta.holds(inferred, line)})
+    came = sorted((now - earlier) | set(new.nontrivial.splitlines(True)))
+    lines = delta.edited(inferred, gone, came)
+    went, arrived = b"".join(gone), b"".join(came)
+    lines_file(folder, INFERRED).write_bytes(lines)
+    profile = profiled.changed(went, arrived,
+                               lambda s: bool(delta.starting_with(lines, f"{s} ".encode())))
+    profile_file(folder, INFERRED).write_bytes(profile.to_json())
+    kept = b"".join(line for line in trivial.splitlines(True) if line not in stated)
+    trivial_file(folder).write_bytes(kept + new.trivial)
+    _record(folder, new, reasoned)
+    return went, arrived
+
+
+def _bounds_only_computed(store: ox.Store, asserted: set[ox.NamedNode]) -> bool:
+    """Whether the inferred graph's time bounds are all computed ones: no source states
+    one, and no axiom could entail one (a bound is named only as the subject of
+    declarations and annotations)."""
+    for bound in _BOUNDS:
+        if any(next(store.quads_for_pattern(None, bound, None, graph), None) is not None
+               for graph in asserted):
+            return False
+        if next(store.quads_for_pattern(None, None, bound, UNION), None) is not None:
+            return False
+        if any(q.predicate.value.startswith(_RDFS_OWL[1])
+               for q in store.quads_for_pattern(bound, None, None, UNION)):
+            return False
+    return True
+
+
+def _neighbourhood(store: ox.Store, asserted: set[ox.NamedNode]
+                   ) -> Callable[[str], tuple[bytes, set[str]]]:
+    """A term's lines that time reads, and the terms that link to it, in the asserted
+    graphs of `store` (see `intervals_around`)."""
+    def around(term: str) -> tuple[bytes, set[str]]:
+        node: ox.NamedNode | ox.BlankNode
+        if term.startswith("<"):
+            node = ox.NamedNode(term[1:-1])
+        elif term.startswith("_:"):
+            node = ox.BlankNode(term[2:])
+        else:
+            return b"", set()
+        own = [q.triple for q in store.quads_for_pattern(node, None, None)
+               if q.graph_name in asserted and str(q.predicate) in WANTED]
+        linking = {str(q.subject) for q in store.quads_for_pattern(None, None, node)
+                   if q.graph_name in asserted and str(q.predicate) in LINKS}
+        return ox.serialize(own, format=_NT) or b"", linking
+
+    return around
 
 
 def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | None = None,
@@ -333,15 +441,6 @@ def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | No
     profile_file(folder, graph).write_bytes(profile.to_json())
 
 
-def _merged(earlier: bytes, added: bytes) -> tuple[bytes, bytes]:
-    """Sorted lines with sorted `added` lines merged in, and those of them that were not
-    there yet."""
-    lines = earlier.splitlines(True)
-    came = [line for line in added.splitlines(True)
-            if (at := bisect.bisect_left(lines, line)) == len(lines) or lines[at] != line]
-    lines += came
-    lines.sort()  # two sorted runs: merged in one pass
-    return b"".join(lines), b"".join(came)
 
 
 class _LinesFiles(Collection[bytes]):

@@ -300,7 +300,7 @@ def _written(facts: dict[str, _Fact]) -> bytes:
 
 #: the predicates that tie one fact's time to another's
 LINKS = frozenset(DURING | {AFTER, ATTESTED, DERIVED_FROM})
-Neighbourhood = Callable[[str], tuple[bytes, set[str]]]
+Neighbourhood = Callable[[set[str]], tuple[bytes, set[str]]]
 
 
 def intervals_around(added: bytes, neighbourhood: Neighbourhood,
@@ -309,8 +309,9 @@ def intervals_around(added: bytes, neighbourhood: Neighbourhood,
     and precisions of those facts as `interval_ntriples` of the whole graph gives them;
     the time of every other fact stays as it was. A fact's bounds depend only on the
     facts linked to it (`LINKS`, either way, directly or not): those are gathered from
-    the added lines and `neighbourhood(term)`, which gives a term's lines in the earlier
-    graph (those whose predicate is `WANTED`) and the terms that link to it there. None
+    the added lines and `neighbourhood(terms)`, which gives the terms' lines in the
+    earlier graph (those whose predicate is `WANTED`) and the terms that link to them
+    there. None
     if more than `limit` facts are linked, or where reading them in another order than
     the whole graph could differ (a fact with two qualifiers or relative years)."""
     own = list(_lines(added))
@@ -322,19 +323,18 @@ def intervals_around(added: bytes, neighbourhood: Neighbourhood,
         if p in LINKS:
             ties[s].add(o)
             ties[o].add(s)
-    queue = list(ties)
-    seen = set(queue)
-    while queue:
-        term = queue.pop()
-        lines, linking = neighbourhood(term)
+    reached = set(ties)
+    seen = set(reached)
+    while reached:
+        lines, linking = neighbourhood(reached)
         gathered.append(lines)
         for line in _lines(lines):
             _, p, o = line.decode().removesuffix(" .").split(" ", 2)
             if p in LINKS:
                 linking.add(o)
-        for other in (linking | ties.get(term, set())) - seen:
-            seen.add(other)
-            queue.append(other)
+        linking.update(*(ties.get(term, ()) for term in reached))
+        reached = linking - seen
+        seen |= reached
         if len(seen) > limit:
             return None
     facts = _read(gathered)

@@ -17,7 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -378,8 +378,7 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
     if around is None:
         return None
     timed, bounds = around
-    earlier = {line for s in timed for line in delta.starting_with(inferred, f"{s} ".encode())
-               if line.split(b" ", 2)[1].decode() in PREDICATES}
+    earlier = set(_matching(store, timed, PREDICATES, [INFERRED]).splitlines(True))
     now = set(bounds.splitlines(True))
     gone = sorted((earlier - now) | {line for line in stated if delta.holds(inferred, line)})
     came = sorted((now - earlier) | set(new.nontrivial.splitlines(True)))
@@ -412,24 +411,47 @@ def _bounds_only_computed(store: ox.Store, asserted: set[ox.NamedNode]) -> bool:
 
 
 def _neighbourhood(store: ox.Store, asserted: set[ox.NamedNode]
-                   ) -> Callable[[str], tuple[bytes, set[str]]]:
-    """A term's lines that time reads, and the terms that link to it, in the asserted
+                   ) -> Callable[[set[str]], tuple[bytes, set[str]]]:
+    """Terms' lines that time reads, and the terms that link to them, in the asserted
     graphs of `store` (see `intervals_around`)."""
-    def around(term: str) -> tuple[bytes, set[str]]:
-        node: ox.NamedNode | ox.BlankNode
-        if term.startswith("<"):
-            node = ox.NamedNode(term[1:-1])
-        elif term.startswith("_:"):
-            node = ox.BlankNode(term[2:])
-        else:
-            return b"", set()
-        own = [q.triple for q in store.quads_for_pattern(node, None, None)
-               if q.graph_name in asserted and str(q.predicate) in WANTED]
-        linking = {str(q.subject) for q in store.quads_for_pattern(None, None, node)
-                   if q.graph_name in asserted and str(q.predicate) in LINKS}
-        return ox.serialize(own, format=_NT) or b"", linking
+    def around(terms: set[str]) -> tuple[bytes, set[str]]:
+        own = _matching(store, terms, WANTED, asserted)
+        linking = {s for s, _, _ in _triples(store, terms, LINKS, asserted, reverse=True)}
+        return own, linking
 
     return around
+
+
+def _matching(store: ox.Store, subjects: Collection[str], predicates: Collection[str],
+              graphs: Collection[ox.NamedNode]) -> bytes:
+    """The N-Triples lines of `graphs` (each graph's, so a line two hold comes twice)
+    whose subject is one of `subjects` and predicate one of `predicates`."""
+    return "".join(f"{s} {p} {o} .\n"
+                   for s, p, o in _triples(store, subjects, predicates, graphs)).encode()
+
+
+def _triples(store: ox.Store, terms: Collection[str], predicates: Collection[str],
+             graphs: Collection[ox.NamedNode], *, reverse: bool = False
+             ) -> Iterator[tuple[str, str, str]]:
+    """The triples (in N-Triples) of `graphs` whose subject (object if `reverse`) is one
+    of `terms`, IRIs or blank nodes in N-Triples, and predicate one of `predicates`: one
+    query for the IRIs (the engine filters, not Python), a lookup for each blank node."""
+    iris = " ".join(t for t in terms if t.startswith("<"))
+    if iris:
+        pattern = "?o ?p ?s" if reverse else "?s ?p ?o"
+        found = cast(ox.QuerySolutions, store.query(
+            f"SELECT ?s ?p ?o {{ VALUES ?s {{ {iris} }} GRAPH ?g {{ {pattern} }} "
+            f"FILTER(?p IN ({', '.join(predicates)}) && ?g IN ({', '.join(map(str, graphs))})) }}"))
+        for s, p, o in found:
+            yield (str(o), str(p), str(s)) if reverse else (str(s), str(p), str(o))
+    wanted, named = set(predicates), set(graphs)
+    for term in terms:
+        if term.startswith("_:"):
+            node = ox.BlankNode(term[2:])
+            for q in store.quads_for_pattern(*((None, None, node) if reverse
+                                               else (node, None, None))):
+                if q.graph_name in named and str(q.predicate) in wanted:
+                    yield str(q.subject), str(q.predicate), str(q.object)
 
 
 def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | None = None,

@@ -42,11 +42,12 @@ def edited(lines: bytes, gone: Iterable[bytes], came: Iterable[bytes]) -> bytes:
     (none of them already there), still sorted."""
     cuts = sorted((first_at_or_after(lines, line), len(line), b"") for line in gone)
     cuts += [(first_at_or_after(lines, line), 0, line) for line in came]
-    parts, at = [], 0
+    whole, at = memoryview(lines), 0  # slices of a view copy nothing until joined
+    parts: list[bytes | memoryview] = []
     for offset, length, line in sorted(cuts):
-        parts += [lines[at:offset], line]
+        parts += [whole[at:offset], line]
         at = offset + length
-    parts.append(lines[at:])
+    parts.append(whole[at:])
     return b"".join(parts)
 
 

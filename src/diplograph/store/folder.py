@@ -102,11 +102,17 @@ def stamp(found: os.stat_result) -> str:
 def checksum(file: Path) -> str:
     """The CRC-32 of a file's bytes (1.3 GB/s: a damaged page, not an attacker, is what
     it finds)."""
-    crc = 0
+    return _checksum_and_lines(file)[0]
+
+
+def _checksum_and_lines(file: Path) -> tuple[str, int]:
+    """A file's `checksum` and its number of line breaks, read once."""
+    crc, lines = 0, 0
     with file.open("rb") as data:
         while chunk := data.read(1 << 20):
             crc = zlib.crc32(chunk, crc)
-    return f"{crc:08x}"
+            lines += chunk.count(b"\n")
+    return f"{crc:08x}", lines
 
 
 def write_integrity(folder: Path, copied_from: Path | None = None) -> None:
@@ -122,7 +128,7 @@ def write_integrity(folder: Path, copied_from: Path | None = None) -> None:
         name, stamped = file.relative_to(folder).as_posix(), stamp(file.stat())
         crc, count = known.get(_same_file(stamped), ("", None))
         if not crc or (count is None and file.suffix == ".nt"):
-            crc, count = checksum(file), file.read_bytes().count(b"\n")
+            crc, count = _checksum_and_lines(file)
         files[name] = [crc, stamped]
         if file.suffix == ".nt" and count is not None:
             lines[name] = count

@@ -47,6 +47,7 @@ from diplograph.store.folder import (
     REASONING,
     SHAPES_BASE,
     TRIVIAL,
+    ends_file,
     integrity_problem,
     lines_file,
     profile_file,
@@ -187,8 +188,8 @@ def _copy(base: Path, sources: list[Source], folder: Path
             if name in unchanged:
                 for file in (lines_file, profile_file):
                     _link(file(base, graph), file(folder, graph))
-                if _ends_file(base, graph).is_file():
-                    _link(_ends_file(base, graph), _ends_file(folder, graph))
+                if ends_file(base, graph).is_file():
+                    _link(ends_file(base, graph), ends_file(folder, graph))
             else:
                 earlier[name] = lines_file(base, graph).read_bytes()
         for source in sources:
@@ -202,28 +203,31 @@ def _copy(base: Path, sources: list[Source], folder: Path
     return earlier, appended
 
 
-def _ends_file(folder: Path, graph: ox.NamedNode) -> Path:
-    """Where a store keeps the prefixes and base a Turtle or N-Triples source declared by
-    its end: bytes appended to it later parse with them as the whole file would."""
-    return lines_file(folder, graph).with_suffix(".ends.json")
-
-
 def _appended(base: Path, source: Source, digest: str, size: int) -> _Appended | None:
     """What `source` gained since the store at `base` parsed it, if it only grew: its
     first `size` bytes are the ones parsed then (their digest is `digest`) and end a
     line, so the new bytes start a statement."""
-    ends = _ends_file(base, source.graph)
-    if not 0 < size < source.size or not ends.is_file():
+    header = declarations(base, source.graph)
+    if not 0 < size < source.size or header is None:
         return None
     data = source.path.read_bytes()
     if data[size - 1:size] != b"\n" or hashlib.sha256(data[:size]).hexdigest() != digest \
             or hashlib.sha256(data).hexdigest() != source.digest:
         return None
-    declared = json.loads(ends.read_bytes())
+    return _Appended(header + data[size:], profile_file(base, source.graph).read_bytes())
+
+
+def declarations(folder: Path, graph: ox.NamedNode) -> bytes | None:
+    """The prefixes and base in force at the end of the Turtle or N-Triples source the
+    store in `folder` parsed into `graph`, as Turtle (None if it did not keep them):
+    Turtle appended to that source parses after them as it does in the whole file."""
+    try:
+        declared = json.loads(ends_file(folder, graph).read_bytes())
+    except (OSError, ValueError):
+        return None
     header = [f"@base <{declared['base']}> .\n"] if declared["base"] is not None else []
     header += [f"@prefix {name}: <{iri}> .\n" for name, iri in declared["prefixes"].items()]
-    return _Appended("".join(header).encode() + data[size:],
-                     profile_file(base, source.graph).read_bytes())
+    return "".join(header).encode()
 
 
 def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
@@ -599,7 +603,7 @@ def _kept(source: Source, folder: Path, parser: ox.QuadParser, fmt: ox.RdfFormat
     base the parser ended with are kept for a later append (see `_appended`)."""
     if fmt in _APPENDABLE:
         ends = {"base": parser.base_iri, "prefixes": parser.prefixes}
-        _ends_file(folder, source.graph).write_text(json.dumps(ends))
+        ends_file(folder, source.graph).write_text(json.dumps(ends))
     if b"_:" in ntriples:
         ntriples = _renamed_apart(ntriples, source.shown_as)
     return sorted_lines(ntriples)

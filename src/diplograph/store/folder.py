@@ -51,6 +51,12 @@ def lines_file(folder: Path, graph: ox.NamedNode) -> Path:
     return folder / LINES / (hashlib.sha256(graph.value.encode()).hexdigest()[:32] + ".nt")
 
 
+def ends_file(folder: Path, graph: ox.NamedNode) -> Path:
+    """Where a store keeps the prefixes and base a Turtle or N-Triples source declared by
+    its end (see `compiler.declarations`)."""
+    return lines_file(folder, graph).with_suffix(".ends.json")
+
+
 def trivial_file(folder: Path) -> Path:
     """Where a store keeps the trivial entailments, which no graph holds: an update that
     only adds facts extends the closure from them and the inferred graph (kept only

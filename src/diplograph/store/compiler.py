@@ -69,8 +69,7 @@ _APPENDABLE = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # what may be parse
 _INFERRED_PROFILE = "inferred profile"  # what an update's earlier lines hold beside the graphs
 _MAX_TIMED = 20_000  # linked facts whose time an update recomputes before it reads them all
 _BOUNDS = tuple(ox.NamedNode(p[1:-1]) for p in sorted(PREDICATES))
-_RDFS_OWL = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",
-             "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+_OWL = "http://www.w3.org/2002/07/owl#"
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -400,15 +399,16 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
 
 def _bounds_only_computed(store: ox.Store, asserted: set[ox.NamedNode]) -> bool:
     """Whether the inferred graph's time bounds are all computed ones: no source states
-    one, and no axiom could entail one (a bound is named only as the subject of
-    declarations and annotations)."""
+    one, and no axiom could entail one (a bound is the object of no triple, and the
+    subject of none whose predicate is OWL's: sameAs, inverseOf, equivalentProperty,
+    propertyChainAxiom ...)."""
     for bound in _BOUNDS:
         if any(next(store.quads_for_pattern(None, bound, None, graph), None) is not None
                for graph in asserted):
             return False
         if next(store.quads_for_pattern(None, None, bound, UNION), None) is not None:
             return False
-        if any(q.predicate.value.startswith(_RDFS_OWL[1])
+        if any(q.predicate.value.startswith(_OWL)
                for q in store.quads_for_pattern(bound, None, None, UNION)):
             return False
     return True

@@ -15,7 +15,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, copy_graph, invoke, snapshot
-from diplograph.rdf.reading import read_triples
+from diplograph.rdf.reading import parse_turtle, read_triples
+from diplograph.validation import additions
 from test_input_formats import converted
 
 pytestmark = pytest.mark.slow  # every test here compiles stores of its own
@@ -51,6 +52,25 @@ def test_add_appends_a_block_and_keeps_the_existing_bytes(project: Path) -> None
     assert triples_of(target) == old | set(read_triples(FIXTURES / "good.ttl"))
     found = invoke(project, "query", "visits", "--country", "KZ", "--format", "csv")
     assert "2010-05-03,2010-05-04,Islam Karimov,UZ,KZ,working" in found.stdout
+
+
+def test_the_check_parses_only_the_appended_bytes_of_a_compiled_file(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = project / "data" / "azerbaijan-kazakhstan.ttl"
+    with target.open("a", encoding="utf-8") as end:  # the block must follow this one
+        end.write("@prefix dgr: <https://w3id.org/diplograph/resource/moved-> .\n")
+    parsed: list[int] = []
+
+    def counted(data: bytes, shown_as: str) -> list[ox.Triple]:
+        parsed.append(len(data))
+        return parse_turtle(data, shown_as)
+
+    monkeypatch.setattr(additions, "parse_turtle", counted)
+    before = target.read_bytes()
+    assert invoke(project, "add", str(FIXTURES / "good.ttl"), "--to", str(target)).exit_code == 0
+    assert parsed and max(parsed) < len(before) / 4, "the existing bytes were parsed again"
+    old = {q.triple for q in ox.parse(before, format=ox.RdfFormat.TURTLE)}
+    assert triples_of(target) == old | set(read_triples(FIXTURES / "good.ttl"))
 
 
 def test_adding_again_changes_nothing(project: Path) -> None:

@@ -220,10 +220,10 @@ def extended_ntriples(documents: Iterable[bytes], additions: Iterable[bytes],
     if any(p == SAME for _, p, _ in closure.added):  # earlier literals may copy over
         return None
     closure.copy_to_equals(literals)
-    return _joined(earlier, _entailed(closure, Engine.NATIVE), additions)
+    return joined(earlier, _entailed(closure, Engine.NATIVE), additions)
 
 
-def _joined(earlier: Entailed, new: Entailed, stated: Iterable[bytes]) -> Entailed:
+def joined(earlier: Entailed, new: Entailed, stated: Iterable[bytes]) -> Entailed:
     """The earlier entailments less those now `stated`, and the `new` ones."""
     lines = {line for document in stated for line in document.splitlines(True)}
 
@@ -242,17 +242,28 @@ def extended_in_store(store: ox.Store, additions: Iterable[bytes],
     in full. None where that could differ from a full run: the additions bring axioms,
     reach an equality or a contradiction other than class disjointness, or another
     engine ran."""
+    found = extension_in_store(store, additions, earlier)
+    if found is None:
+        return None
+    new, held = found
+    # only additions the closure held already can have been entailments
+    return joined(earlier, new, [] if not held else additions)
+
+
+def extension_in_store(store: ox.Store, additions: Iterable[bytes],
+                       earlier: Entailed) -> tuple[Entailed, bool] | None:
+    """What `extended_in_store` adds to the earlier entailments (reading only their
+    engine and trivial ones), and whether an addition was one of them (it then leaves
+    them); None where it declines."""
     added = _line_keys(additions)
     if {earlier.engine, default_engine()} != {Engine.NATIVE} or _unsupported(added) \
             or _axiom_terms(added) or any(k[1] in _COMPILED for k in added):
         return None
     try:
         closure = _StoredClosure(store, added, _line_keys([earlier.trivial]))
-        new = _entailed(closure, Engine.NATIVE)
+        return _entailed(closure, Engine.NATIVE), closure.held
     except _NotLocal:
         return None
-    # only additions the closure held already can have been entailments
-    return _joined(earlier, new, [] if not closure.held else additions)
 
 
 def _line_keys(documents: Iterable[bytes]) -> list[Key]:

@@ -14,7 +14,7 @@ import calendar
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from diplograph.namespaces import DG, PREFIXES
@@ -285,7 +285,10 @@ def _precision(facts: dict[str, _Fact], subject: str) -> list[tuple[str, str]]:
 
 def interval_ntriples(documents: Iterable[bytes]) -> bytes:
     """The bounds and precisions of the facts of N-Triples `documents`, as N-Triples."""
-    facts = _read(documents)
+    return _written(_read(documents))
+
+
+def _written(facts: dict[str, _Fact]) -> bytes:
     lines = []
     for subject, found in _bounds(facts).items():
         for predicate, day in zip(BOUNDS, found.values(), strict=True):
@@ -293,6 +296,63 @@ def interval_ntriples(documents: Iterable[bytes]) -> bytes:
                 lines.append(f'{subject} {predicate} "{day.isoformat()}"{_DATE_TYPE} .\n')
         lines.extend(f"{subject} {p} {o} .\n" for p, o in _precision(facts, subject))
     return "".join(lines).encode()
+
+
+#: the predicates that tie one fact's time to another's
+LINKS = frozenset(DURING | {AFTER, ATTESTED, DERIVED_FROM})
+Neighbourhood = Callable[[set[str]], tuple[bytes, set[str]]]
+
+
+def intervals_around(added: bytes, neighbourhood: Neighbourhood,
+                     limit: int) -> tuple[set[str], bytes] | None:
+    """The facts whose time N-Triples lines `added` to a graph can change, and the bounds
+    and precisions of those facts as `interval_ntriples` of the whole graph gives them;
+    the time of every other fact stays as it was. A fact's bounds depend only on the
+    facts linked to it (`LINKS`, either way, directly or not): those are gathered from
+    the added lines and `neighbourhood(terms)`, which gives the terms' lines in the
+    earlier graph (those whose predicate is `WANTED`) and the terms that link to them
+    there. None
+    if more than `limit` facts are linked, or where reading them in another order than
+    the whole graph could differ (a fact with two qualifiers or relative years)."""
+    own = list(_lines(added))
+    gathered = [b"".join(line + b"\n" for line in own)]
+    ties: defaultdict[str, set[str]] = defaultdict(set)
+    for line in own:
+        s, p, o = line.decode().removesuffix(" .").split(" ", 2)
+        ties[s].add(s)
+        if p in LINKS:
+            ties[s].add(o)
+            ties[o].add(s)
+    reached = set(ties)
+    seen = set(reached)
+    while reached:
+        lines, linking = neighbourhood(reached)
+        gathered.append(lines)
+        for line in _lines(lines):
+            _, p, o = line.decode().removesuffix(" .").split(" ", 2)
+            if p in LINKS:
+                linking.add(o)
+        linking.update(*(ties.get(term, ()) for term in reached))
+        reached = linking - seen
+        seen |= reached
+        if len(seen) > limit:
+            return None
+    facts = _read(gathered)
+    if any(len(values) > 1 for values in _single_valued(gathered).values()):
+        return None
+    return seen, _written(facts)
+
+
+def _single_valued(documents: Iterable[bytes]) -> defaultdict[tuple[str, str], set[str]]:
+    """The distinct values of each fact's qualifier and relative year (`_read` keeps the
+    last it reads)."""
+    values: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    for document in documents:
+        for line in _lines(document):
+            s, p, o = line.decode().removesuffix(" .").split(" ", 2)
+            if p in (QUALIFIER, RELATIVE_YEAR):
+                values[s, p].add(o)
+    return values
 
 
 def without_intervals(ntriples: bytes) -> bytes:

@@ -7,15 +7,17 @@ releases the GIL) while Python parses and reasons."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -24,11 +26,20 @@ from diplograph.reasoning import consistency
 from diplograph.reasoning.closure import (
     Entailed,
     entailed_ntriples,
-    extended_in_store,
     extended_ntriples,
+    extension_in_store,
+    joined,
 )
 from diplograph.reasoning.engines import Engine, default_engine
-from diplograph.reasoning.intervals import interval_ntriples, without_intervals
+from diplograph.reasoning.intervals import (
+    LINKS,
+    PREDICATES,
+    WANTED,
+    interval_ntriples,
+    intervals_around,
+    without_intervals,
+)
+from diplograph.store import delta
 from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
@@ -36,6 +47,7 @@ from diplograph.store.folder import (
     REASONING,
     SHAPES_BASE,
     TRIVIAL,
+    ends_file,
     integrity_problem,
     lines_file,
     profile_file,
@@ -55,6 +67,11 @@ UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments t
 _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
 _LABEL = f" {LABEL} ".encode()  # a label's line holds this
+_APPENDABLE = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # what may be parsed from its end
+_INFERRED_PROFILE = "inferred profile"  # what an update's earlier lines hold beside the graphs
+_MAX_TIMED = 20_000  # linked facts whose time an update recomputes before it reads them all
+_BOUNDS = tuple(ox.NamedNode(p[1:-1]) for p in sorted(PREDICATES))
+_OWL = "http://www.w3.org/2002/07/owl#"
 
 Progress = Callable[[str, float], None]  # a step, and how much of the compile is done
 
@@ -100,13 +117,13 @@ def compile_store(sources: list[Source], target: Path, *, base: Path | None,
     work = Path(tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{os.getpid()}-", dir=target.parent))
     folder = work / "store"
     try:
-        earlier = _copy(base, sources, folder) if base is not None else None
-        if earlier is None:
+        copied = _copy(base, sources, folder) if base is not None else None
+        if copied is None:
             _build(sources, folder, say)
         else:
-            _update(sources, folder, earlier, say)
+            _update(sources, folder, *copied, say)
         write_sources(folder, {s.graph.value: (s.digest, s.size) for s in sources})
-        write_integrity(folder)
+        write_integrity(folder, base if copied is not None else None)
         (folder / COMPLETE).write_text(target.name + "\n")
         with suppress(OSError):  # another process published the same store first
             os.replace(folder, target)
@@ -123,7 +140,7 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     with _Writer(store) as writer:
         for source, done in _shares(sources, 0.4):
             say(f"parsing {source.shown_as}", done)
-            lines = _parse(source)
+            lines = _parse(source, folder)
             _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
             del lines
@@ -138,21 +155,33 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     store.optimize()
 
 
-def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] | None:
+@dataclass(frozen=True)
+class _Appended:
+    """The bytes a source gained at its end since the earlier store parsed it, after
+    the declarations in force there, and the earlier graph's VoID profile."""
+
+    document: bytes
+    profile: bytes
+
+
+def _copy(base: Path, sources: list[Source], folder: Path
+          ) -> tuple[dict[str, bytes], dict[str, _Appended]] | None:
     """Copy the store at `base` into `folder` (hard links: instant), link in the lines
     of the graphs whose source is unchanged, and return the lines of every other graph
     it held (changed or removed sources, entailments; `TRIVIAL`: the trivial ones) by
-    name: nothing is read from `base` after this. None if `base` went away meanwhile
-    (`store clear`)."""
+    name, and what each source that only grew gained: nothing is read from `base` after
+    this. None if `base` went away meanwhile (`store clear`)."""
     parsed_from = read_sources(base)
     unchanged = {s.graph.value for s in sources
                  if parsed_from.get(s.graph.value, ("", 0))[0] == s.digest}
+    appended: dict[str, _Appended] = {}
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
         earlier = {TRIVIAL: read_kept(trivial_file(base))} if trivial_file(base).is_file() \
             else {}
         earlier[REASONING] = (base / REASONING).read_bytes()
+        earlier[_INFERRED_PROFILE] = read_kept(profile_file(base, INFERRED))
         if index_file(base).is_file():
             _link(index_file(base), index_file(folder))
         for name in [*parsed_from, INFERRED.value]:
@@ -160,68 +189,128 @@ def _copy(base: Path, sources: list[Source], folder: Path) -> dict[str, bytes] |
             if name in unchanged:
                 for file in (lines_file, profile_file):
                     _link(file(base, graph), file(folder, graph))
+                if ends_file(base, graph).is_file():
+                    _link(ends_file(base, graph), ends_file(folder, graph))
             else:
                 earlier[name] = read_kept(lines_file(base, graph))
+        for source in sources:
+            if source.graph.value in parsed_from and source.graph.value not in unchanged:
+                grown = _appended(base, source, *parsed_from[source.graph.value])
+                if grown is not None:
+                    appended[source.graph.value] = grown
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return None
-    return earlier
+    return earlier, appended
+
+
+def _appended(base: Path, source: Source, digest: str, size: int) -> _Appended | None:
+    """What `source` gained since the store at `base` parsed it, if it only grew: its
+    first `size` bytes are the ones parsed then (their digest is `digest`) and end a
+    line, so the new bytes start a statement."""
+    header = declarations(base, source.graph)
+    if not 0 < size < source.size or header is None:
+        return None
+    data = source.path.read_bytes()
+    if data[size - 1:size] != b"\n" or hashlib.sha256(data[:size]).hexdigest() != digest \
+            or hashlib.sha256(data).hexdigest() != source.digest:
+        return None
+    return _Appended(header + data[size:], read_kept(profile_file(base, source.graph)))
+
+
+def declarations(folder: Path, graph: ox.NamedNode) -> bytes | None:
+    """The prefixes and base in force at the end of the Turtle or N-Triples source the
+    store in `folder` parsed into `graph`, as Turtle (None if it did not keep them):
+    Turtle appended to that source parses after them as it does in the whole file."""
+    try:
+        declared = json.loads(ends_file(folder, graph).read_bytes())
+    except (OSError, ValueError):
+        return None
+    header = [f"@base <{declared['base']}> .\n"] if declared["base"] is not None else []
+    header += [f"@prefix {name}: <{iri}> .\n" for name, iri in declared["prefixes"].items()]
+    return "".join(header).encode()
 
 
 def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
-            say: Progress) -> None:
+            appended: dict[str, _Appended], say: Progress) -> None:
     """Change the copied store in `folder` where it differs: parse the sources whose
-    lines are not there yet, and take their graphs, the removed sources' graphs and the
-    entailments from their `earlier` lines to the new ones. When facts were only added,
-    the earlier closure is extended instead of computed anew."""
+    lines are not there yet (of a source that only grew, only what was `appended`), and
+    take their graphs, the removed sources' graphs and the entailments from their
+    `earlier` lines to the new ones. When facts were only added, the earlier closure is
+    extended instead of computed anew."""
     unchanged = sum(lines_file(folder, s.graph).exists() for s in sources)
     say(f"updating an earlier store: {unchanged} of {len(sources)} sources unchanged", 0.0)
     store = ox.Store(str(folder))
-    documents: dict[Source, bytes] = {}
-    before, additions, went = [], [], []  # went: lines that may leave the union
+    reasoned = [s for s in sources if s.reasoned]
+    documents = _LinesFiles(folder, reasoned)  # read only if the closure is computed anew
+    changed: dict[Source, bytes] = {}  # the earlier lines of the reasoned sources parsed
+    additions, went = [], []  # went: lines that may leave the union
     arrived: list[bytes] = []  # lines that came into the union
     with _Writer(store) as writer:
         writer.hold()  # the store keeps the earlier closure until it is extended
         for source, share in _shares(sources, 0.4):
-            done = lines_file(folder, source.graph)
-            if done.exists():
-                lines = previous = read_kept(done) if source.reasoned else b""
+            if lines_file(folder, source.graph).exists():
                 came = b""
             else:
-                say(f"parsing {source.shown_as}", share)
-                lines = _parse(source)
-                _save(folder, source.graph, lines)
                 previous = earlier.pop(source.graph.value, b"")
-                gone, came = _change(writer, previous, lines, source.graph)
+                grown = appended.get(source.graph.value)
+                say(f"parsing {'what was appended to ' if grown else ''}{source.shown_as}", share)
+                tail = _parse_appended(source, grown, folder) if grown is not None else None
+                if grown is not None and tail is not None:
+                    lines, came = delta.merged(previous, tail)
+                    _save(folder, source.graph, lines, Profile.from_json(grown.profile), came)
+                    writer.add(came, *_homes(source.graph))
+                    gone = b""
+                else:
+                    lines = _parse(source, folder)
+                    _save(folder, source.graph, lines)
+                    gone, came = _change(writer, previous, lines, source.graph)
                 went.append(gone)
                 arrived.append(came if source.reasoned else b"")
+                if source.reasoned:
+                    changed[source] = previous
             if source.reasoned:
-                documents[source] = lines
-                before.append(previous)
                 additions.append(came)
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
+        profiled = Profile.from_json(earlier.pop(_INFERRED_PROFILE))
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
-        entailed = None
+        entailed, in_place = None, None
         if trivial is not None and not any(went):
             say("reasoning (OWL 2 RL): extending the earlier closure in the store", 0.4)
-            closure = Entailed(without_intervals(inferred), trivial)
-            entailed = extended_in_store(store, additions, closure) if consistent else None
-            if entailed is None:
+            extension = extension_in_store(store, additions, Entailed(b"", trivial)) \
+                if consistent else None
+            if extension is not None:
+                in_place = _inferred_in_place(folder, store, extension, additions, reasoned,
+                                              inferred, profiled, trivial)
+                if in_place is None:
+                    new, held = extension  # only a held addition was an entailment
+                    entailed = joined(Entailed(without_intervals(inferred), trivial), new,
+                                      additions if held else [])
+            if entailed is None and in_place is None:
+                closure = Entailed(without_intervals(inferred), trivial)
                 say("reasoning (OWL 2 RL): extending the earlier closure in memory", 0.4)
+                before = (changed[s] if s in changed else read_kept(lines_file(folder, s.graph))
+                          for s in reasoned)
                 entailed = extended_ntriples(before, additions, closure)
         writer.release()
-        if entailed is None:
-            say("reasoning (OWL 2 RL)", 0.4)
-            entailed = entailed_ntriples(documents.values())
-        now = _keep_entailed(folder, entailed, list(documents))
-        gone, came_inferred = _change(writer, inferred, now, INFERRED)
+        if in_place is not None:
+            gone, came_inferred = in_place
+            writer.remove(gone, INFERRED)
+            writer.add(came_inferred, *_homes(INFERRED))
+        else:
+            if entailed is None:
+                say("reasoning (OWL 2 RL)", 0.4)
+                entailed = entailed_ntriples(documents)
+            now = _keep_entailed(folder, entailed, reasoned)
+            gone, came_inferred = _change(writer, inferred, now, INFERRED)
         went.append(gone)
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
         if not index_file(folder).is_file() or any(_LABEL in lines for lines in went):
-            writer.beside(write_index, folder, [*documents.values(), now])
+            writer.beside(write_index, folder,
+                          chain(documents, [read_kept(lines_file(folder, INFERRED))]))
         elif any(_LABEL in lines for lines in [*arrived, came_inferred]):
             writer.beside(extend_index, folder, [*arrived, came_inferred])
     store.flush()
@@ -258,11 +347,7 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     extend, if the native engine found them) with the consistency they show, and return
     the inferred graph's lines: the non-trivial entailments and the time bounds of the
     dated facts (recomputed from all the documents at each compile)."""
-    located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
-                                                                errors="replace"),
-                                   read_kept(lines_file(folder, s.graph)))
-               for s in reasoned] if entailed.clashes else []
-    consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
+    _record(folder, entailed, reasoned)
     inferred = sorted_lines(entailed.nontrivial + interval_ntriples(_LinesFiles(folder, reasoned)))
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
@@ -270,10 +355,120 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     return inferred
 
 
-def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
-    """Keep a graph's lines and their VoID profile beside the store, for export."""
+def _record(folder: Path, entailed: Entailed, reasoned: list[Source]) -> None:
+    """Save the consistency the entailments show, each contradiction located."""
+    located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
+                                                                errors="replace"),
+                                   read_kept(lines_file(folder, s.graph)))
+               for s in reasoned] if entailed.clashes else []
+    consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
+
+
+def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed, bool],
+                       additions: list[bytes], reasoned: list[Source], inferred: bytes,
+                       profiled: Profile, trivial: bytes) -> tuple[bytes, bytes] | None:
+    """Take the inferred graph's `inferred` lines (and their VoID profile, the trivial
+    entailments, the consistency) to what a full compile would give, from the
+    `extension` of the closure by the `additions` and the bounds of the facts linked to
+    them (read from `store`, which holds the earlier graphs), and return the lines that
+    go and come. None where no rule could entail a bound is not sure, or too many facts
+    are linked: the inferred graph is then made anew."""
+    new, held = extension
+    stated = {line for lines in additions for line in lines.splitlines(True)} if held else set()
+    asserted = {s.graph for s in reasoned}
+    if any(f" {p} ".encode() in lines for p in PREDICATES
+           for lines in [new.nontrivial, *additions]) or not _bounds_only_computed(store, asserted):
+        return None
+    around = intervals_around(b"".join(additions), _neighbourhood(store, asserted), _MAX_TIMED)
+    if around is None:
+        return None
+    timed, bounds = around
+    earlier = set(_matching(store, timed, PREDICATES, [INFERRED]).splitlines(True))
+    now = set(bounds.splitlines(True))
+    gone = sorted((earlier - now) | {line for line in stated if delta.holds(inferred, line)})
+    came = sorted((now - earlier) | set(new.nontrivial.splitlines(True)))
+    lines = delta.edited(inferred, gone, came)
+    went, arrived = b"".join(gone), b"".join(came)
+    write_kept(lines_file(folder, INFERRED), lines)
+    profile = profiled.changed(went, arrived,
+                               lambda s: bool(delta.starting_with(lines, f"{s} ".encode())))
+    write_kept(profile_file(folder, INFERRED), profile.to_json())
+    kept = b"".join(line for line in trivial.splitlines(True) if line not in stated)
+    write_kept(trivial_file(folder), kept + new.trivial)
+    _record(folder, new, reasoned)
+    return went, arrived
+
+
+def _bounds_only_computed(store: ox.Store, asserted: set[ox.NamedNode]) -> bool:
+    """Whether the inferred graph's time bounds are all computed ones: no source states
+    one, and no axiom could entail one (a bound is the object of no triple, and the
+    subject of none whose predicate is OWL's: sameAs, inverseOf, equivalentProperty,
+    propertyChainAxiom ...)."""
+    for bound in _BOUNDS:
+        if any(next(store.quads_for_pattern(None, bound, None, graph), None) is not None
+               for graph in asserted):
+            return False
+        if next(store.quads_for_pattern(None, None, bound, UNION), None) is not None:
+            return False
+        if any(q.predicate.value.startswith(_OWL)
+               for q in store.quads_for_pattern(bound, None, None, UNION)):
+            return False
+    return True
+
+
+def _neighbourhood(store: ox.Store, asserted: set[ox.NamedNode]
+                   ) -> Callable[[set[str]], tuple[bytes, set[str]]]:
+    """Terms' lines that time reads, and the terms that link to them, in the asserted
+    graphs of `store` (see `intervals_around`)."""
+    def around(terms: set[str]) -> tuple[bytes, set[str]]:
+        own = _matching(store, terms, WANTED, asserted)
+        linking = {s for s, _, _ in _triples(store, terms, LINKS, asserted, reverse=True)}
+        return own, linking
+
+    return around
+
+
+def _matching(store: ox.Store, subjects: Collection[str], predicates: Collection[str],
+              graphs: Collection[ox.NamedNode]) -> bytes:
+    """The N-Triples lines of `graphs` (each graph's, so a line two hold comes twice)
+    whose subject is one of `subjects` and predicate one of `predicates`."""
+    return "".join(f"{s} {p} {o} .\n"
+                   for s, p, o in _triples(store, subjects, predicates, graphs)).encode()
+
+
+def _triples(store: ox.Store, terms: Collection[str], predicates: Collection[str],
+             graphs: Collection[ox.NamedNode], *, reverse: bool = False
+             ) -> Iterator[tuple[str, str, str]]:
+    """The triples (in N-Triples) of `graphs` whose subject (object if `reverse`) is one
+    of `terms`, IRIs or blank nodes in N-Triples, and predicate one of `predicates`: one
+    query for the IRIs (the engine filters, not Python), a lookup for each blank node."""
+    iris = " ".join(t for t in terms if t.startswith("<"))
+    if iris:
+        pattern = "?o ?p ?s" if reverse else "?s ?p ?o"
+        found = cast(ox.QuerySolutions, store.query(
+            f"SELECT ?s ?p ?o {{ VALUES ?s {{ {iris} }} GRAPH ?g {{ {pattern} }} "
+            f"FILTER(?p IN ({', '.join(predicates)}) && ?g IN ({', '.join(map(str, graphs))})) }}"))
+        for s, p, o in found:
+            yield (str(o), str(p), str(s)) if reverse else (str(s), str(p), str(o))
+    wanted, named = set(predicates), set(graphs)
+    for term in terms:
+        if term.startswith("_:"):
+            node = ox.BlankNode(term[2:])
+            for q in store.quads_for_pattern(*((None, None, node) if reverse
+                                               else (node, None, None))):
+                if q.graph_name in named and str(q.predicate) in wanted:
+                    yield str(q.subject), str(q.predicate), str(q.object)
+
+
+def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | None = None,
+          came: bytes = b"") -> None:
+    """Keep a graph's lines and their VoID profile beside the store, for export: the
+    profile of the lines, or the `earlier` one with the lines that `came` since."""
     write_kept(lines_file(folder, graph), lines)
-    write_kept(profile_file(folder, graph), Profile.of(lines).to_json())
+    profile = Profile.of(lines) if earlier is None else Profile.total([earlier, Profile.of(came)])
+    write_kept(profile_file(folder, graph), profile.to_json())
+
+
 
 
 class _LinesFiles(Collection[bytes]):
@@ -378,16 +573,39 @@ class _Writer:
                 self.store.remove(ox.Quad(q.subject, q.predicate, q.object, UNION))
 
 
-def _parse(source: Source) -> bytes:
+def _parse(source: Source, folder: Path) -> bytes:
     """A source's triples as sorted N-Triples lines, its blank nodes renamed apart from
     those of every other source. On any problem `read_triples` reads the file again to
     raise its precise error (file:line:column)."""
+    fmt = input_format(source.path)
     try:
-        quads = parse_file(source.path, input_format(source.path))
+        quads = parse_file(source.path, fmt)
         ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
     except (SyntaxError, OSError, UnicodeDecodeError):
         read_triples(source.path, source.shown_as)
         raise
+    return _kept(source, folder, quads, fmt, ntriples)
+
+
+def _parse_appended(source: Source, appended: _Appended, folder: Path) -> bytes | None:
+    """The sorted lines of what a source gained at its end, as parsing the whole file
+    would give them; None on any problem (the whole file is then parsed, to report it)."""
+    fmt = input_format(source.path)
+    try:
+        quads = ox.parse(appended.document, format=fmt)
+        ntriples = ox.serialize((q.triple for q in quads), format=_NT) or b""
+    except (SyntaxError, OSError, UnicodeDecodeError):
+        return None
+    return _kept(source, folder, quads, fmt, ntriples)
+
+
+def _kept(source: Source, folder: Path, parser: ox.QuadParser, fmt: ox.RdfFormat,
+          ntriples: bytes) -> bytes:
+    """Parsed N-Triples as sorted lines, blank nodes renamed apart; the prefixes and
+    base the parser ended with are kept for a later append (see `_appended`)."""
+    if fmt in _APPENDABLE:
+        ends = {"base": parser.base_iri, "prefixes": parser.prefixes}
+        ends_file(folder, source.graph).write_text(json.dumps(ends))
     if b"_:" in ntriples:
         ntriples = _renamed_apart(ntriples, source.shown_as)
     return sorted_lines(ntriples)

@@ -55,6 +55,12 @@ def lines_file(folder: Path, graph: ox.NamedNode) -> Path:
     return _graph_file(folder, graph, ".nt")
 
 
+def ends_file(folder: Path, graph: ox.NamedNode) -> Path:
+    """Where a store keeps the prefixes and base a Turtle or N-Triples source declared by
+    its end (see `compiler.declarations`)."""
+    return lines_file(folder, graph).with_suffix(".ends.json")
+
+
 def trivial_file(folder: Path) -> Path:
     """Where a store keeps the trivial entailments, which no graph holds: an update that
     only adds facts extends the closure from them and the inferred graph (kept only
@@ -141,13 +147,36 @@ def checksum(file: Path) -> str:
     return f"{crc:08x}"
 
 
-def write_integrity(folder: Path) -> None:
+def write_integrity(folder: Path, copied_from: Path | None = None) -> None:
     """Record the size, checksum and stamp of every file of a finished store, so that a
     damaged store is found before it is trusted (a kept file damaged later, while open,
-    no longer decompresses: see `read_kept`)."""
-    record = {"files": {f.relative_to(folder).as_posix(): [checksum(f), stamp(f.stat())]
-                        for f in _recorded_files(folder)}}
-    write_atomically(folder / INTEGRITY, json.dumps(record, indent=0).encode())
+    no longer decompresses: see `read_kept`). A file hard-linked from the store it was
+    `copied_from` (whose files were checked against its record when it was chosen)
+    keeps that record's checksum: only the files an update wrote are read."""
+    known = _linked_records(copied_from) if copied_from is not None else {}
+    files: dict[str, list[str]] = {}
+    for file in _recorded_files(folder):
+        stamped = stamp(file.stat())
+        files[file.relative_to(folder).as_posix()] = [
+            known.get(_same_file(stamped)) or checksum(file), stamped]
+    write_atomically(folder / INTEGRITY, json.dumps({"files": files}, indent=0).encode())
+
+
+def _same_file(stamped: str) -> str:
+    """A stamp less its change time, which linking a file sets: the same inode, size and
+    modification time."""
+    size, modified, _, inode = stamped.split(":")
+    return f"{size}:{modified}:{inode}"
+
+
+def _linked_records(folder: Path) -> dict[str, str]:
+    """The checksum a store's record gives each of its files, by `_same_file` stamp ({}
+    if the record is unreadable)."""
+    try:
+        record = json.loads((folder / INTEGRITY).read_text())
+        return {_same_file(stamped): crc for crc, stamped in record["files"].values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def integrity_problem(folder: Path) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -51,6 +51,16 @@ class Profile:
             total.triples -= 1
             total.predicates[line.split(b" ", 2)[1].decode()] -= 1
         return total
+
+    def changed(self, went: bytes, came: bytes, still_subject: Callable[[str], bool]) -> Profile:
+        """The profile of the lines profiled here less the lines that `went` (each one of
+        them) plus those that `came` (none of them already there); `still_subject(s)`
+        tells whether a subject some lines went from has lines left."""
+        gone, new = Profile.of(went), Profile.of(came)
+        return Profile(self.triples - gone.triples + new.triples,
+                       self.predicates - gone.predicates + new.predicates,
+                       (self.subjects - {s for s in gone.subjects if not still_subject(s)})
+                       | new.subjects, (self.typed - gone.typed) | new.typed)
 
     def members(self) -> Counter[str]:
         """The number of members of each class."""

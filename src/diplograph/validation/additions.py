@@ -8,6 +8,7 @@ result parses to exactly old + new, and replace the file atomically."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,8 @@ from diplograph.namespaces import PREFIXES
 from diplograph.project import Project
 from diplograph.rdf.reading import parse_turtle
 from diplograph.store.cache import KnowledgeGraph, open_graph
+from diplograph.store.compiler import declarations
+from diplograph.store.folder import asserted_graph, read_sources
 from diplograph.validation.severity import Severity
 from diplograph.validation.shacl import NewFacts, ValidationReport, validate_facts
 
@@ -121,7 +124,7 @@ def add_files(
         note = f"added {stamp} from {', '.join(Path(f).name for f in facts.files)}"
         block = turtle_block(fresh, old, note)
         joined = old + (b"" if old.endswith(b"\n") or not old else b"\n") + b"\n" + block.encode()
-        _check_result(target, old, joined, fresh)
+        _check_result(target, old, joined, fresh, _declared_at_end(graph, project, target, old))
         if not dry_run:
             write_atomically(target, joined)
             _sync_folder(target.parent)
@@ -133,8 +136,27 @@ def _new_file_header(target: Path) -> bytes:
             "# Each block below says when and from which file.\n").encode()
 
 
-def _check_result(target: Path, old: bytes, joined: bytes, fresh: list[ox.Triple]) -> None:
-    """Refuse to write unless the new file parses to exactly the old triples + the new."""
+def _declared_at_end(graph: KnowledgeGraph, project: Project, target: Path,
+                     old: bytes) -> bytes | None:
+    """The prefixes and base in force at the end of the target's `old` bytes, if the
+    store compiled exactly those bytes and kept them."""
+    name = asserted_graph(project.relative(target))
+    if read_sources(graph.path).get(name.value) != (hashlib.sha256(old).hexdigest(), len(old)):
+        return None
+    return declarations(graph.path, name)
+
+
+def _check_result(target: Path, old: bytes, joined: bytes, fresh: list[ox.Triple],
+                  declared: bytes | None) -> None:
+    """Refuse to write unless the new file parses to exactly the old triples + the new.
+    When the old bytes are a document the store compiled and the `declared` prefixes
+    and base in force at its end are known, the appended bytes alone are parsed after
+    them: they start a statement and name no blank node, so that is what parsing the
+    whole file gives them."""
+    if declared is not None and joined.startswith(old):
+        appended = set(parse_turtle(declared + joined[len(old):], str(target)))
+        if appended == set(fresh):
+            return
     before = set(parse_turtle(old, str(target)))
     after = set(parse_turtle(joined, str(target)))
     if after != before | set(fresh):

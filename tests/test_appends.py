@@ -1,0 +1,125 @@
+"""A source that only grew is updated from its new bytes alone: after any append (new or
+redeclared prefixes, a base, labelled and anonymous blank nodes, labels, dated facts,
+entailing types), or an edit that is no append, the updated store equals a fresh compile
+of the same sources: the same quads in every graph, the same lines and VoID profiles,
+the same label index answers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diplograph.errors import InputError
+from diplograph.store import compiler, delta
+from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
+from diplograph.store.labels import things_labelled
+from test_store import PREFIXES, small_project, snapshot
+
+GROWN = "data/grown.ttl"
+START = PREFIXES + ('@prefix ex: <https://w3id.org/diplograph/resource/ex-> .\n'
+                    '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                    'ex:a a dg:StateVisit ; rdfs:label "First visit"@en ; dg:partOf _:trip .\n')
+SEARCHED = ["visit", "second", "trip", "ahoy"]
+
+PIECES = [  # each a whole statement or declaration, as a user appends them
+    'ex:b a dg:StateVisit ; rdfs:label "Second visit"@en .\n',
+    'ex:a rdfs:label "Ahoy"@en .\n',  # a new label for an earlier thing
+    'ex:a a dg:StateVisit .\n',  # already stated
+    '_:trip rdfs:label "The trip"@en .\n',  # the blank node of the earlier bytes
+    'ex:c dg:partOf [ rdfs:label "an anonymous trip"@en ] .\n',
+    '@prefix ex: <https://w3id.org/diplograph/resource/other-> .\n',  # redeclared
+    'PREFIX new: <https://w3id.org/diplograph/resource/new->\nnew:x a dg:Visit .\n',
+    '@base <https://w3id.org/diplograph/resource/> .\n<based> a dg:StateVisit .\n',
+    'ex:d dg:startDate "1996-05-01"^^xsd:date ; dg:endDate "1996-05-03"^^xsd:date .\n',
+    'ex:a dg:startDate "1992"^^xsd:gYear .\n',
+    'country:KZ dg:hasDiplomaticRelationWith country:UZ .\n',
+    '# a comment at the end\n',
+]
+EDITS = st.one_of(
+    st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map(
+        lambda pieces: ("append", "".join(pieces))),
+    st.sampled_from([("rewrite", START.replace("First", "Earlier")),  # no append
+                     ("no newline", "# ends without a line break"),
+                     ("bad", "ex:broken ex:broken .\n")]),
+)
+
+
+def answers(graph: KnowledgeGraph) -> dict[str, object]:
+    return {text: things_labelled(graph.path, text) for text in SEARCHED}
+
+
+def profiles(graph: KnowledgeGraph) -> dict[object, tuple[object, ...]]:
+    """Each graph's VoID profile, blank nodes (named at random when anonymous) counted."""
+    def named(terms: set[str]) -> tuple[object, ...]:
+        return len(terms), sorted(t for t in terms if "_:" not in t)
+
+    return {g: (p.triples, p.predicates, named(p.subjects), named(p.typed))
+            for g in graph.graphs() for p in [graph.profile(g)]}
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDITS, min_size=1, max_size=3))
+def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 edits: list[tuple[str, str]]) -> None:
+    in_place: list[object] = []  # what each update edited of the inferred graph in place
+
+    def spied(*args: Any) -> object:
+        in_place.append(edit_inferred(*args))
+        return in_place[-1]
+
+    edit_inferred = compiler._inferred_in_place
+    monkeypatch.setattr(compiler, "_inferred_in_place", spied)
+    work = tmp_path / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    project, cache = small_project(work), work / "cache"
+    grown = project.root / GROWN
+    grown.write_text(START, encoding="utf-8")
+    open_graph(project, cache)
+    heard: list[str] = []
+    for kind, text in edits:
+        before = grown.read_text(encoding="utf-8")
+        grown.write_text(text if kind == "rewrite" else before + text, encoding="utf-8")
+        try:
+            fresh = rebuild(project, work / f"fresh-{len(list(work.iterdir()))}")
+        except InputError:  # an undeclared prefix (or one a comment swallowed): refused
+            with pytest.raises(InputError, match=r"grown\.ttl"):
+                open_graph(project, cache)
+            grown.write_text(before, encoding="utf-8")
+            continue
+        heard.clear()
+        in_place.clear()
+        updated = open_graph(project, cache, progress=lambda step, done: heard.append(step))
+        from_end = f"parsing what was appended to {GROWN}" in heard
+        assert from_end == (kind != "rewrite" and before.endswith("\n")), heard
+        if from_end:  # the inferred graph was edited, not made anew
+            assert len(in_place) == 1 and in_place[0] is not None
+        assert snapshot(updated) == snapshot(fresh)
+        assert answers(updated) == answers(fresh)
+        assert profiles(updated) == profiles(fresh)
+
+
+LINE = st.sampled_from([b"<a> <p> <b> .\n", b"<a> <p> <c> .\n", b"<a> <q> \"x\" .\n",
+                        b"<b> <p> <a> .\n", b"<ab> <p> <a> .\n", b"_:n <p> <a> .\n",
+                        b"<c> <p> \"\xc3\xa9\" .\n", b"<a> <p> \"a\\nb\" .\n"])
+
+
+@given(earlier=st.sets(LINE), gone=st.sets(LINE), came=st.sets(LINE))
+def test_sorted_lines_are_edited_as_sets_would_be(earlier: set[bytes], gone: set[bytes],
+                                                  came: set[bytes]) -> None:
+    lines = b"".join(sorted(earlier))
+    gone, came = gone & earlier, came - earlier
+    assert delta.edited(lines, gone, came) == b"".join(sorted((earlier - gone) | came))
+    assert delta.merged(lines, b"".join(sorted(came))) == (b"".join(sorted(earlier | came)),
+                                                           b"".join(sorted(came)))
+    for line in [*gone, *came]:
+        assert delta.holds(lines, line) == (line in earlier)
+        subject = line.split(b" ", 1)[0] + b" "
+        assert delta.starting_with(lines, subject) == sorted(
+            held for held in earlier if held.startswith(subject))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from diplograph.errors import InputError
 from diplograph.store import compiler, delta
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
-from diplograph.store.labels import things_labelled
+from diplograph.store.labels import labels_containing
 from test_store import PREFIXES, small_project, snapshot
 
 GROWN = "data/grown.ttl"
@@ -50,7 +50,10 @@ EDITS = st.one_of(
 
 
 def answers(graph: KnowledgeGraph) -> dict[str, object]:
-    return {text: things_labelled(graph.path, text) for text in SEARCHED}
+    """What the label index finds for each searched text, as sorted N-Triples lines."""
+    found = {text: labels_containing(graph.path, text) for text in SEARCHED}
+    return {text: None if lines is None else sorted(lines.splitlines())
+            for text, lines in found.items()}
 
 
 def profiles(graph: KnowledgeGraph) -> dict[object, tuple[object, ...]]:

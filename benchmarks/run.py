@@ -149,6 +149,8 @@ class Bench:
     def child(self, what: str, cmd: list[str]) -> Child | None:
         """Run a CLI command; None (and a recorded failure) if it failed."""
         result = run_child(cmd, self.timeout)
+        log(f"{what}: {result.seconds:.2f} s, CPU {result.cpu_seconds:.2f} s, "
+            f"peak {result.peak_bytes / GIB:.2f} GiB, exit {result.code}")
         self.peaks[what] = max(self.peaks.get(what, 0), result.peak_bytes)
         self.cpu.setdefault(what, []).append(result.cpu_seconds)
         if result.timed_out or result.code != 0:
@@ -186,6 +188,13 @@ def forget_stores(cache: Path, kept: set[Path]) -> None:
     """Remove what a step added to the store cache (the stores it compiled)."""
     for path in set(cache.iterdir()) - kept:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def log(text: str) -> None:
+    """A progress line on stderr (a long run can be followed, or read after it was
+    stopped): the time, the machine's load average, the text."""
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"[{time.strftime('%H:%M:%S')} load {load}] {text}", file=sys.stderr, flush=True)
 
 
 def params_for(manifest: dict[str, Any], query: NamedQuery) -> dict[str, str]:

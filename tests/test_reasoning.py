@@ -242,6 +242,7 @@ def test_a_list_of_50k_disjoint_classes_is_checked_within_a_memory_ceiling() -> 
 import resource, sys
 import pyoxigraph as ox
 from diplograph.reasoning.closure import inconsistencies
+from diplograph.reasoning.engines import Engine
 triples = list(ox.parse(sys.stdin.buffer.read(), format=ox.RdfFormat.TURTLE))
 with open("/proc/self/statm") as statm:
     size = int(statm.read().split()[0]) * resource.getpagesize()

@@ -91,6 +91,38 @@ def test_other_lookups_are_left_to_the_engine(where: str) -> None:
                          {}) is None
 
 
+def test_a_thing_given_as_a_parameter_is_served_only_when_given() -> None:
+    template = Template.parse(
+        f"{RDFS}SELECT $x ?name WHERE {{ {LOOKUP.replace('?x', '$x')} }}")
+    assert label_lookups(Path("."), template, {}) is None  # unbound: every English label
+    one = label_lookups(Path("."), template, {"x": (ox.NamedNode("http://example.org/a"),)})
+    assert one is not None and "(<http://example.org/a>, \"en\") AS ?name)" in one.text
+    several = label_lookups(Path("."), template, {"x": (ox.NamedNode("http://example.org/a"),
+                                                        ox.NamedNode("http://example.org/b"))})
+    assert several is not None and "VALUES $x" in several.text
+    written_as_variable = Template.parse(f"{RDFS}SELECT $x ?name WHERE {{ {LOOKUP} }}")
+    assert label_lookups(Path("."), written_as_variable,
+                         {"x": (ox.NamedNode("http://example.org/a"),)}) is None
+
+
+def test_names_of_many_things_answer_as_written(
+        graph: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    from diplograph.plots.picture import NAMES
+
+    states = sorted({str(q.subject)[1:-1] for q in graph.store.quads_for_pattern(
+        None, ox.NamedNode("https://w3id.org/diplograph/ontology#alpha2"), None,
+        ox.DefaultGraph())})
+    assert len(states) > 200
+    for values in ({"node": states, "lang": "az"}, {"node": states[:1], "lang": "ru"},
+                   {"node": [*states, "https://w3id.org/diplograph/resource/none"],
+                    "lang": "en"}):
+        assert label_lookups(graph.path, NAMES.template,
+                             bind_parameters(graph, NAMES, values)) is not None
+        rows = run_named(graph, NAMES, values).rows
+        assert rows == as_written(graph, NAMES, values, monkeypatch)
+        assert len(rows) == len(values["node"])
+
+
 def test_a_language_given_as_a_parameter_must_be_a_plain_string(graph: KnowledgeGraph) -> None:
     template = Template.parse(
         f"{RDFS}SELECT * WHERE {{ ?x a ?c . "

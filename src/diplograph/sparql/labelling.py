@@ -4,7 +4,8 @@ has 145): in a stored query, `OPTIONAL { ?x rdfs:label ?v FILTER(LANG(?v) = "xx"
 as `BIND(<function>(?x, "xx") AS ?v)`, a function that looks the name up.
 
 The two give the same rows where the OPTIONAL stands in the query's top-level group,
-`?x` is bound there before it by a triple pattern (or is a parameter's value), `?v` is
+`?x` is bound there before it by a triple pattern (or is a `$` parameter given a value:
+written in as a term, or in a VALUES block opening the group), `?v` is
 used nowhere before it, and the thing has at most one label in that language. The first
 three are checked in the text; where a thing has several labels in the language (or is
 a blank node, or the store has no index of names), the function steps aside and the
@@ -60,6 +61,7 @@ class _Rewritten:
 
     template: Template
     languages: tuple[str, ...]
+    things: tuple[str, ...]  # parameters that must be given a value
 
 
 @lru_cache(maxsize=64)
@@ -72,24 +74,29 @@ def _rewritten(template: Template) -> _Rewritten | None:
     code, text = template.code, template.text
     edits: list[tuple[int, int, str]] = []
     languages: list[str] = []
+    things: list[str] = []
     for found in _OPTIONAL.finditer(text, at):
         start, end = found.span()
         thing, name, language = found.groups()
         depth = code.count("{", at, start) - code.count("}", at, start)
+        parameter = thing.startswith("$") and thing[1:] in template.parameters
         if (depth != 0 or code[start:end] != blank_noise(found.group())
-                or thing[1:] not in _bound_before(code, at, start)
+                or not (parameter or thing[1:] in _bound_before(code, at, start))
                 or re.search(rf"[?$]{name}\b", code[at:start])):
             continue
         edits.append((start, end, f"BIND(<{FUNCTION.value}>({thing}, {language}) AS ?{name})"))
         if language.startswith("$"):
             languages.append(language[1:])
+        if parameter:
+            things.append(thing[1:])
     if not edits:
         return None
     pieces, last = [], 0
     for start, end, replacement in edits:
         pieces += [text[last:start], replacement]
         last = end
-    return _Rewritten(Template.parse("".join(pieces) + text[last:]), tuple(languages))
+    return _Rewritten(Template.parse("".join(pieces) + text[last:]), tuple(languages),
+                      tuple(things))
 
 
 @dataclass
@@ -126,6 +133,8 @@ def label_lookups(folder: Path, template: Template, bound: Bound) -> LabelLookup
     rewritten = _rewritten(template)
     if rewritten is None:
         return None
+    if any(not bound.get(name) for name in rewritten.things):
+        return None  # a thing left unbound: the pattern would list every label
     for name in rewritten.languages:
         value = bound.get(name, ())
         if len(value) != 1 or not isinstance(value[0], ox.Literal) \

@@ -19,7 +19,6 @@ import matplotlib as mpl
 import numpy as np
 import pyoxigraph as ox
 from matplotlib.lines import Line2D
-from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
 from diplograph.atomic import write_atomically
@@ -30,6 +29,7 @@ from diplograph.plots import geometry
 from diplograph.plots.messages import say
 from diplograph.plots.picture import (
     HALO,
+    Mark,
     Picture,
     check_format,
     language,
@@ -174,33 +174,34 @@ def _draw(found: list[Tie], state_names: dict[str, str], regions: Sequence[str],
     position = _ring(state_names) if ring else _spring(found, state_names)
     shown = sorted(found, key=lambda t: (-t.weight, t.a, t.b))[:max_edges]
     heaviest = max((t.weight for t in shown), default=1)
+    edges = []
     for tie in sorted(shown, key=lambda t: (t.weight, t.a, t.b)):  # heaviest drawn last
         share = math.sqrt(tie.weight / heaviest)
-        patch = PathPatch(_curve(position[tie.a], position[tie.b], ring), fill=False,
-                          edgecolor=EDGES(0.3 + 0.7 * share), linewidth=0.4 + 2.6 * share,
-                          alpha=0.35 + 0.6 * share, zorder=1)
-        ax.add_artist(patch)
+        red, green, blue, _ = EDGES(0.3 + 0.7 * share)
         what = ", ".join(say(lang, f"network.{k}", n) for k, n in sorted(tie.counts.items()))
         if not ring:  # few edges: each says its weight
             (x0, y0), (x1, y1) = position[tie.a], position[tie.b]
             ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(tie.weight), fontsize=7, ha="center",
                     va="center", color="#444444", zorder=2,
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "linewidth": 0})
-        picture.mark(patch, f"edge-{tie.a}-{tie.b}", tie.item,
-                     f"{state_names[tie.a]} – {state_names[tie.b]}: {what}")
+        edges.append((Mark(f"edge-{tie.a}-{tie.b}", tie.item,
+                           _curve(position[tie.a], position[tie.b], ring),
+                           (red, green, blue, 0.35 + 0.6 * share), 0.4 + 2.6 * share),
+                      f"{state_names[tie.a]} – {state_names[tie.b]}: {what}"))
+    picture.add_marks(ax, edges, zorder=1)
     most = max(strength.values(), default=1)
     regions_of = geometry.regions()
-    texts = []
+    texts, dots = [], []
+    white = mpl.colors.to_rgba("white")
     for code in sorted(state_names, key=lambda c: -strength[c]):
         x, y = position[code]
         region = regions_of[code].region if code in regions_of else "Antarctica"
-        dot = Line2D([x], [y], marker="o", markersize=3 + 9 * math.sqrt(strength[code] / most),
-                     color=REGION_COLOURS[region], markeredgecolor="white",
-                     markeredgewidth=0.6, linestyle="none", zorder=3)
-        ax.add_artist(dot)
-        picture.mark(dot, f"state-{code}", country + code,
-                     say(lang, "network.state", strength[code], name=state_names[code]))
+        dots.append((Mark(f"state-{code}", country + code, Path([(x, y)]), white, 0.6,
+                          face=mpl.colors.to_rgba(REGION_COLOURS[region]), marker="o",
+                          size=3 + 9 * math.sqrt(strength[code] / most)),
+                     say(lang, "network.state", strength[code], name=state_names[code])))
         texts.append(_label(ax, code, state_names[code], x, y, ring))
+    picture.add_marks(ax, dots, zorder=3)
     if not ring:
         place_labels(figure, texts)
     limit = 1.45 if ring else 1.2

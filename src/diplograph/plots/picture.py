@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import diplograph.plots.loading  # noqa: F401  (first: matplotlib loaded quicker)
 
@@ -23,10 +23,14 @@ import numpy as np
 import PIL.Image
 import pyoxigraph as ox
 from matplotlib import patheffects
+from matplotlib.artist import Artist
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path as Shape
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Affine2D, Bbox, TransformedPath
 
 from diplograph.errors import UsageError
 from diplograph.graph import Graph
@@ -45,6 +49,7 @@ STYLE: dict[str, Any] = {
     "font.size": 9,
     "svg.fonttype": "none",  # real <text>: selectable, searchable, small
     "svg.hashsalt": "diplograph",  # the same picture gives the same bytes
+    "patch.facecolor": "#1f77b4",  # "C0" as a colour: "C0" is looked up anew for each patch
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.edgecolor": "#888888",
@@ -73,6 +78,75 @@ class Picture:
         artist.set_url(web_link(iri))
         self.tips[gid] = tip
         self.links.append((tip, iri))
+
+    def add_marks(self, ax: mpl.axes.Axes, marks: Sequence[tuple[Mark, str]],
+                  zorder: float) -> None:
+        """Draw marks, each linked one with its tooltip, as one `Marks` artist."""
+        ax.add_artist(Marks([mark for mark, _ in marks], zorder))
+        for mark, tip in marks:
+            if mark.gid is not None and mark.iri is not None:
+                self.tips[mark.gid] = tip
+                self.links.append((tip, mark.iri))
+
+
+Colour = tuple[float, float, float, float]  # RGBA, each 0-1
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One mark of `Marks`, linked to an IRI as SVG group `gid` (or neither): a path in
+    data coordinates, stroked with `edge` and filled with `face` if given; or, with
+    `marker` (a matplotlib marker such as "o"), that marker `size` points wide at the
+    path's one point."""
+
+    gid: str | None
+    iri: str | None
+    path: Shape
+    edge: Colour
+    width: float  # points
+    face: Colour | None = None
+    marker: str | None = None
+    size: float = 0.0
+
+
+class Marks(Artist):
+    """Many linked marks drawn as one artist, each straight through the renderer in an
+    SVG group of its own, with its id and link, as an artist of its own would be. An
+    artist per mark costs about a millisecond to make, clip and draw: a second for a
+    network's 600 edges."""
+
+    def __init__(self, marks: Sequence[Mark], zorder: float) -> None:
+        super().__init__()
+        self.marks = tuple(marks)
+        self.set_zorder(zorder)
+
+    def draw(self, renderer: RendererBase) -> None:
+        if not self.get_visible():
+            return
+        transform = self.get_transform()
+        for mark in self.marks:
+            renderer.open_group("mark", gid=mark.gid)
+            gc = renderer.new_gc()
+            if self.get_clip_on():  # clipped as an artist in the axes is
+                gc.set_clip_rectangle(self.get_clip_box())
+                clip = self.get_clip_path()
+                gc.set_clip_path(clip if isinstance(clip, TransformedPath) else None)
+            gc.set_foreground(mark.edge, isRGBA=True)
+            gc.set_linewidth(mark.width)
+            gc.set_url(web_link(mark.iri) if mark.iri else None)
+            if mark.marker is None:
+                gc.set_joinstyle("miter")  # as a patch's
+                renderer.draw_path(gc, mark.path, transform, mark.face)
+            else:
+                marker = MarkerStyle(mark.marker)
+                gc.set_joinstyle(marker.get_joinstyle())
+                gc.set_capstyle(marker.get_capstyle())
+                scale = Affine2D().scale(cast(float, renderer.points_to_pixels(mark.size)))
+                renderer.draw_markers(gc, marker.get_path(), marker.get_transform() + scale,
+                                      mark.path, transform, mark.face)
+            gc.restore()
+            renderer.close_group("mark")
+        self.stale = False
 
 
 def web_link(iri: str) -> str | None:

@@ -14,10 +14,10 @@ import matplotlib as mpl
 import numpy as np
 import numpy.typing as npt
 from matplotlib.artist import Artist
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
+from matplotlib.patches import Patch
 from matplotlib.path import Path
 
 from diplograph.graph import Graph
@@ -25,6 +25,7 @@ from diplograph.plots import geometry
 from diplograph.plots.messages import say
 from diplograph.plots.picture import (
     HALO,
+    Mark,
     Picture,
     check_format,
     country,
@@ -41,6 +42,8 @@ from diplograph.plots.picture import (
 HOME = "#3a3a3a"
 LAND = "#e4e4e4"
 UNDATED = "#b8b8b8"
+WHITE = to_rgba("white")
+EMBASSY = to_rgba("#c0392b")
 COLOURS = mpl.colormaps["viridis_r"]
 SOUTH = -58.0  # latitudes below (Antarctica) are left out
 LABELLED = 40  # partners named on the map, largest first
@@ -134,33 +137,36 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
 
     drawn: set[str] = set()
     areas: dict[str, float] = {}
+    shapes = []
     for code, rings in geometry.shapes():
         projected = [_project(ring) for ring in rings if ring[:, 1].max() > SOUTH]
         if not projected:
             continue
         path = Path.make_compound_path(*[Path(r, closed=True) for r in projected])
         partner = by_code.get(code) if code else None
-        colour = HOME if code == home else _shade(partner, norm) if partner else LAND
-        patch = PathPatch(path, facecolor=colour, edgecolor="white", linewidth=0.35)
-        ax.add_artist(patch)
+        colour = to_rgba(HOME if code == home else _shade(partner, norm) if partner else LAND)
         if partner is not None and code is not None and code not in drawn:
-            picture.mark(patch, f"partner-{code}", partner.relation, _tip(partner, lang))
+            shapes.append((Mark(f"partner-{code}", partner.relation, path, WHITE, 0.35,
+                                face=colour), _tip(partner, lang)))
             drawn.add(code)
+        else:
+            shapes.append((Mark(None, None, path, WHITE, 0.35, face=colour), ""))
         if code:
             areas[code] = max(abs(_area(ring)) for ring in projected)
+    picture.add_marks(ax, shapes, zorder=1)
     points = geometry.points()
-    missing = []
+    missing, dots = [], []
     for partner in found:  # states too small for the 1:110m shapes: a dot each
         if partner.code in drawn:
             continue
         if partner.code not in points:
             missing.append(partner.name)
             continue
-        x, y = _at(points[partner.code])
-        dot = Line2D([x], [y], marker="o", markersize=4.5, color=_shade(partner, norm),
-                     markeredgecolor="white", markeredgewidth=0.5, linestyle="none", zorder=3)
-        ax.add_artist(dot)
-        picture.mark(dot, f"partner-{partner.code}", partner.relation, _tip(partner, lang))
+        dots.append((Mark(f"partner-{partner.code}", partner.relation,
+                          Path([_at(points[partner.code])]), WHITE, 0.5,
+                          face=to_rgba(_shade(partner, norm)), marker="o", size=4.5),
+                     _tip(partner, lang)))
+    picture.add_marks(ax, dots, zorder=3)
     _embassies(ax, picture, embassies, points)
     ax.set_xlim(-2.75, 2.75)
     ax.set_ylim(equal_earth(np.array([0.0]), np.array([SOUTH]))[1][0] - 0.02, 1.36)
@@ -234,16 +240,15 @@ def _embassies(ax: mpl.axes.Axes, picture: Picture, embassies: list[Embassy],
                points: dict[str, tuple[float, float]]) -> None:
     """A triangle where the state has an embassy, a ring for each state with an embassy
     at home, side by side at the partner's position."""
+    marks = []
     for embassy in embassies:
         if embassy.partner not in points:
             continue
         x, y = _at(points[embassy.partner])
         shift = -0.022 if embassy.abroad else 0.022
-        mark = Line2D([x + shift], [y + 0.02], marker="^" if embassy.abroad else "o",
-                      markersize=5.5, color="#c0392b" if embassy.abroad else "white",
-                      markeredgecolor="#c0392b", markeredgewidth=1.0, linestyle="none",
-                      zorder=4)
-        ax.add_artist(mark)
-        picture.mark(mark, f"embassy-{'abroad' if embassy.abroad else 'home'}-{embassy.partner}",
-                     embassy.iri, embassy.label)
+        marks.append((Mark(f"embassy-{'abroad' if embassy.abroad else 'home'}-{embassy.partner}",
+                           embassy.iri, Path([(x + shift, y + 0.02)]), EMBASSY, 1.0,
+                           face=EMBASSY if embassy.abroad else WHITE,
+                           marker="^" if embassy.abroad else "o", size=5.5), embassy.label))
+    picture.add_marks(ax, marks, zorder=4)
 

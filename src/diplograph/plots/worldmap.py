@@ -25,6 +25,7 @@ from diplograph.plots import geometry
 from diplograph.plots.messages import say
 from diplograph.plots.picture import (
     HALO,
+    Colour,
     Mark,
     Picture,
     check_format,
@@ -131,6 +132,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
     norm = Normalize(min(years, default=1991), max(max(years, default=1991),
                                                     min(years, default=1991) + 1))
     by_code = {p.code: p for p in found}
+    shade = _shades(found, norm)
     title = say(lang, "map.title", len(found), home=home_name)
     picture = Picture(figure, title, lang)
     ax.set_title(title, loc="left", fontsize=12)
@@ -144,7 +146,8 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
             continue
         path = Path.make_compound_path(*[Path(r, closed=True) for r in projected])
         partner = by_code.get(code) if code else None
-        colour = to_rgba(HOME if code == home else _shade(partner, norm) if partner else LAND)
+        colour = (to_rgba(HOME) if code == home else shade[partner.code] if partner
+                  else to_rgba(LAND))
         if partner is not None and code is not None and code not in drawn:
             shapes.append((Mark(f"partner-{code}", partner.relation, path, WHITE, 0.35,
                                 face=colour), _tip(partner, lang)))
@@ -164,7 +167,7 @@ def _draw(home: str, home_name: str, found: list[Partner], embassies: list[Embas
             continue
         dots.append((Mark(f"partner-{partner.code}", partner.relation,
                           Path([_at(points[partner.code])]), WHITE, 0.5,
-                          face=to_rgba(_shade(partner, norm)), marker="o", size=4.5),
+                          face=shade[partner.code], marker="o", size=4.5),
                      _tip(partner, lang)))
     picture.add_marks(ax, dots, zorder=3)
     _embassies(ax, picture, embassies, points)
@@ -215,9 +218,15 @@ def _legend(figure: Figure, ax: mpl.axes.Axes, handles: list[Artist],
             return
 
 
-def _shade(partner: Partner, norm: Normalize) -> str:
-    """The colour of the year relations began, grey if it is not known."""
-    return UNDATED if partner.year is None else mpl.colors.to_hex(COLOURS(norm(partner.year)))
+def _shades(found: list[Partner], norm: Normalize) -> dict[str, Colour]:
+    """The colour of the year each partner's relations began (grey where it is not
+    known), by code: the colour map is called once for them all."""
+    dated = [p for p in found if p.year is not None]
+    years = np.array([p.year for p in dated], dtype=np.float64)
+    colours = COLOURS(norm(years)).tolist() if dated else []
+    shades = {p.code: to_rgba(UNDATED) for p in found}
+    shades.update((p.code, tuple(colour)) for p, colour in zip(dated, colours, strict=True))
+    return shades
 
 
 def _at(point: tuple[float, float]) -> tuple[float, float]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import copy_graph
 from diplograph import Graph
@@ -17,7 +19,8 @@ from diplograph.sparql.textsearch import label_search, searched
 from diplograph.store.labels import LABEL, index_file
 
 TEXTS = ["Navoi", "NAVOI MONUMENT", "kaz", "Qazax", "Казах", "İSTANBUL", "azərbaycan", "e",
-         "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none"]
+         "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none",
+         "uzb", "uzbe", "uzbek", "uzbeki", 'a"b', '""', "re*p", "[a]", "  "]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,26 @@ def test_search_through_the_index_answers_as_the_scan(front: Graph, text: str) -
     query = front.named("search")
     result = run_named(front.compiled, query, {"text": text})
     assert result.rows == scanned(front, text)
+
+
+@pytest.fixture(scope="module")
+def names(front: Graph) -> list[str]:
+    return sorted({q.object.value for q in front.compiled.store.quads_for_pattern(
+        None, LABEL, None, ox.DefaultGraph())})
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_piece_of_a_label_is_found_as_the_scan_finds_it(front: Graph, names: list[str],
+                                                            data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(names))
+    start = data.draw(st.integers(0, max(0, len(name) - 3)))
+    piece = name[start:start + data.draw(st.integers(3, 12))]
+    text = data.draw(st.sampled_from([piece, piece.upper(), piece.title()]))
+    query = front.named("search")
+    assert run_named(front.compiled, query, {"text": text}).rows == scanned(front, text)
 
 
 def test_search_runs_on_the_labels_the_index_finds(front: Graph) -> None:

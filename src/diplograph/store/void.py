@@ -68,11 +68,12 @@ class Profile:
 
     def to_json(self) -> bytes:
         """The profile as JSON, for `from_json`: the subjects and class members each one
-        sorted string of lines (no N-Triples term holds a line break), which encodes and
+        string of lines (no N-Triples term holds a line break) in no order (sets: sorting
+        280k terms took longer than the rest of the update at 1M), which encodes and
         decodes ten times faster than a list of strings."""
         return json.dumps({"triples": self.triples, "predicates": dict(self.predicates),
-                           "subjects": "\n".join(sorted(self.subjects)),
-                           "typed": "\n".join(sorted(self.typed))},
+                           "subjects": "\n".join(self.subjects),
+                           "typed": "\n".join(self.typed)},
                           ensure_ascii=False).encode()
 
     @classmethod

@@ -73,6 +73,22 @@ def test_the_check_parses_only_the_appended_bytes_of_a_compiled_file(
     assert triples_of(target) == old | set(read_triples(FIXTURES / "good.ttl"))
 
 
+def test_the_block_declares_the_prefixes_not_in_force_at_the_end_of_the_file() -> None:
+    visit = ox.Triple(ox.NamedNode("https://w3id.org/diplograph/resource/visit-x"),
+                      ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode("https://w3id.org/diplograph/ontology#StateVisit"))
+    dg = b"@prefix dg: <https://w3id.org/diplograph/ontology#> .\n"
+    dgr = b"@prefix dgr: <https://w3id.org/diplograph/resource/> .\n"
+    moved = b"@prefix dgr: <https://w3id.org/diplograph/resource/moved-> .\n"
+    searched = additions.turtle_block([visit], dg + dgr, "added")
+    assert "@prefix dg:" not in searched and "@prefix dgr:" not in searched
+    block = additions.turtle_block([visit], dg + dgr, "added", in_force=dg + moved)
+    assert "@prefix dg:" not in block and "@prefix dgr: <https://w3id.org/diplograph/resource/>" \
+        in block  # what the store kept of the file's end wins over a search of it
+    whole = dg + moved + block.encode()
+    assert set(parse_turtle(whole, "x.ttl")) == {visit}
+
+
 def test_adding_again_changes_nothing(project: Path) -> None:
     assert invoke(project, "add", str(FIXTURES / "good.ttl")).exit_code == 0
     files = snapshot(project)

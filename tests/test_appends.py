@@ -108,6 +108,37 @@ def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: py
         assert profiles(updated) == profiles(fresh)
 
 
+FROM_DOC = ('ex:g prov:wasDerivedFrom ex:doc ; dg:startDate "1995-03-01"^^xsd:date .\n'
+            'ex:e prov:wasDerivedFrom ex:doc ; dg:startDate "--05-01"^^xsd:gMonthDay ; '
+            'dg:yearRelativeToSource "1"^^xsd:integer .\n')
+LATER_FROM_DOC = 'ex:f prov:wasDerivedFrom ex:doc ; dg:startDate "1997-02-01"^^xsd:date .\n'
+
+
+@pytest.mark.slow
+def test_a_later_fact_from_a_source_moves_the_days_counted_from_its_year(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source document is dated by the facts taken from it: an appended later one
+    moves its bounds and those of every fact dated from its year, which the update
+    edits in place from the bounds the inferred graph held."""
+    in_place: list[object] = []
+    edit_inferred = compiler._inferred_in_place
+    monkeypatch.setattr(compiler, "_inferred_in_place",
+                        lambda *args: in_place.append(edit_inferred(*args)) or in_place[-1])
+    project, cache = small_project(tmp_path / "work"), tmp_path / "cache"
+    grown = project.root / GROWN
+    grown.write_text(START.replace("@prefix xsd:", "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+                                   "@prefix xsd:") + FROM_DOC, encoding="utf-8")
+    earliest = ("SELECT ?d { <https://w3id.org/diplograph/resource/ex-e> "
+                "<https://w3id.org/diplograph/ontology#earliestStart> ?d }")
+    assert [str(r[0].value) for r in open_graph(project, cache).query(earliest)] == ["1996-05-01"]
+    grown.write_text(grown.read_text(encoding="utf-8") + LATER_FROM_DOC, encoding="utf-8")
+    updated = open_graph(project, cache)
+    assert len(in_place) == 1 and in_place[0] is not None
+    assert [str(r[0].value) for r in updated.query(earliest)] == ["1998-05-01"]
+    fresh = rebuild(project, tmp_path / "fresh")
+    assert snapshot(updated) == snapshot(fresh) and profiles(updated) == profiles(fresh)
+
+
 LINE = st.sampled_from([b"<a> <p> <b> .\n", b"<a> <p> <c> .\n", b"<a> <q> \"x\" .\n",
                         b"<b> <p> <a> .\n", b"<ab> <p> <a> .\n", b"_:n <p> <a> .\n",
                         b"<c> <p> \"\xc3\xa9\" .\n", b"<a> <p> \"a\\nb\" .\n"])

@@ -20,6 +20,7 @@ from diplograph.errors import StoreError
 from diplograph.graph import Graph
 from diplograph.project import Project
 from diplograph.sparql.limits import Limits, QueryTimeout
+from diplograph.store import folder as folder_module
 from diplograph.store.folder import INTEGRITY, integrity_problem, lines_file, write_integrity
 
 # the join of the whole graph with itself: it never ends in a test's time
@@ -326,6 +327,31 @@ def test_a_store_is_trusted_by_its_stamps_and_read_when_they_change(tmp_path: Pa
     (folder / "000008.sst").unlink()
     (folder / "lines" / "a.nt.zst").unlink()
     assert integrity_problem(folder) == "lines/a.nt.zst is missing"
+
+
+def test_a_store_an_update_linked_is_trusted_again_without_reading_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base, copy = tmp_path / "base", tmp_path / "copy"
+    for store in (base, copy):
+        (store / "lines").mkdir(parents=True)
+    (base / "000007.sst").write_bytes(bytes(range(256)) * 64)
+    (base / "lines" / "a.nt.zst").write_bytes(b"<a:s> <a:p> <a:o> .\n" * 10)
+    write_integrity(base)
+    time.sleep(0.05)  # file times tick at the kernel's coarse clock
+    for name in ("000007.sst", "lines/a.nt.zst"):
+        os.link(base / name, copy / name)  # as an update copies a store: its change times move
+    read: list[Path] = []
+    monkeypatch.setattr(folder_module, "checksum", lambda file: read.append(file) or "")
+    write_integrity(copy, base)
+    assert integrity_problem(base) is None and integrity_problem(copy) is None
+    assert read == []  # neither store's files were read again
+    monkeypatch.undo()
+    damaged = base / "000007.sst"
+    before = damaged.stat()
+    damaged.write_bytes(bytes(256 * 64))  # an edit in place, its time set back, is still seen
+    os.utime(damaged, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert integrity_problem(base) == \
+        "000007.sst holds other bytes than were compiled (its checksum differs)"
 
 
 def test_an_edit_keeping_size_and_time_is_seen(private: tuple[Path, Path]) -> None:

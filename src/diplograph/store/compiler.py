@@ -383,7 +383,8 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
     if around is None:
         return None
     timed, bounds = around
-    earlier = set(_matching(store, timed, PREDICATES, [INFERRED]).splitlines(True))
+    earlier = {line for term in timed for line in delta.starting_with(inferred, f"{term} ".encode())
+               if line.split(b" ", 2)[1].decode() in PREDICATES}
     now = set(bounds.splitlines(True))
     gone = sorted((earlier - now) | {line for line in stated if delta.holds(inferred, line)})
     came = sorted((now - earlier) | set(new.nontrivial.splitlines(True)))

@@ -76,10 +76,13 @@ def already_known(graph: KnowledgeGraph, triples: tuple[ox.Triple, ...]) -> set[
                    for q in graph.store.quads_for_pattern(t.subject, t.predicate, t.object))}
 
 
-def turtle_block(triples: list[ox.Triple], existing: bytes, note: str) -> str:
+def turtle_block(triples: list[ox.Triple], existing: bytes, note: str,
+                 in_force: bytes | None = None) -> str:
     """The triples as readable Turtle, under a comment, declaring only the prefixes the
-    existing file does not already declare the same way."""
-    declared = dict(_PREFIX_LINE.findall(existing.decode("utf-8")))
+    existing file does not already declare the same way (those `in_force` at its end,
+    when known: then the file is not searched)."""
+    declared = dict(_PREFIX_LINE.findall((existing if in_force is None else in_force)
+                                         .decode("utf-8")))
     body = (ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE,
                          prefixes=PREFIXES) or b"").decode("utf-8")
     lines = [line for line in body.splitlines()
@@ -122,9 +125,10 @@ def add_files(
         old = target.read_bytes() if target.exists() else _new_file_header(target)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         note = f"added {stamp} from {', '.join(Path(f).name for f in facts.files)}"
-        block = turtle_block(fresh, old, note)
+        in_force = _declared_at_end(graph, project, target, old)
+        block = turtle_block(fresh, old, note, in_force)
         joined = old + (b"" if old.endswith(b"\n") or not old else b"\n") + b"\n" + block.encode()
-        _check_result(target, old, joined, fresh, _declared_at_end(graph, project, target, old))
+        _check_result(target, old, joined, fresh, in_force)
         if not dry_run:
             write_atomically(target, joined)
             _sync_folder(target.parent)

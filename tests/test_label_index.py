@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 
 from conftest import copy_graph
 from diplograph import Graph
+from diplograph.namespaces import DG
 from diplograph.project import Project
+from diplograph.sparql.parameters import LABELS, Resolver
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.sparql.template import Template
 from diplograph.sparql.textsearch import label_search, searched
-from diplograph.store.labels import LABEL, index_file
+from diplograph.store.labels import LABEL, index_file, labels_containing
 
 TEXTS = ["Navoi", "NAVOI MONUMENT", "kaz", "Qazax", "Казах", "İSTANBUL", "azərbaycan", "e",
          "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none",
@@ -111,3 +113,43 @@ def test_an_update_indexes_the_labels_it_adds(tmp_path: Path) -> None:
     quokka = ox.NamedNode("https://w3id.org/diplograph/resource/x-quokka")
     assert [row[0] for row in rows] == [quokka]
     assert rows == scanned(updated, "quokka pav")
+
+
+CLASSES = [ox.NamedNode(DG + name) for name in ("Person", "Country", "Organization", "Event")]
+
+
+def named_by_scan(graph: Graph, text: str, cls: ox.NamedNode) -> set[ox.NamedNode]:
+    """The instances of `cls` one of whose names equals `text` but for case, read from
+    every name of the graph."""
+    names = " UNION ".join(f"{{ ?node {label} ?name }}" for label in LABELS)
+    return {s["node"] for s in graph.compiled.store.query(
+        f"SELECT DISTINCT ?node WHERE {{ {names} ?node a {cls} "
+        f"FILTER(LCASE(STR(?name)) = LCASE({ox.Literal(text)})) }}")}
+
+
+@pytest.mark.parametrize("text", ["Heydər Əliyev", "HEYDƏR ƏLİYEV", "islam karimov",
+                                  "Kazakhstan", "Казахстан", "Qazaxıstan", "UZ", "zzzz-none",
+                                  'a"b', "Alisher Navoi"])
+@pytest.mark.parametrize("cls", CLASSES)
+def test_a_name_is_resolved_as_a_scan_of_every_name_resolves_it(
+        front: Graph, text: str, cls: ox.NamedNode) -> None:
+    assert Resolver(front.compiled)._named(text, cls) == named_by_scan(front, text, cls)
+
+
+def test_a_person_is_found_by_name_through_the_index(front: Graph) -> None:
+    person = ox.NamedNode(DG + "Person")
+    assert labels_containing(front.compiled.path, "heydər əliyev") is not None
+    assert Resolver(front.compiled)._named("heydər əliyev", person) == {
+        ox.NamedNode("https://w3id.org/diplograph/resource/person-heydar-aliyev")}
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_name_in_any_case_is_resolved_as_the_scan_resolves_it(
+        front: Graph, names: list[str], data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(names))
+    text = data.draw(st.sampled_from([name, name.upper(), name.lower(), name.title()]))
+    cls = data.draw(st.sampled_from(CLASSES))
+    assert Resolver(front.compiled)._named(text, cls) == named_by_scan(front, text, cls)

@@ -86,6 +86,15 @@ def parse_iri(text: str, what: str) -> ox.NamedNode:
         ) from exc
 
 
+def _with_name(store: ox.Store, labels: tuple[ox.NamedNode, ...], equal: str
+               ) -> set[ox.NamedNode]:
+    """The IRIs in `store` one of whose `labels` (?name) passes the filter `equal`."""
+    names = " UNION ".join(f"{{ ?node {label} ?name }}" for label in labels)
+    solutions = store.query(f"SELECT DISTINCT ?node WHERE {{ {names} {equal} }}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    return {s["node"] for s in solutions if isinstance(s["node"], ox.NamedNode)}
+
+
 @dataclass(frozen=True)
 class CountryName:
     """A state's name as someone typed towards it: the name matched (in any language),
@@ -128,35 +137,19 @@ class Resolver:
         folding, serves the names this does not find."""
         key = (self.graph.path, cls.value, text)
         if key not in _NAMED:
+            from diplograph.store.labels import labels_found  # here: SQLite only for a name
+
             equal = f"FILTER(LCASE(STR(?name)) = LCASE({ox.Literal(text)}))"
-            found = self._named_by_label_index(text, equal)
-            read = LABELS if found is None else LABELS[1:]
-            names = " UNION ".join(f"{{ ?node {label} ?name }}" for label in read)
-            # the type is checked after: joined in the query, the engine read every
-            # instance's names (seconds at 10M)
-            solutions = self.graph.store.query(f"SELECT DISTINCT ?node WHERE {{ {names} {equal} }}")
-            assert isinstance(solutions, ox.QuerySolutions)
-            found = (found or set()) | {s["node"] for s in solutions
-                                        if isinstance(s["node"], ox.NamedNode)}
+            # the rdfs:labels containing the text, from the store's label index (instead
+            # of every label of the graph: seconds at 10M); the type is checked after:
+            # joined in the query, the engine read every instance's names
+            indexed = labels_found(self.graph.path, text)
+            found = (_with_name(self.graph.store, LABELS, equal) if indexed is None else
+                     _with_name(indexed, LABELS[:1], equal)
+                     | _with_name(self.graph.store, LABELS[1:], equal))
             _NAMED[key] = {node for node in found if next(self.graph.store.quads_for_pattern(
                 node, RDF_TYPE, cls, ox.DefaultGraph()), None) is not None}
         return _NAMED[key]
-
-    def _named_by_label_index(self, text: str, equal: str) -> set[ox.NamedNode] | None:
-        """The things whose rdfs:label passes the filter `equal`, tested by the engine on
-        the labels the store's label index finds containing `text` (instead of every
-        label of the graph: seconds at 10M); None where the index cannot tell."""
-        from diplograph.store.labels import labels_containing  # here: SQLite only for a name
-
-        lines = labels_containing(self.graph.path, text)
-        if lines is None:
-            return None
-        labels = ox.Store()
-        labels.load(lines, format=ox.RdfFormat.N_TRIPLES)
-        solutions = labels.query(
-            f"SELECT DISTINCT ?node WHERE {{ ?node {LABELS[0]} ?name {equal} }}")
-        assert isinstance(solutions, ox.QuerySolutions)
-        return {s["node"] for s in solutions if isinstance(s["node"], ox.NamedNode)}
 
     def _code(self, text: str) -> ox.NamedNode | None:
         prop = {2: "alpha2", 3: "alpha3", 4: "alpha4"}.get(len(text))

@@ -70,11 +70,6 @@ def searched(store: Path, template: Template, bound: Bound) -> ox.Store | None:
     value = bound.get(shape[1], ())
     if len(value) != 1 or not isinstance(value[0], ox.Literal):
         return None
-    from diplograph.store.labels import labels_containing  # here: SQLite only for a search
+    from diplograph.store.labels import labels_found  # here: SQLite only for a search
 
-    lines = labels_containing(store, value[0].value)
-    if lines is None:
-        return None
-    found = ox.Store()
-    found.load(lines, format=ox.RdfFormat.N_TRIPLES)  # in memory: faster than bulk_load
-    return found
+    return labels_found(store, value[0].value)

@@ -102,6 +102,18 @@ def labels_containing(folder: Path, text: str) -> bytes | None:
     return "".join(f"{thing} {LABEL} {literal} .\n" for thing, literal in rows).encode()
 
 
+def labels_found(folder: Path, text: str) -> ox.Store | None:
+    """The rdfs:label triples `labels_containing` gives, in a store in memory for a
+    query to decide each (its own filter: the index only narrows); None where the index
+    cannot tell."""
+    lines = labels_containing(folder, text)
+    if lines is None:
+        return None
+    found = ox.Store()
+    found.load(lines, format=ox.RdfFormat.N_TRIPLES)  # in memory: faster than bulk_load
+    return found
+
+
 def _covering(folded: str) -> str:
     """A full-text query for the labels holding trigrams that together cover `folded`
     (every third one and the last), each quoted as a string: every label containing

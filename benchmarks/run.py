@@ -188,9 +188,14 @@ class Bench:
 
 
 def forget_stores(cache: Path, kept: set[Path]) -> None:
-    """Remove what a step added to the store cache (the stores it compiled)."""
+    """Remove what a step added to the store cache (the stores it compiled), and record
+    the kept stores' files as they are now: removing a store that shared a file (an
+    update links them) moves its change time, which a user's cache never sees."""
     for path in set(cache.iterdir()) - kept:
         shutil.rmtree(path, ignore_errors=True)
+    for path in kept:
+        if (path / COMPLETE).is_file():
+            integrity_problem(path)  # reads the files whose stamps moved, records them
 
 
 def log(text: str) -> None:

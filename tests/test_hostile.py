@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, Run
@@ -20,6 +21,7 @@ from diplograph.errors import StoreError
 from diplograph.graph import Graph
 from diplograph.project import Project
 from diplograph.sparql.limits import Limits, QueryTimeout
+from diplograph.store import compiler as compiler_module
 from diplograph.store import folder as folder_module
 from diplograph.store.folder import INTEGRITY, integrity_problem, lines_file, write_integrity
 
@@ -57,8 +59,6 @@ def test_no_query_reaches_a_local_server(run: Run, listener: tuple[str, list[str
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: query: ")
         assert not received, (query, received)
     # the server is real: the same text reaches it when the engine is asked directly
-    import pyoxigraph as ox
-
     with contextlib.suppress(RuntimeError):  # it answers nonsense
         list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <{base}/x> {{ ?x ?y ?z }} }}"))
     assert received == ["POST /x"]
@@ -352,6 +352,40 @@ def test_a_store_an_update_linked_is_trusted_again_without_reading_it(
     os.utime(damaged, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert integrity_problem(base) == \
         "000007.sst holds other bytes than were compiled (its checksum differs)"
+
+
+def test_an_update_starts_from_the_best_undamaged_store_and_checks_no_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from diplograph.store.compiler import closest_store
+    from diplograph.store.folder import COMPLETE, write_sources
+    from diplograph.store.sources import Source
+
+    sources = [Source(tmp_path / f"{n}.ttl", f"{n}.ttl", ox.NamedNode(f"urn:graph:{n}"),
+                      f"digest-{n}", 100) for n in "abcd"]
+
+    def store(name: str, shared: int) -> Path:
+        folder = tmp_path / "cache" / name
+        (folder / "lines").mkdir(parents=True)
+        (folder / "lines" / "a.nt.zst").write_bytes(name.encode() * 100)
+        write_sources(folder, {s.graph.value: (s.digest if i < shared else "other", s.size)
+                               for i, s in enumerate(sources)})
+        write_integrity(folder)
+        (folder / COMPLETE).write_text(name + "\n")
+        return folder
+
+    best, second, third, _ = store("best", 4), store("second", 3), store("third", 2), \
+        store("least", 1)
+    checked: list[Path] = []
+    monkeypatch.setattr(compiler_module, "integrity_problem",
+                        lambda folder: checked.append(folder) or integrity_problem(folder))
+    assert closest_store(tmp_path / "cache", sources) == best and checked == [best]
+    (best / "lines" / "a.nt.zst").write_bytes(b"damaged")
+    checked.clear()
+    assert closest_store(tmp_path / "cache", sources) == second and checked == [best, second]
+    (second / "lines" / "a.nt.zst").unlink()
+    assert closest_store(tmp_path / "cache", sources) == third  # half the bytes: still worth it
+    (third / "lines" / "a.nt.zst").unlink()
+    assert closest_store(tmp_path / "cache", sources) is None  # a quarter: a new build
 
 
 def test_an_edit_keeping_size_and_time_is_seen(private: tuple[Path, Path]) -> None:

@@ -83,15 +83,14 @@ def _homes(graph: ox.NamedNode) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:
 
 
 def closest_store(cache: Path, sources: list[Source]) -> Path | None:
-    """The complete store in `cache` that shares the most source bytes with `sources`, if
-    that is at least half of them (updating it is then cheaper than a new build); among
-    equals, the one whose other sources differ least in size (a file that only grew
-    may only have gained facts), then the newest."""
+    """The complete, undamaged store in `cache` that shares the most source bytes with
+    `sources`, if that is at least half of them (updating it is then cheaper than a new
+    build); among equals, the one whose other sources differ least in size (a file that
+    only grew may only have gained facts), then the newest. Only the stores tried are
+    checked for damage, best first."""
     scores: dict[Path, tuple[int, int, int]] = {}
     for folder in cache.iterdir() if cache.is_dir() else []:
         parsed_from, shared, drift = read_sources(folder), 0, 0
-        if parsed_from and integrity_problem(folder) is not None:
-            continue  # damaged: never copied
         for source in sources:
             digest, size = parsed_from.get(source.graph.value, ("", 0))
             if digest == source.digest:
@@ -101,9 +100,13 @@ def closest_store(cache: Path, sources: list[Source]) -> Path | None:
         with suppress(OSError):  # cleared meanwhile
             if parsed_from:
                 scores[folder] = shared, -drift, (folder / COMPLETE).stat().st_mtime_ns
-    best = max(scores, key=scores.__getitem__, default=None)
     needed = max(1, sum(s.size for s in sources) / 2)
-    return best if best is not None and scores[best][0] >= needed else None
+    for folder in sorted(scores, key=scores.__getitem__, reverse=True):
+        if scores[folder][0] < needed:
+            break
+        if integrity_problem(folder) is None:  # a damaged store is never copied
+            return folder
+    return None
 
 
 def compile_store(sources: list[Source], target: Path, *, base: Path | None,

@@ -18,7 +18,7 @@ from diplograph.sparql.parameters import LABELS, Resolver
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.sparql.template import Template
 from diplograph.sparql.textsearch import label_search, searched
-from diplograph.store.labels import LABEL, index_file, labels_containing
+from diplograph.store.labels import LABEL, holds_language, index_file, labels_containing
 
 TEXTS = ["Navoi", "NAVOI MONUMENT", "kaz", "Qazax", "Казах", "İSTANBUL", "azərbaycan", "e",
          "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none",
@@ -47,6 +47,17 @@ def test_search_through_the_index_answers_as_the_scan(front: Graph, text: str) -
     query = front.named("search")
     result = run_named(front.compiled, query, {"text": text})
     assert result.rows == scanned(front, text)
+
+
+def test_the_index_holds_a_language_when_the_graph_has_a_label_in_it(front: Graph) -> None:
+    store = front.compiled.store
+    tags = {q.object.language for q in store.quads_for_pattern(None, LABEL, None,
+                                                               ox.DefaultGraph())
+            if isinstance(q.object, ox.Literal) and q.object.language}
+    assert {"en", "az", "ru"} <= tags
+    for tag in [*sorted(tags), "xx", "en-gb", "az-latn", "tlh"]:
+        assert holds_language(front.compiled.path, tag) is (tag in tags), tag
+    assert holds_language(front.compiled.path / "nowhere", "en") is None
 
 
 @pytest.fixture(scope="module")

@@ -79,6 +79,23 @@ def test_an_ill_typed_literal_is_a_violation_at_its_line(run: Run) -> None:
             "dg:startDate: '2010-02-30' is not a valid xsd:date") in result.stdout
 
 
+def test_rdflib_logs_nothing_of_the_ill_typed_literals_it_reads(
+        project: Project, store_dir: Path, graph: KnowledgeGraph) -> None:
+    """rdflib warns of each literal it cannot convert; a fresh process (nothing quieted
+    it earlier) shows the report alone."""
+    query = 'SELECT ?n WHERE { BIND("x"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?n) }'
+    common = [sys.executable, "-m", "diplograph", "--project", str(project.root), "--store",
+              str(store_dir)]
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*common, *args], capture_output=True, text=True, check=False)
+
+    validated = run("validate", fixture("ill-typed-date.ttl"))
+    assert validated.returncode == 1 and "'2010-02-30' is not a valid xsd:date" in validated.stdout
+    assert validated.stderr == ""
+    queried = run("sparql", query, "--format", "csv")
+    assert (queried.returncode, queried.stdout, queried.stderr) == (0, "n\nx\n", "")
+
+
 def test_an_owl_inconsistency_is_reported_like_a_violation(run: Run) -> None:
     result = run("validate", fixture("person-is-a-state.ttl"))
     assert result.exit_code == 1

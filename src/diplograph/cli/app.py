@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 import math
 import os
 import sys
 import threading
-import traceback
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +145,8 @@ class ErrorReportingGroup(click.Group):
             if isinstance(exc, SystemExit | GeneratorExit):
                 raise
             if debug:
+                import traceback
+
                 traceback.print_exc()
             code = report(exc)
         if not standalone_mode:
@@ -346,7 +346,6 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
     4 time limit, 5 memory ceiling, 6 endpoint unreachable or failing, 7 credentials
     refused, 8 pushed counts differ, 70 internal error, 130 interrupted.
     """
-    logging.getLogger("rdflib").setLevel(logging.ERROR)  # we report ill-typed terms ourselves
     ctx.obj = Graph.open(project, store)
 
 

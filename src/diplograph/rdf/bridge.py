@@ -8,7 +8,11 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Node
 
+from diplograph.rdf import quiet_rdflib
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+quiet_rdflib()
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:

@@ -16,7 +16,6 @@ import select
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -146,6 +145,8 @@ def _serve(task: Callable[[], bytes], limits: Limits, writing: int) -> None:
         except MemoryError:
             payload = b"memory\n"
         except Exception:
+            import traceback
+
             payload = b"internal\n" + traceback.format_exc().encode()
         view = memoryview(payload)
         while view:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 import unicodedata
 from collections import defaultdict
@@ -245,6 +244,8 @@ class Resolver:
             names = ", ".join(sorted(f"{self._display(n)} ({self._short(n)})" for n in found))
             raise InputError(f"{what}: {text!r} names several: {names}",
                              hint="give one of them by the code or IRI in brackets")
+        import difflib  # only here and for enums: the error paths
+
         index = self._label_index(cls)
         folded = _fold(text)
         # a typo rarely hits the first letter: among the tens of thousands of country
@@ -286,6 +287,8 @@ class Resolver:
             return ox.Literal(text.strip(), datatype=ox.NamedNode(XSD + "integer"))
         if kind == "enum":
             if text not in parameter.values:
+                import difflib
+
                 close = difflib.get_close_matches(text, parameter.values, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 raise InputError(f"{what}: {text!r} is not allowed",
@@ -300,25 +303,29 @@ class Resolver:
         (and the tag of a language named in English, `russian` for ru)."""
         if not _LANG.fullmatch(text):
             raise InputError(f"{what}: {text!r} is not a language tag", hint="e.g. en, az, ru")
+        from diplograph.store.labels import holds_language  # here: SQLite only for a tag
+
         tag = text.lower()
         key = (self.graph.path, tag)
-        # kept per compiled store: the engine looks through labels until one has the tag
-        # (at 1M, most labels are states' names in 145 languages)
-        if key in _HELD or self.graph.store.query(
-                f"ASK {{ ?node <{RDFS_LABEL}> ?label FILTER(LANG(?label) = "
-                f"{ox.Literal(tag)}) }}"):
+        if key in _HELD:  # kept per compiled store
+            return ox.Literal(tag)
+        held = holds_language(self.graph.path, tag)
+        if held is None:  # no index: the engine looks through labels until one has the tag
+            held = bool(self.graph.store.query(
+                f"ASK {{ ?node <{RDFS_LABEL}> ?label FILTER(LANG(?label) = {ox.Literal(tag)}) }}"))
+        if held:
             _HELD.add(key)
             return ox.Literal(tag)
         solutions = self.graph.store.query(
             "SELECT DISTINCT (LCASE(LANG(?label)) AS ?tag) "
             f"WHERE {{ ?node <{RDFS_LABEL}> ?label }}")
         assert isinstance(solutions, ox.QuerySolutions)
-        held = sorted(str(s["tag"].value) for s in solutions if s["tag"] is not None
+        tags = sorted(str(s["tag"].value) for s in solutions if s["tag"] is not None
                       and s["tag"].value)
         import pycountry  # only here: the error path
 
         named = pycountry.languages.get(name=text.title())
         code = getattr(named, "alpha_2", None)
-        guess = f"did you mean {code}? " if code in held else ""
+        guess = f"did you mean {code}? " if code in tags else ""
         raise InputError(f"{what}: the graph holds no labels in {text!r}",
-                         hint=f"{guess}{len(held)} languages: {', '.join(held)}")
+                         hint=f"{guess}{len(tags)} languages: {', '.join(tags)}")

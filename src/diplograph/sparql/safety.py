@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from diplograph.errors import InputError, syntax_problem
+from diplograph.rdf import quiet_rdflib
 from diplograph.rdf.reading import blank_noise
 
 MAX_NESTING = 64
@@ -109,6 +110,7 @@ def _parse(text: str, where: str) -> Any:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    quiet_rdflib()
     limit, depth = sys.getrecursionlimit(), 0
     frame: FrameType | None = sys._getframe()
     while frame is not None:

@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from diplograph.namespaces import PREFIXES
+from diplograph.rdf import quiet_rdflib
 from diplograph.store.cache import KnowledgeGraph
 from diplograph.store.folder import ONTOLOGY_BASE
 
@@ -56,6 +57,7 @@ def iris_and_predicates(sparql: str) -> tuple[set[str], set[str]]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
+    quiet_rdflib()
     iris: set[str] = set()
     predicates: set[str] = set()
 

@@ -8,7 +8,6 @@ one language is one lookup, not a read of its names in every language (a state h
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -72,6 +71,8 @@ def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
     """Add the rdfs:label lines of `documents` to an index copied from an earlier store."""
     target = index_file(folder)
     work = target.with_suffix(".tmp")
+    import shutil  # a query, which reads the index, never loads it
+
     shutil.copyfile(target, work)  # the earlier store keeps its own
     with closing(sqlite3.connect(work)) as db:
         _fill(db, documents)
@@ -135,6 +136,17 @@ def _reader(file: Path) -> sqlite3.Connection:
     if key not in opened:
         opened[key] = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
     return opened[key]
+
+
+def holds_language(folder: Path, language: str) -> bool | None:
+    """Whether any label of the store in `folder` is tagged `language` (lower case, as
+    the store holds tags); None if the store has no index of names."""
+    try:
+        found = _reader(index_file(folder)).execute(
+            "SELECT 1 FROM name WHERE lang = ? LIMIT 1", (language,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return found is not None
 
 
 @lru_cache(maxsize=65536)

@@ -6,6 +6,7 @@ the same label index answers."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,18 @@ from hypothesis import strategies as st
 from diplograph.errors import InputError
 from diplograph.store import compiler, delta
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
+from diplograph.store.folder import read_kept, written_file
 from diplograph.store.labels import labels_containing
 from test_store import PREFIXES, small_project, snapshot
 
 GROWN = "data/grown.ttl"
 START = PREFIXES + ('@prefix ex: <https://w3id.org/diplograph/resource/ex-> .\n'
                     '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                    'ex:a a dg:StateVisit ; rdfs:label "First visit"@en ; dg:partOf _:trip .\n')
+                    '@prefix prov: <http://www.w3.org/ns/prov#> .\n'
+                    'ex:a a dg:StateVisit ; rdfs:label "First visit"@en ; dg:partOf _:trip .\n'
+                    'ex:g prov:wasDerivedFrom ex:doc ; dg:startDate "1995-03-01"^^xsd:date .\n'
+                    'ex:e prov:wasDerivedFrom ex:doc ; dg:startDate "--05-01"^^xsd:gMonthDay ; '
+                    'dg:yearRelativeToSource "1"^^xsd:integer .\n')
 SEARCHED = ["visit", "second", "trip", "ahoy"]
 
 PIECES = [  # each a whole statement or declaration, as a user appends them
@@ -40,8 +46,20 @@ PIECES = [  # each a whole statement or declaration, as a user appends them
     'country:KZ dg:hasDiplomaticRelationWith country:UZ .\n',
     '# a comment at the end\n',
 ]
+DOCUMENT_PIECES = [  # facts from a source document dated by its facts (ex:e counts from it)
+    'ex:h prov:wasDerivedFrom ex:doc ; dg:startDate "1994-01-01"^^xsd:date .\n',  # earlier
+    'ex:f prov:wasDerivedFrom ex:doc ; dg:startDate "1997-02-01"^^xsd:date .\n',  # later
+    'ex:g dg:startDate "1995"^^xsd:gYear .\n',  # the latest fact's dates widen: it moves back
+    'ex:k prov:wasDerivedFrom ex:doc ; dg:startDate "--07-01"^^xsd:gMonthDay ; '
+    'dg:yearRelativeToSource "0"^^xsd:integer .\n',  # counted from the document's year
+    'ex:doc dg:startDate "1990"^^xsd:gYear .\n',  # the document gains a date of its own
+    'ex:m prov:wasDerivedFrom ex:doc2 ; dg:startDate "2001-06-01"^^xsd:date .\n'
+    'ex:n prov:wasDerivedFrom ex:doc2 ; dg:startDate "--01-01"^^xsd:gMonthDay ; '
+    'dg:yearRelativeToSource "-1"^^xsd:integer .\n',  # a new document
+    'ex:p dg:partOf ex:g ; dg:endDate "1995-12-31"^^xsd:date .\n',  # linked to a dated fact
+]
 EDITS = st.one_of(
-    st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map(
+    st.lists(st.sampled_from(PIECES + DOCUMENT_PIECES), min_size=1, max_size=4).map(
         lambda pieces: ("append", "".join(pieces))),
     st.sampled_from([("rewrite", START.replace("First", "Earlier")),  # no append
                      ("no newline", "# ends without a line break"),
@@ -56,6 +74,11 @@ def answers(graph: KnowledgeGraph) -> dict[str, object]:
             for text, lines in found.items()}
 
 
+def written(graph: KnowledgeGraph) -> dict[str, str]:
+    """Each source document's written day, as the store keeps it for the next update."""
+    return json.loads(read_kept(written_file(graph.path)))
+
+
 def profiles(graph: KnowledgeGraph) -> dict[object, tuple[object, ...]]:
     """Each graph's VoID profile, blank nodes (named at random when anonymous) counted."""
     def named(terms: set[str]) -> tuple[object, ...]:
@@ -66,7 +89,7 @@ def profiles(graph: KnowledgeGraph) -> dict[object, tuple[object, ...]]:
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None,
+@settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDITS, min_size=1, max_size=3))
 def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -106,11 +129,9 @@ def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: py
         assert snapshot(updated) == snapshot(fresh)
         assert answers(updated) == answers(fresh)
         assert profiles(updated) == profiles(fresh)
+        assert written(updated) == written(fresh)
 
 
-FROM_DOC = ('ex:g prov:wasDerivedFrom ex:doc ; dg:startDate "1995-03-01"^^xsd:date .\n'
-            'ex:e prov:wasDerivedFrom ex:doc ; dg:startDate "--05-01"^^xsd:gMonthDay ; '
-            'dg:yearRelativeToSource "1"^^xsd:integer .\n')
 LATER_FROM_DOC = 'ex:f prov:wasDerivedFrom ex:doc ; dg:startDate "1997-02-01"^^xsd:date .\n'
 
 
@@ -126,8 +147,7 @@ def test_a_later_fact_from_a_source_moves_the_days_counted_from_its_year(
                         lambda *args: in_place.append(edit_inferred(*args)) or in_place[-1])
     project, cache = small_project(tmp_path / "work"), tmp_path / "cache"
     grown = project.root / GROWN
-    grown.write_text(START.replace("@prefix xsd:", "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
-                                   "@prefix xsd:") + FROM_DOC, encoding="utf-8")
+    grown.write_text(START, encoding="utf-8")
     earliest = ("SELECT ?d { <https://w3id.org/diplograph/resource/ex-e> "
                 "<https://w3id.org/diplograph/ontology#earliestStart> ?d }")
     assert [str(r[0].value) for r in open_graph(project, cache).query(earliest)] == ["1996-05-01"]
@@ -157,3 +177,25 @@ def test_sorted_lines_are_edited_as_sets_would_be(earlier: set[bytes], gone: set
         subject = line.split(b" ", 1)[0] + b" "
         assert delta.starting_with(lines, subject) == sorted(
             held for held in earlier if held.startswith(subject))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("piece", DOCUMENT_PIECES)
+def test_an_update_dates_a_documents_facts_as_a_fresh_compile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: str) -> None:
+    """Only the documents whose written day may move have all their facts read; the
+    others' kept days stand for the facts not read."""
+    in_place: list[object] = []
+    edit_inferred = compiler._inferred_in_place
+    monkeypatch.setattr(compiler, "_inferred_in_place",
+                        lambda *args: in_place.append(edit_inferred(*args)) or in_place[-1])
+    project, cache = small_project(tmp_path / "work"), tmp_path / "cache"
+    grown = project.root / GROWN
+    grown.write_text(START, encoding="utf-8")
+    open_graph(project, cache)
+    grown.write_text(START + piece, encoding="utf-8")
+    updated = open_graph(project, cache)
+    assert len(in_place) == 1 and in_place[0] is not None
+    fresh = rebuild(project, tmp_path / "fresh")
+    assert snapshot(updated) == snapshot(fresh) and profiles(updated) == profiles(fresh)
+    assert written(updated) == written(fresh)

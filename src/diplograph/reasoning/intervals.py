@@ -56,6 +56,10 @@ _LITERAL = re.compile(r'"([^"\\]*)"\^\^<' + re.escape(_XSD) + r'([A-Za-z]+)>')
 _DATE_TYPE = f"^^<{_XSD}date>"
 
 Span = tuple[datetime.date, datetime.date]  # first and last possible day
+Days = dict[str, datetime.date]  # a day by N-Triples term
+#: each source document's written day (ISO 8601) by its N-Triples term: the latest
+#: earliest end of the facts taken from it with dates of their own (see `_bounds`)
+Written = dict[str, str]
 
 
 @dataclass
@@ -215,17 +219,19 @@ def _stated(fact: _Fact, years: tuple[int | None, int | None]) -> Bounds | None:
 def bounds(documents: Iterable[bytes]) -> dict[str, Bounds]:
     """The bounds of every fact whose time the N-Triples `documents` state, by the
     subject's N-Triples term."""
-    return _bounds(_read(documents))
+    return _bounds(_read(documents))[0]
 
 
-def _bounds(facts: dict[str, _Fact]) -> dict[str, Bounds]:
+def _bounds(facts: dict[str, _Fact], floor: Days | None = None
+            ) -> tuple[dict[str, Bounds], Days]:
     """Stated dates first, then each source document's earliest date (no earlier than
-    the latest earliest end of the facts taken from it with absolute dates), then days
-    counted from a document's year, then bounds passed along the links until none
-    changes."""
+    its written day: the latest earliest end of the facts taken from it with absolute
+    dates, or its `floor` where facts not read here count), then days counted from a
+    document's year, then bounds passed along the links until none changes. Returns the
+    bounds and the written days."""
     found = {s: b for s, f in facts.items()
              if f.relative_year is None and (b := _stated(f, (None, None))) is not None}
-    written: dict[str, datetime.date] = {}
+    written = dict(floor or {})
     for s, b in found.items():
         for source in facts[s].sources:
             if b.earliest_end is not None:
@@ -242,7 +248,7 @@ def _bounds(facts: dict[str, _Fact]) -> dict[str, Bounds]:
             if (b := _stated(fact, years)) is not None:
                 found[s] = b
     _propagate(facts, found)
-    return {s: b for s, b in found.items() if any(d is not None for d in b.values())}
+    return {s: b for s, b in found.items() if any(d is not None for d in b.values())}, written
 
 
 def _propagate(facts: dict[str, _Fact], found: dict[str, Bounds]) -> None:
@@ -283,14 +289,17 @@ def _precision(facts: dict[str, _Fact], subject: str) -> list[tuple[str, str]]:
     return units
 
 
-def interval_ntriples(documents: Iterable[bytes]) -> bytes:
-    """The bounds and precisions of the facts of N-Triples `documents`, as N-Triples."""
-    return _written(_read(documents))
+def interval_ntriples(documents: Iterable[bytes]) -> tuple[bytes, Written]:
+    """The bounds and precisions of the facts of N-Triples `documents`, as N-Triples,
+    and the source documents' written days (which `intervals_around` extends)."""
+    facts = _read(documents)
+    found, written = _bounds(facts)
+    return _ntriples(facts, found), {d: day.isoformat() for d, day in written.items()}
 
 
-def _written(facts: dict[str, _Fact]) -> bytes:
+def _ntriples(facts: dict[str, _Fact], bounded: dict[str, Bounds]) -> bytes:
     lines = []
-    for subject, found in _bounds(facts).items():
+    for subject, found in bounded.items():
         for predicate, day in zip(BOUNDS, found.values(), strict=True):
             if day is not None:
                 lines.append(f'{subject} {predicate} "{day.isoformat()}"{_DATE_TYPE} .\n')
@@ -300,20 +309,26 @@ def _written(facts: dict[str, _Fact]) -> bytes:
 
 #: the predicates that tie one fact's time to another's
 LINKS = frozenset(DURING | {AFTER, ATTESTED, DERIVED_FROM})
-Neighbourhood = Callable[[set[str]], tuple[bytes, set[str]]]
+#: the lines of terms in the earlier graph whose predicate is `WANTED`
+LinesOf = Callable[[set[str]], bytes]
+#: the terms that link to `terms` in the earlier graph by a `LINKS` predicate (by
+#: DERIVED_FROM only to those of the second set)
+LinkingTo = Callable[[set[str], set[str]], set[str]]
 
 
-def intervals_around(added: bytes, neighbourhood: Neighbourhood,
-                     limit: int) -> tuple[set[str], bytes] | None:
-    """The facts whose time N-Triples lines `added` to a graph can change, and the bounds
-    and precisions of those facts as `interval_ntriples` of the whole graph gives them;
-    the time of every other fact stays as it was. A fact's bounds depend only on the
-    facts linked to it (`LINKS`, either way, directly or not): those are gathered from
-    the added lines and `neighbourhood(terms)`, which gives the terms' lines in the
-    earlier graph (those whose predicate is `WANTED`) and the terms that link to them
-    there. None
-    if more than `limit` facts are linked, or where reading them in another order than
-    the whole graph could differ (a fact with two qualifiers or relative years)."""
+def intervals_around(added: bytes, lines_of: LinesOf, linking_to: LinkingTo,
+                     written: Written, limit: int) -> tuple[set[str], bytes, Written] | None:
+    """The facts whose time N-Triples lines `added` to a graph can change, the bounds
+    and precisions of those facts as `interval_ntriples` of the whole graph gives them,
+    and the `written` days of the earlier graph as they are now; the time of every
+    other fact stays as it was.
+
+    A fact's bounds depend only on the facts linked to it (`LINKS`, either way, directly
+    or not), gathered from the added lines and the earlier graph. A source document's
+    facts are all gathered only when its written day may change (see `_opened`);
+    otherwise its earlier written day stands for those not gathered. None if more than
+    `limit` facts are linked, or where reading them in another order than the whole
+    graph could differ (a fact with two qualifiers or relative years)."""
     own = list(_lines(added))
     gathered = [b"".join(line + b"\n" for line in own)]
     ties: defaultdict[str, set[str]] = defaultdict(set)
@@ -325,10 +340,12 @@ def intervals_around(added: bytes, neighbourhood: Neighbourhood,
             ties[o].add(s)
     reached = set(ties)
     seen = set(reached)
+    earlier = lines_of(reached)
+    opened = _opened(gathered[0], earlier, written)
     while reached:
-        lines, linking = neighbourhood(reached)
-        gathered.append(lines)
-        for line in _lines(lines):
+        gathered.append(earlier)
+        linking = linking_to(reached, opened)
+        for line in _lines(earlier):
             _, p, o = line.decode().removesuffix(" .").split(" ", 2)
             if p in LINKS:
                 linking.add(o)
@@ -337,10 +354,33 @@ def intervals_around(added: bytes, neighbourhood: Neighbourhood,
         seen |= reached
         if len(seen) > limit:
             return None
+        earlier = lines_of(reached) if reached else b""
     facts = _read(gathered)
     if any(len(values) > 1 for values in _single_valued(gathered).values()):
         return None
-    return seen, _written(facts)
+    floor = {d: datetime.date.fromisoformat(written[d]) for d in seen - opened if d in written}
+    found, days = _bounds(facts, floor)
+    return seen, _ntriples(facts, found), {
+        **{d: day for d, day in written.items() if d not in seen},
+        **{d: day.isoformat() for d, day in days.items()}}
+
+
+def _opened(added: bytes, earlier: bytes, written: Written) -> set[str]:
+    """The terms whose facts (those taken from them) are all gathered: every subject of
+    the `added` lines (a document that gained a date moves the days counted from its
+    year), the sources of a subject that had `earlier` lines (its dates may have widened:
+    a written day may fall), and each source whose written day a new fact's dates pass."""
+    now, before = _read([added, earlier]), _read([earlier])
+    opened = {line.split(b" ", 1)[0].decode() for line in _lines(added)}
+    for subject in list(opened):
+        fact = now[subject]
+        if subject in before:
+            opened.update(fact.sources)
+        elif fact.relative_year is None and (stated := _stated(fact, (None, None))) \
+                and (end := stated.earliest_end) is not None:
+            opened.update(d for d in fact.sources if d not in written
+                          or end > datetime.date.fromisoformat(written[d]))
+    return opened
 
 
 def _single_valued(documents: Iterable[bytes]) -> defaultdict[tuple[str, str], set[str]]:

@@ -32,9 +32,12 @@ from diplograph.reasoning.closure import (
 )
 from diplograph.reasoning.engines import Engine, default_engine
 from diplograph.reasoning.intervals import (
+    DERIVED_FROM,
     LINKS,
     PREDICATES,
     WANTED,
+    LinesOf,
+    LinkingTo,
     interval_ntriples,
     intervals_around,
     without_intervals,
@@ -47,6 +50,7 @@ from diplograph.store.folder import (
     REASONING,
     SHAPES_BASE,
     TRIVIAL,
+    WRITTEN,
     ends_file,
     integrity_problem,
     lines_file,
@@ -58,6 +62,7 @@ from diplograph.store.folder import (
     write_integrity,
     write_kept,
     write_sources,
+    written_file,
 )
 from diplograph.store.labels import LABEL, extend_index, index_file, write_index
 from diplograph.store.sources import BUILD_PREFIX, Source
@@ -185,6 +190,7 @@ def _copy(base: Path, sources: list[Source], folder: Path
             else {}
         earlier[REASONING] = (base / REASONING).read_bytes()
         earlier[_INFERRED_PROFILE] = read_kept(profile_file(base, INFERRED))
+        earlier[WRITTEN] = read_kept(written_file(base))
         if index_file(base).is_file():
             _link(index_file(base), index_file(folder))
         for name in [*parsed_from, INFERRED.value]:
@@ -277,6 +283,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
         profiled = Profile.from_json(earlier.pop(_INFERRED_PROFILE))
+        written = earlier.pop(WRITTEN)
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
         entailed, in_place = None, None
@@ -286,7 +293,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 if consistent else None
             if extension is not None:
                 in_place = _inferred_in_place(folder, store, extension, additions, reasoned,
-                                              inferred, profiled, trivial)
+                                              inferred, profiled, trivial, written)
                 if in_place is None:
                     new, held = extension  # only a held addition was an entailment
                     entailed = joined(Entailed(without_intervals(inferred), trivial), new,
@@ -351,8 +358,10 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     the inferred graph's lines: the non-trivial entailments and the time bounds of the
     dated facts (recomputed from all the documents at each compile)."""
     _record(folder, entailed, reasoned)
-    inferred = sorted_lines(entailed.nontrivial + interval_ntriples(_LinesFiles(folder, reasoned)))
+    bounds, written = interval_ntriples(_LinesFiles(folder, reasoned))
+    inferred = sorted_lines(entailed.nontrivial + bounds)
     _save(folder, INFERRED, inferred)
+    write_kept(written_file(folder), json.dumps(written).encode())
     if entailed.engine is Engine.NATIVE:
         write_kept(trivial_file(folder), entailed.trivial)
     return inferred
@@ -369,7 +378,8 @@ def _record(folder: Path, entailed: Entailed, reasoned: list[Source]) -> None:
 
 def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed, bool],
                        additions: list[bytes], reasoned: list[Source], inferred: bytes,
-                       profiled: Profile, trivial: bytes) -> tuple[bytes, bytes] | None:
+                       profiled: Profile, trivial: bytes, written: bytes
+                       ) -> tuple[bytes, bytes] | None:
     """Take the inferred graph's `inferred` lines (and their VoID profile, the trivial
     entailments, the consistency) to what a full compile would give, from the
     `extension` of the closure by the `additions` and the bounds of the facts linked to
@@ -382,10 +392,11 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
     if any(f" {p} ".encode() in lines for p in PREDICATES
            for lines in [new.nontrivial, *additions]) or not _bounds_only_computed(store, asserted):
         return None
-    around = intervals_around(b"".join(additions), _neighbourhood(store, asserted), _MAX_TIMED)
+    around = intervals_around(b"".join(additions), *_earlier_graph(store, asserted),
+                              json.loads(written), _MAX_TIMED)
     if around is None:
         return None
-    timed, bounds = around
+    timed, bounds, days = around
     earlier = {line for term in timed for line in delta.starting_with(inferred, f"{term} ".encode())
                if line.split(b" ", 2)[1].decode() in PREDICATES}
     now = set(bounds.splitlines(True))
@@ -399,6 +410,7 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
     write_kept(profile_file(folder, INFERRED), profile.to_json())
     kept = b"".join(line for line in trivial.splitlines(True) if line not in stated)
     write_kept(trivial_file(folder), kept + new.trivial)
+    write_kept(written_file(folder), json.dumps(days).encode())
     _record(folder, new, reasoned)
     return went, arrived
 
@@ -420,16 +432,20 @@ def _bounds_only_computed(store: ox.Store, asserted: set[ox.NamedNode]) -> bool:
     return True
 
 
-def _neighbourhood(store: ox.Store, asserted: set[ox.NamedNode]
-                   ) -> Callable[[set[str]], tuple[bytes, set[str]]]:
+def _earlier_graph(store: ox.Store, asserted: set[ox.NamedNode]
+                   ) -> tuple[LinesOf, LinkingTo]:
     """Terms' lines that time reads, and the terms that link to them, in the asserted
     graphs of `store` (see `intervals_around`)."""
-    def around(terms: set[str]) -> tuple[bytes, set[str]]:
-        own = _matching(store, terms, WANTED, asserted)
-        linking = {s for s, _, _ in _triples(store, terms, LINKS, asserted, reverse=True)}
-        return own, linking
+    def lines_of(terms: set[str]) -> bytes:
+        return _matching(store, terms, WANTED, asserted)
 
-    return around
+    def linking_to(terms: set[str], opened: set[str]) -> set[str]:
+        linking = {s for s, _, _ in _triples(store, terms, LINKS - {DERIVED_FROM}, asserted,
+                                             reverse=True)}
+        return linking | {s for s, _, _ in _triples(store, terms & opened, {DERIVED_FROM},
+                                                     asserted, reverse=True)}
+
+    return lines_of, linking_to
 
 
 def _matching(store: ox.Store, subjects: Collection[str], predicates: Collection[str],

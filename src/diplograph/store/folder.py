@@ -26,10 +26,11 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels, derived time bounds) change.
-STORE_FORMAT = f"diplograph {__version__} store 14, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 15, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
 TRIVIAL = "trivial"  # what `trivial_file` holds, among an update's earlier lines
+WRITTEN = "written days"  # what `written_file` holds, among an update's earlier lines
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
 REASONING = "reasoning.json"  # the reasoner asked for and used, and the contradictions found
 INTEGRITY = "integrity.json"  # each file's checksum and stamp
@@ -66,6 +67,13 @@ def trivial_file(folder: Path) -> Path:
     only adds facts extends the closure from them and the inferred graph (kept only
     when the native engine found them)."""
     return folder / LINES / ("trivial-entailments.nt" + _KEPT)
+
+
+def written_file(folder: Path) -> Path:
+    """Where a store keeps each source document's written day (`intervals.Written`), as
+    JSON: an update that only adds facts reads the facts taken from a document only
+    when that day may change."""
+    return folder / LINES / ("written-days.json" + _KEPT)
 
 
 def profile_file(folder: Path, graph: ox.NamedNode) -> Path:

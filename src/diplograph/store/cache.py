@@ -93,7 +93,7 @@ class KnowledgeGraph:
     def profile(self, graph: ox.NamedNode) -> Profile:
         """What a VoID description counts of a named graph."""
         try:
-            return Profile.from_json(read_kept(profile_file(self.path, graph)))
+            return Profile.from_bytes(read_kept(profile_file(self.path, graph)))
         except DamagedFile as exc:
             raise damaged(self.path, str(exc)) from exc
 

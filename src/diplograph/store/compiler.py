@@ -267,7 +267,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 tail = _parse_appended(source, grown, folder) if grown is not None else None
                 if grown is not None and tail is not None:
                     lines, came = delta.merged(previous, tail)
-                    _save(folder, source.graph, lines, Profile.from_json(grown.profile), came)
+                    _save(folder, source.graph, lines, Profile.from_bytes(grown.profile), came)
                     writer.add(came, *_homes(source.graph))
                     gone = b""
                 else:
@@ -282,7 +282,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 additions.append(came)
         trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
         consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
-        profiled = Profile.from_json(earlier.pop(_INFERRED_PROFILE))
+        profiled = Profile.from_bytes(earlier.pop(_INFERRED_PROFILE))
         written = earlier.pop(WRITTEN)
         for name, lines in earlier.items():  # the removed sources
             went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
@@ -407,7 +407,7 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
     write_kept(lines_file(folder, INFERRED), lines)
     profile = profiled.changed(went, arrived,
                                lambda s: bool(delta.starting_with(lines, f"{s} ".encode())))
-    write_kept(profile_file(folder, INFERRED), profile.to_json())
+    write_kept(profile_file(folder, INFERRED), profile.to_bytes())
     kept = b"".join(line for line in trivial.splitlines(True) if line not in stated)
     write_kept(trivial_file(folder), kept + new.trivial)
     write_kept(written_file(folder), json.dumps(days).encode())
@@ -486,7 +486,7 @@ def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | No
     profile of the lines, or the `earlier` one with the lines that `came` since."""
     write_kept(lines_file(folder, graph), lines)
     profile = Profile.of(lines) if earlier is None else Profile.total([earlier, Profile.of(came)])
-    write_kept(profile_file(folder, graph), profile.to_json())
+    write_kept(profile_file(folder, graph), profile.to_bytes())
 
 
 

@@ -66,21 +66,22 @@ class Profile:
         """The number of members of each class."""
         return Counter(pair.split(" ", 1)[0] for pair in self.typed)
 
-    def to_json(self) -> bytes:
-        """The profile as JSON, for `from_json`: the subjects and class members each one
-        string of lines (no N-Triples term holds a line break) in no order (sets: sorting
-        280k terms took longer than the rest of the update at 1M), which encodes and
-        decodes ten times faster than a list of strings."""
-        return json.dumps({"triples": self.triples, "predicates": dict(self.predicates),
-                           "subjects": "\n".join(self.subjects),
-                           "typed": "\n".join(self.typed)},
-                          ensure_ascii=False).encode()
+    def to_bytes(self) -> bytes:
+        """The profile as bytes, for `from_bytes`: its counts as JSON, then the subjects and
+        the class members, each one string of lines in no order (sets: sorting 280k terms
+        took longer than the rest of the update at 1M), the three parts apart by NUL,
+        which no N-Triples line holds. Twice as fast both ways as the same in JSON, which
+        scans each string for characters to escape."""
+        counts = json.dumps({"triples": self.triples, "predicates": dict(self.predicates)})
+        return b"\0".join(part.encode() for part in
+                           (counts, "\n".join(self.subjects), "\n".join(self.typed)))
 
     @classmethod
-    def from_json(cls, data: bytes) -> Profile:
-        saved = json.loads(data)
-        return cls(saved["triples"], Counter(saved["predicates"]), _lines(saved["subjects"]),
-                   _lines(saved["typed"]))
+    def from_bytes(cls, data: bytes) -> Profile:
+        counts, subjects, typed = data.split(b"\0")
+        saved = json.loads(counts)
+        return cls(saved["triples"], Counter(saved["predicates"]), _lines(subjects.decode()),
+                   _lines(typed.decode()))
 
 
 def _lines(joined: str) -> set[str]:

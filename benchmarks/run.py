@@ -71,7 +71,7 @@ class Goals:
     store_ratio: float = 2.0  # the compiled store's bytes over Oxigraph's alone
 
 
-GOALS = {"1m": Goals(compile=8.0),
+GOALS = {"1m": Goals(compile=8.0, update=1.0),
          "10m": Goals(compile=120.0, cold=0.5, warm=0.100, validate=1.5, update=3.0,
                       export=20.0, peak=4 * GIB)}
 

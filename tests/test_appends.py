@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diplograph.errors import InputError
+from diplograph.project import Project
 from diplograph.store import compiler, delta
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
 from diplograph.store.folder import read_kept, written_file
@@ -76,7 +77,8 @@ def answers(graph: KnowledgeGraph) -> dict[str, object]:
 
 def written(graph: KnowledgeGraph) -> dict[str, str]:
     """Each source document's written day, as the store keeps it for the next update."""
-    return json.loads(read_kept(written_file(graph.path)))
+    days: dict[str, str] = json.loads(read_kept(written_file(graph.path)))
+    return days
 
 
 def profiles(graph: KnowledgeGraph) -> dict[object, tuple[object, ...]]:
@@ -132,6 +134,24 @@ def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: py
         assert written(updated) == written(fresh)
 
 
+def edits_in_place(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What each update's edit of the inferred graph in place returns (None where it
+    steps aside and the graph is made anew), as the updates run."""
+    in_place: list[object] = []
+    edit_inferred = compiler._inferred_in_place
+    monkeypatch.setattr(compiler, "_inferred_in_place",
+                        lambda *args: in_place.append(edit_inferred(*args)) or in_place[-1])
+    return in_place
+
+
+def started(tmp_path: Path) -> tuple[Project, Path, Path]:
+    """A small project whose grown file holds `START`, its store cache and that file."""
+    project = small_project(tmp_path / "work")
+    grown = project.root / GROWN
+    grown.write_text(START, encoding="utf-8")
+    return project, tmp_path / "cache", grown
+
+
 LATER_FROM_DOC = 'ex:f prov:wasDerivedFrom ex:doc ; dg:startDate "1997-02-01"^^xsd:date .\n'
 
 
@@ -141,13 +161,8 @@ def test_a_later_fact_from_a_source_moves_the_days_counted_from_its_year(
     """A source document is dated by the facts taken from it: an appended later one
     moves its bounds and those of every fact dated from its year, which the update
     edits in place from the bounds the inferred graph held."""
-    in_place: list[object] = []
-    edit_inferred = compiler._inferred_in_place
-    monkeypatch.setattr(compiler, "_inferred_in_place",
-                        lambda *args: in_place.append(edit_inferred(*args)) or in_place[-1])
-    project, cache = small_project(tmp_path / "work"), tmp_path / "cache"
-    grown = project.root / GROWN
-    grown.write_text(START, encoding="utf-8")
+    in_place = edits_in_place(monkeypatch)
+    project, cache, grown = started(tmp_path)
     earliest = ("SELECT ?d { <https://w3id.org/diplograph/resource/ex-e> "
                 "<https://w3id.org/diplograph/ontology#earliestStart> ?d }")
     assert [str(r[0].value) for r in open_graph(project, cache).query(earliest)] == ["1996-05-01"]
@@ -185,13 +200,8 @@ def test_an_update_dates_a_documents_facts_as_a_fresh_compile(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: str) -> None:
     """Only the documents whose written day may move have all their facts read; the
     others' kept days stand for the facts not read."""
-    in_place: list[object] = []
-    edit_inferred = compiler._inferred_in_place
-    monkeypatch.setattr(compiler, "_inferred_in_place",
-                        lambda *args: in_place.append(edit_inferred(*args)) or in_place[-1])
-    project, cache = small_project(tmp_path / "work"), tmp_path / "cache"
-    grown = project.root / GROWN
-    grown.write_text(START, encoding="utf-8")
+    in_place = edits_in_place(monkeypatch)
+    project, cache, grown = started(tmp_path)
     open_graph(project, cache)
     grown.write_text(START + piece, encoding="utf-8")
     updated = open_graph(project, cache)

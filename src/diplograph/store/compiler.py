@@ -359,9 +359,12 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> 
     dated facts (recomputed from all the documents at each compile)."""
     _record(folder, entailed, reasoned)
     bounds, written = interval_ntriples(_LinesFiles(folder, reasoned))
-    inferred = sorted_lines(entailed.nontrivial + bounds)
-    _save(folder, INFERRED, inferred)
     write_kept(written_file(folder), json.dumps(written).encode())
+    unsorted = entailed.nontrivial + bounds
+    del bounds  # each held no longer than it is read: hundreds of MB at 10M
+    inferred = sorted_lines(unsorted)
+    del unsorted
+    _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
         write_kept(trivial_file(folder), entailed.trivial)
     return inferred

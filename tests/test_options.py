@@ -8,8 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import Run
+from diplograph.cli import cli
+from diplograph.project import Project
 
 
 def column(csv_text: str, name: str) -> list[str]:
@@ -176,3 +179,14 @@ def test_every_label_column_follows_lang(run: Run) -> None:
     english = run("query", "timeline", "--a", "AZ", "--b", "KZ", "--format", "csv").stdout
     assert column(english, "kind")[:2] == ["diplomatic relations established",
                                            "embassy began operating"]
+
+
+def test_a_store_folder_given_by_a_relative_path_answers_as_by_its_full_path(
+        run: Run, project: Project, store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = ["query", "timeline", "--a", "AZ", "--b", "KZ", "--lang", "az", "--format", "csv"]
+    whole = run(*args)
+    monkeypatch.chdir(store_dir.parent)
+    relative = CliRunner().invoke(cli, ["--project", str(project.root), "--store",
+                                        store_dir.name, *args])
+    assert (relative.exit_code, relative.stdout) == (0, whole.stdout)
+    assert "yaradılma tarixi" in relative.stdout

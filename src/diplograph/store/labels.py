@@ -134,7 +134,7 @@ def _reader(file: Path) -> sqlite3.Connection:
     opened: dict[tuple[int, Path], sqlite3.Connection] = _readers.__dict__.setdefault("db", {})
     key = (os.getpid(), file)
     if key not in opened:
-        opened[key] = sqlite3.connect(f"{file.as_uri()}?mode=ro&immutable=1", uri=True)
+        opened[key] = sqlite3.connect(f"{file.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
     return opened[key]
 
 

@@ -94,7 +94,7 @@ def write_kept(file: Path, data: bytes) -> None:
     compressed, with the checksum and size of what it holds."""
     import zstandard  # here: a query never reads kept files, nor this import
 
-    compressor = zstandard.ZstdCompressor(level=_LEVEL, write_checksum=True)
+    compressor = zstandard.ZstdCompressor(level=_LEVEL, write_checksum=True, threads=-1)
     file.write_bytes(compressor.compress(data))
 
 

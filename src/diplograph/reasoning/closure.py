@@ -812,11 +812,14 @@ class _StoredClosure(_Closure):
     (its trivial entailments `known`): lookups read the store and the triples derived
     here, and only the added triples fire. An addition or derivation that is an axiom
     or an equality, or that touches a contradiction other than class disjointness,
-    raises `_NotLocal`."""
+    raises `_NotLocal`. The store does not change meanwhile, so each pattern is looked up
+    once (the rules ask the same ontology patterns for every added triple: 12,700
+    lookups of 3,000 patterns for 1,200 triples)."""
 
     def __init__(self, store: ox.Store, keys: list[Key], known: Iterable[Key]) -> None:
         self.store = store
         self.terms: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+        self.looked_up: dict[tuple[str | None, str | None, str | None], list[ox.Quad]] = {}
         self.fresh: list[Key] = []  # what the closure gains: additions and derivations
         self.held = False  # whether an addition was in the closure already
         super().__init__(keys, known)
@@ -827,10 +830,13 @@ class _StoredClosure(_Closure):
             raise _NotLocal(p)
         if (s is not None and s[0] == '"') or (p is not None and p[0] != "<"):
             return iter(())
-        subject, predicate, value = (None if x is None else _term(x, self.terms)
-                                     for x in (s, p, o))
-        return self.store.quads_for_pattern(subject, predicate,  # type: ignore[arg-type]
-                                            value, ox.DefaultGraph())
+        found = self.looked_up.get((s, p, o))
+        if found is None:
+            subject, predicate, value = (None if x is None else _term(x, self.terms)
+                                         for x in (s, p, o))
+            found = self.looked_up[s, p, o] = list(self.store.quads_for_pattern(
+                subject, predicate, value, ox.DefaultGraph()))  # type: ignore[arg-type]
+        return iter(found)
 
     def insert(self, s: str, p: str, o: str) -> bool:
         if self.has(s, p, o):

@@ -78,7 +78,7 @@ def written_file(folder: Path) -> Path:
 
 def profile_file(folder: Path, graph: ox.NamedNode) -> Path:
     """Where a store keeps the VoID profile of a graph's lines (see `profile`)."""
-    return _graph_file(folder, graph, ".void.json")
+    return _graph_file(folder, graph, ".void")
 
 
 def _graph_file(folder: Path, graph: ox.NamedNode, kind: str) -> Path:

@@ -110,6 +110,7 @@ def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: py
     grown = project.root / GROWN
     grown.write_text(START, encoding="utf-8")
     open_graph(project, cache)
+    compiled = [START]  # the file's texts the cache holds a store of
     heard: list[str] = []
     for kind, text in edits:
         before = grown.read_text(encoding="utf-8")
@@ -125,7 +126,11 @@ def test_an_updated_store_equals_a_fresh_compile(tmp_path: Path, monkeypatch: py
         in_place.clear()
         updated = open_graph(project, cache, progress=lambda step, done: heard.append(step))
         from_end = f"parsing what was appended to {GROWN}" in heard
-        assert from_end == (kind != "rewrite" and before.endswith("\n")), heard
+        now = grown.read_text(encoding="utf-8")
+        # from the end when a store of the file's first bytes, ending a line, is there
+        assert from_end == (now not in compiled and any(
+            now.startswith(earlier) and earlier.endswith("\n") for earlier in compiled)), heard
+        compiled.append(now)
         if from_end:  # the inferred graph was edited, not made anew
             assert len(in_place) == 1 and in_place[0] is not None
         assert snapshot(updated) == snapshot(fresh)
@@ -209,3 +214,23 @@ def test_an_update_dates_a_documents_facts_as_a_fresh_compile(
     fresh = rebuild(project, tmp_path / "fresh")
     assert snapshot(updated) == snapshot(fresh) and profiles(updated) == profiles(fresh)
     assert written(updated) == written(fresh)
+
+
+@pytest.mark.slow
+def test_an_update_starts_from_the_store_whose_bytes_the_file_begins_with(
+        tmp_path: Path) -> None:
+    """Of two earlier stores, the one that parsed the file's first bytes is copied and
+    only what follows them is parsed, even where another store's file was closer in
+    size (it held other bytes)."""
+    project, cache, grown = started(tmp_path)
+    tail = "# ends without a line break"
+    grown.write_text(START + tail, encoding="utf-8")
+    open_graph(project, cache)  # a store of a file 2 bytes shorter than the one below
+    rewritten = START.replace("First", "Earlier")
+    grown.write_text(rewritten, encoding="utf-8")
+    open_graph(project, cache)
+    grown.write_text(rewritten + tail, encoding="utf-8")
+    heard: list[str] = []
+    updated = open_graph(project, cache, progress=lambda step, done: heard.append(step))
+    assert f"parsing what was appended to {GROWN}" in heard, heard
+    assert snapshot(updated) == snapshot(rebuild(project, tmp_path / "fresh"))

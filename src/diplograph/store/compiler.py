@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any, cast
@@ -89,10 +90,10 @@ def _homes(graph: ox.NamedNode) -> tuple[ox.NamedNode | ox.DefaultGraph, ...]:
 
 def closest_store(cache: Path, sources: list[Source]) -> Path | None:
     """The complete, undamaged store in `cache` that shares the most source bytes with
-    `sources`, if that is at least half of them (updating it is then cheaper than a new
-    build); among equals, the one whose other sources differ least in size (a file that
-    only grew may only have gained facts), then the newest. Only the stores tried are
-    checked for damage, best first."""
+    `sources` (the first bytes of a file that only grew since it parsed them count), if
+    that is at least half of them (updating it is then cheaper than a new build); among
+    equals, the one whose other sources differ least in size, then the newest. Only the
+    stores tried are checked for damage, best first."""
     scores: dict[Path, tuple[int, int, int]] = {}
     for folder in cache.iterdir() if cache.is_dir() else []:
         parsed_from, shared, drift = read_sources(folder), 0, 0
@@ -101,6 +102,7 @@ def closest_store(cache: Path, sources: list[Source]) -> Path | None:
             if digest == source.digest:
                 shared += source.size
             else:
+                shared += size if _grew_from(source, digest, size) else 0
                 drift += abs(source.size - size)
         with suppress(OSError):  # cleared meanwhile
             if parsed_from:
@@ -214,17 +216,30 @@ def _copy(base: Path, sources: list[Source], folder: Path
 
 
 def _appended(base: Path, source: Source, digest: str, size: int) -> _Appended | None:
-    """What `source` gained since the store at `base` parsed it, if it only grew: its
-    first `size` bytes are the ones parsed then (their digest is `digest`) and end a
-    line, so the new bytes start a statement."""
+    """What `source` gained since the store at `base` parsed it, if it only grew (see
+    `_grew_from`) and is still the file digested."""
     header = declarations(base, source.graph)
-    if not 0 < size < source.size or header is None:
+    if header is None or not _grew_from(source, digest, size):
         return None
     data = source.path.read_bytes()
-    if data[size - 1:size] != b"\n" or hashlib.sha256(data[:size]).hexdigest() != digest \
-            or hashlib.sha256(data).hexdigest() != source.digest:
+    if hashlib.sha256(data).hexdigest() != source.digest:
         return None
     return _Appended(header + data[size:], read_kept(profile_file(base, source.graph)))
+
+
+@lru_cache(maxsize=64)
+def _grew_from(source: Source, digest: str, size: int) -> bool:
+    """Whether `source` only grew since a store parsed it: its first `size` bytes are the
+    ones parsed then (their digest is `digest`) and end a line, so the new bytes start
+    a statement. Kept by the source's digest, which names its whole content."""
+    if not 0 < size < source.size:
+        return False
+    try:
+        with source.path.open("rb") as file:
+            head = file.read(size)
+    except OSError:  # gone meanwhile: compiled anew, which reports it
+        return False
+    return head.endswith(b"\n") and hashlib.sha256(head).hexdigest() == digest
 
 
 def declarations(folder: Path, graph: ox.NamedNode) -> bytes | None:

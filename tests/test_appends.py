@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,9 +18,10 @@ from hypothesis import strategies as st
 
 from diplograph.errors import InputError
 from diplograph.project import Project
-from diplograph.store import compiler, delta
+from diplograph.store import compiler, delta, frames
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
 from diplograph.store.folder import read_kept, written_file
+from diplograph.store.frames import FramedLines
 from diplograph.store.labels import labels_containing
 from test_store import PREFIXES, small_project, snapshot
 
@@ -190,13 +192,46 @@ def test_sorted_lines_are_edited_as_sets_would_be(earlier: set[bytes], gone: set
     lines = b"".join(sorted(earlier))
     gone, came = gone & earlier, came - earlier
     assert delta.edited(lines, gone, came) == b"".join(sorted((earlier - gone) | came))
-    assert delta.merged(lines, b"".join(sorted(came))) == (b"".join(sorted(earlier | came)),
-                                                           b"".join(sorted(came)))
     for line in [*gone, *came]:
         assert delta.holds(lines, line) == (line in earlier)
         subject = line.split(b" ", 1)[0] + b" "
         assert delta.starting_with(lines, subject) == sorted(
             held for held in earlier if held.startswith(subject))
+
+
+FRAMED_LINE = st.builds(lambda s, o: f'<{s}> <p> "{o}" .\n'.encode(),
+                        st.sampled_from(["a", "ab", "b", "c", "d"]), st.integers(0, 40))
+
+
+@given(earlier=st.sets(FRAMED_LINE), gone=st.sets(FRAMED_LINE), came=st.sets(FRAMED_LINE),
+       frame_bytes=st.integers(1, 300))
+def test_framed_lines_are_edited_and_read_as_sets_would_be(
+        earlier: set[bytes], gone: set[bytes], came: set[bytes], frame_bytes: int) -> None:
+    gone, came = gone & earlier, came - earlier
+    after = sorted((earlier - gone) | came)
+    with patch.object(frames, "FRAME_BYTES", frame_bytes):
+        kept = FramedLines.from_bytes(FramedLines.of(b"".join(sorted(earlier))).to_bytes())
+        edited = kept.edited(gone, came)
+        for framed, lines in [(kept, sorted(earlier)), (edited, after),
+                              (FramedLines.from_bytes(edited.to_bytes()), after)]:
+            assert framed.whole() == b"".join(lines)
+            assert all(len(framed._decompressed(i)) <= 2 * frame_bytes + 20
+                       for i in range(len(framed.frames)))
+            for line in [*earlier, *gone, *came]:
+                assert framed.holds(line) == (line in lines)
+                subject = line.split(b" ", 1)[0] + b" "
+                assert framed.starting_with(subject) == [held for held in lines
+                                                         if held.startswith(subject)]
+
+
+def test_an_edit_compresses_again_only_the_frames_it_touches() -> None:
+    lines = b"".join(f"<s{i:06}> <p> <o> .\n".encode() for i in range(100_000))
+    kept = FramedLines.of(lines)
+    assert len(kept.frames) == len(lines) // frames.FRAME_BYTES + 1
+    edited = kept.edited([b"<s000001> <p> <o> .\n"], [b"<s099999> <q> <o> .\n"])
+    assert edited.whole() == lines.replace(b"<s000001> <p> <o> .\n", b"") + b"<s099999> <q> <o> .\n"
+    same = [new is old for new, old in zip(edited.frames, kept.frames, strict=True)]
+    assert same == [False] + [True] * (len(same) - 2) + [False]
 
 
 @pytest.mark.slow

@@ -21,10 +21,10 @@ from diplograph.store.folder import (
     SHAPES_BASE,
     DamagedFile,
     integrity_problem,
-    lines_file,
     profile_file,
     read_kept,
 )
+from diplograph.store.frames import read_lines
 from diplograph.store.sources import BUILD_PREFIX, project_sources, store_key
 from diplograph.store.void import Profile
 
@@ -86,7 +86,7 @@ class KnowledgeGraph:
         """A named graph's triples as N-Triples, one sorted line each, as the compile
         wrote them."""
         try:
-            return read_kept(lines_file(self.path, graph))
+            return read_lines(self.path, graph)
         except DamagedFile as exc:
             raise damaged(self.path, str(exc)) from exc
 

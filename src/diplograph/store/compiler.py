@@ -43,15 +43,13 @@ from diplograph.reasoning.intervals import (
     intervals_around,
     without_intervals,
 )
-from diplograph.store import delta
+from diplograph.store import void
 from diplograph.store.folder import (
     COMPLETE,
     INFERRED,
     LINES,
     REASONING,
     SHAPES_BASE,
-    TRIVIAL,
-    WRITTEN,
     ends_file,
     integrity_problem,
     lines_file,
@@ -65,6 +63,7 @@ from diplograph.store.folder import (
     write_sources,
     written_file,
 )
+from diplograph.store.frames import FramedLines, read_lines
 from diplograph.store.labels import LABEL, extend_index, index_file, write_index
 from diplograph.store.sources import BUILD_PREFIX, Source
 from diplograph.store.void import Profile
@@ -74,7 +73,6 @@ _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
 _LABEL = f" {LABEL} ".encode()  # a label's line holds this
 _APPENDABLE = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # what may be parsed from its end
-_INFERRED_PROFILE = "inferred profile"  # what an update's earlier lines hold beside the graphs
 _MAX_TIMED = 20_000  # linked facts whose time an update recomputes before it reads them all
 _BOUNDS = tuple(ox.NamedNode(p[1:-1]) for p in sorted(PREDICATES))
 _OWL = "http://www.w3.org/2002/07/owl#"
@@ -174,13 +172,26 @@ class _Appended:
     profile: bytes
 
 
+@dataclass
+class _Earlier:
+    """What an update takes from the earlier store it copied: the lines of every graph
+    that may change (changed or removed sources, the inferred graph) by name, the
+    inferred graph's VoID profile, the trivial entailments (if kept), the reasoning
+    record and the documents' written days."""
+
+    graphs: dict[str, FramedLines]
+    profile: bytes
+    trivial: bytes | None
+    reasoning: bytes
+    written: bytes
+
+
 def _copy(base: Path, sources: list[Source], folder: Path
-          ) -> tuple[dict[str, bytes], dict[str, _Appended]] | None:
+          ) -> tuple[_Earlier, dict[str, _Appended]] | None:
     """Copy the store at `base` into `folder` (hard links: instant), link in the lines
-    of the graphs whose source is unchanged, and return the lines of every other graph
-    it held (changed or removed sources, entailments; `TRIVIAL`: the trivial ones) by
-    name, and what each source that only grew gained: nothing is read from `base` after
-    this. None if `base` went away meanwhile (`store clear`)."""
+    of the graphs whose source is unchanged, and return what the update takes from
+    `base`, and what each source that only grew gained: nothing is read from `base`
+    after this. None if `base` went away meanwhile (`store clear`)."""
     parsed_from = read_sources(base)
     unchanged = {s.graph.value for s in sources
                  if parsed_from.get(s.graph.value, ("", 0))[0] == s.digest}
@@ -188,11 +199,9 @@ def _copy(base: Path, sources: list[Source], folder: Path
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
-        earlier = {TRIVIAL: read_kept(trivial_file(base))} if trivial_file(base).is_file() \
-            else {}
-        earlier[REASONING] = (base / REASONING).read_bytes()
-        earlier[_INFERRED_PROFILE] = read_kept(profile_file(base, INFERRED))
-        earlier[WRITTEN] = read_kept(written_file(base))
+        earlier = _Earlier({}, read_kept(profile_file(base, INFERRED)),
+                           read_kept(trivial_file(base)) if trivial_file(base).is_file() else None,
+                           (base / REASONING).read_bytes(), read_kept(written_file(base)))
         if index_file(base).is_file():
             _link(index_file(base), index_file(folder))
         for name in [*parsed_from, INFERRED.value]:
@@ -203,7 +212,7 @@ def _copy(base: Path, sources: list[Source], folder: Path
                 if ends_file(base, graph).is_file():
                     _link(ends_file(base, graph), ends_file(folder, graph))
             else:
-                earlier[name] = read_kept(lines_file(base, graph))
+                earlier.graphs[name] = FramedLines.read(lines_file(base, graph))
         for source in sources:
             if source.graph.value in parsed_from and source.graph.value not in unchanged:
                 grown = _appended(base, source, *parsed_from[source.graph.value])
@@ -255,7 +264,7 @@ def declarations(folder: Path, graph: ox.NamedNode) -> bytes | None:
     return "".join(header).encode()
 
 
-def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
+def _update(sources: list[Source], folder: Path, earlier: _Earlier,
             appended: dict[str, _Appended], say: Progress) -> None:
     """Change the copied store in `folder` where it differs: parse the sources whose
     lines are not there yet (of a source that only grew, only what was `appended`), and
@@ -267,7 +276,7 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
     store = ox.Store(str(folder))
     reasoned = [s for s in sources if s.reasoned]
     documents = _LinesFiles(folder, reasoned)  # read only if the closure is computed anew
-    changed: dict[Source, bytes] = {}  # the earlier lines of the reasoned sources parsed
+    changed: dict[Source, FramedLines] = {}  # the earlier lines of the reasoned sources parsed
     additions, went = [], []  # went: lines that may leave the union
     arrived: list[bytes] = []  # lines that came into the union
     with _Writer(store) as writer:
@@ -276,31 +285,31 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
             if lines_file(folder, source.graph).exists():
                 came = b""
             else:
-                previous = earlier.pop(source.graph.value, b"")
+                previous = earlier.graphs.pop(source.graph.value, None) or FramedLines.of(b"")
                 grown = appended.get(source.graph.value)
                 say(f"parsing {'what was appended to ' if grown else ''}{source.shown_as}", share)
                 tail = _parse_appended(source, grown, folder) if grown is not None else None
                 if grown is not None and tail is not None:
-                    lines, came = delta.merged(previous, tail)
-                    _save(folder, source.graph, lines, Profile.from_bytes(grown.profile), came)
+                    came = b"".join(line for line in tail.splitlines(True)
+                                    if not previous.holds(line))
+                    _keep(folder, source.graph, previous.edited((), came.splitlines(True)),
+                          void.edited(grown.profile, b"", came, lambda s: True))
                     writer.add(came, *_homes(source.graph))
                     gone = b""
                 else:
                     lines = _parse(source, folder)
                     _save(folder, source.graph, lines)
-                    gone, came = _change(writer, previous, lines, source.graph)
+                    gone, came = _change(writer, previous.whole(), lines, source.graph)
                 went.append(gone)
                 arrived.append(came if source.reasoned else b"")
                 if source.reasoned:
                     changed[source] = previous
             if source.reasoned:
                 additions.append(came)
-        trivial, inferred = earlier.pop(TRIVIAL, None), earlier.pop(INFERRED.value)
-        consistent = consistency.Consistency.from_json(earlier.pop(REASONING)).consistent
-        profiled = Profile.from_bytes(earlier.pop(_INFERRED_PROFILE))
-        written = earlier.pop(WRITTEN)
-        for name, lines in earlier.items():  # the removed sources
-            went.append(_change(writer, lines, b"", ox.NamedNode(name))[0])
+        trivial, inferred = earlier.trivial, earlier.graphs.pop(INFERRED.value)
+        consistent = consistency.Consistency.from_json(earlier.reasoning).consistent
+        for name, removed in earlier.graphs.items():  # the removed sources
+            went.append(_change(writer, removed.whole(), b"", ox.NamedNode(name))[0])
         entailed, in_place = None, None
         if trivial is not None and not any(went):
             say("reasoning (OWL 2 RL): extending the earlier closure in the store", 0.4)
@@ -308,15 +317,15 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 if consistent else None
             if extension is not None:
                 in_place = _inferred_in_place(folder, store, extension, additions, reasoned,
-                                              inferred, profiled, trivial, written)
+                                              inferred, earlier)
                 if in_place is None:
                     new, held = extension  # only a held addition was an entailment
-                    entailed = joined(Entailed(without_intervals(inferred), trivial), new,
-                                      additions if held else [])
+                    entailed = joined(Entailed(without_intervals(inferred.whole()), trivial),
+                                      new, additions if held else [])
             if entailed is None and in_place is None:
-                closure = Entailed(without_intervals(inferred), trivial)
+                closure = Entailed(without_intervals(inferred.whole()), trivial)
                 say("reasoning (OWL 2 RL): extending the earlier closure in memory", 0.4)
-                before = (changed[s] if s in changed else read_kept(lines_file(folder, s.graph))
+                before = (changed[s].whole() if s in changed else read_lines(folder, s.graph)
                           for s in reasoned)
                 entailed = extended_ntriples(before, additions, closure)
         writer.release()
@@ -329,13 +338,13 @@ def _update(sources: list[Source], folder: Path, earlier: dict[str, bytes],
                 say("reasoning (OWL 2 RL)", 0.4)
                 entailed = entailed_ntriples(documents)
             now = _keep_entailed(folder, entailed, reasoned)
-            gone, came_inferred = _change(writer, inferred, now, INFERRED)
+            gone, came_inferred = _change(writer, inferred.whole(), now, INFERRED)
         went.append(gone)
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
         if not index_file(folder).is_file() or any(_LABEL in lines for lines in went):
             writer.beside(write_index, folder,
-                          chain(documents, [read_kept(lines_file(folder, INFERRED))]))
+                          chain(documents, [read_lines(folder, INFERRED)]))
         elif any(_LABEL in lines for lines in [*arrived, came_inferred]):
             writer.beside(extend_index, folder, [*arrived, came_inferred])
     store.flush()
@@ -389,19 +398,18 @@ def _record(folder: Path, entailed: Entailed, reasoned: list[Source]) -> None:
     """Save the consistency the entailments show, each contradiction located."""
     located = [consistency.Located(s.shown_as, s.path.read_text(encoding="utf-8",
                                                                 errors="replace"),
-                                   read_kept(lines_file(folder, s.graph)))
+                                   read_lines(folder, s.graph))
                for s in reasoned] if entailed.clashes else []
     consistency.record(folder, default_engine(), entailed.engine, entailed.clashes, located)
 
 
 def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed, bool],
-                       additions: list[bytes], reasoned: list[Source], inferred: bytes,
-                       profiled: Profile, trivial: bytes, written: bytes
-                       ) -> tuple[bytes, bytes] | None:
-    """Take the inferred graph's `inferred` lines (and their VoID profile, the trivial
-    entailments, the consistency) to what a full compile would give, from the
-    `extension` of the closure by the `additions` and the bounds of the facts linked to
-    them (read from `store`, which holds the earlier graphs), and return the lines that
+                       additions: list[bytes], reasoned: list[Source], inferred: FramedLines,
+                       earlier: _Earlier) -> tuple[bytes, bytes] | None:
+    """Take the inferred graph's `inferred` lines (and its `earlier` VoID profile, trivial
+    entailments, written days, the consistency) to what a full compile would give, from
+    the `extension` of the closure by the `additions` and the bounds of the facts linked
+    to them (read from `store`, which holds the earlier graphs), and return the lines that
     go and come. None where no rule could entail a bound is not sure, or too many facts
     are linked: the inferred graph is then made anew."""
     new, held = extension
@@ -411,22 +419,22 @@ def _inferred_in_place(folder: Path, store: ox.Store, extension: tuple[Entailed,
            for lines in [new.nontrivial, *additions]) or not _bounds_only_computed(store, asserted):
         return None
     around = intervals_around(b"".join(additions), *_earlier_graph(store, asserted),
-                              json.loads(written), _MAX_TIMED)
+                              json.loads(earlier.written), _MAX_TIMED)
     if around is None:
         return None
     timed, bounds, days = around
-    earlier = {line for term in timed for line in delta.starting_with(inferred, f"{term} ".encode())
-               if line.split(b" ", 2)[1].decode() in PREDICATES}
+    before = {line for term in timed for line in inferred.starting_with(f"{term} ".encode())
+              if line.split(b" ", 2)[1].decode() in PREDICATES}
     now = set(bounds.splitlines(True))
-    gone = sorted((earlier - now) | {line for line in stated if delta.holds(inferred, line)})
-    came = sorted((now - earlier) | set(new.nontrivial.splitlines(True)))
-    lines = delta.edited(inferred, gone, came)
+    gone = sorted((before - now) | {line for line in stated if inferred.holds(line)})
+    came = sorted((now - before) | set(new.nontrivial.splitlines(True)))
+    lines = inferred.edited(gone, came)
     went, arrived = b"".join(gone), b"".join(came)
-    write_kept(lines_file(folder, INFERRED), lines)
-    profile = profiled.changed(went, arrived,
-                               lambda s: bool(delta.starting_with(lines, f"{s} ".encode())))
-    write_kept(profile_file(folder, INFERRED), profile.to_bytes())
-    kept = b"".join(line for line in trivial.splitlines(True) if line not in stated)
+    profile = void.edited(earlier.profile, went, arrived,
+                          lambda s: bool(lines.starting_with(f"{s} ".encode())))
+    _keep(folder, INFERRED, lines, profile)
+    kept = b"".join(line for line in (earlier.trivial or b"").splitlines(True)
+                    if line not in stated)
     write_kept(trivial_file(folder), kept + new.trivial)
     write_kept(written_file(folder), json.dumps(days).encode())
     _record(folder, new, reasoned)
@@ -498,15 +506,15 @@ def _triples(store: ox.Store, terms: Collection[str], predicates: Collection[str
                     yield str(q.subject), str(q.predicate), str(q.object)
 
 
-def _save(folder: Path, graph: ox.NamedNode, lines: bytes, earlier: Profile | None = None,
-          came: bytes = b"") -> None:
-    """Keep a graph's lines and their VoID profile beside the store, for export: the
-    profile of the lines, or the `earlier` one with the lines that `came` since."""
-    write_kept(lines_file(folder, graph), lines)
-    profile = Profile.of(lines) if earlier is None else Profile.total([earlier, Profile.of(came)])
-    write_kept(profile_file(folder, graph), profile.to_bytes())
+def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
+    """Keep a graph's sorted lines and their VoID profile beside the store, for export."""
+    _keep(folder, graph, FramedLines.of(lines), Profile.of(lines).to_bytes())
 
 
+def _keep(folder: Path, graph: ox.NamedNode, lines: FramedLines, profile: bytes) -> None:
+    """Keep a graph's framed lines and the bytes of their VoID `profile` beside the store."""
+    lines.write(lines_file(folder, graph))
+    write_kept(profile_file(folder, graph), profile)
 
 
 class _LinesFiles(Collection[bytes]):
@@ -519,7 +527,7 @@ class _LinesFiles(Collection[bytes]):
         return len(self.files)
 
     def __iter__(self) -> Iterator[bytes]:
-        return (read_kept(file) for file in self.files)
+        return (FramedLines.read(file).whole() for file in self.files)
 
     def __contains__(self, lines: object) -> bool:
         return any(lines == held for held in self)

@@ -50,9 +50,3 @@ def edited(lines: bytes, gone: Iterable[bytes], came: Iterable[bytes]) -> bytes:
     parts.append(whole[at:])
     return b"".join(parts)
 
-
-def merged(lines: bytes, added: bytes) -> tuple[bytes, bytes]:
-    """Sorted lines with the sorted `added` lines merged in, and those of them that were
-    not there yet."""
-    came = b"".join(line for line in added.splitlines(True) if not holds(lines, line))
-    return edited(lines, (), came.splitlines(True)), came

@@ -1,8 +1,8 @@
 """What a compiled store's folder holds beside the Oxigraph database: the names of its
 graphs, each graph's triples as sorted N-Triples lines, and the sources it was built
 from. The lines, their VoID profiles and the trivial entailments are kept compressed
-(Zstandard: N-Triples shrinks 10-30x, and comes back at about 1 GB/s); every read and
-write of them goes through `read_kept` and `write_kept`."""
+(Zstandard: N-Triples shrinks 10-30x, and comes back at about 1 GB/s): the lines in
+frames (see `frames`), every other kept file through `read_kept` and `write_kept`."""
 
 from __future__ import annotations
 
@@ -26,16 +26,14 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels, derived time bounds) change.
-STORE_FORMAT = f"diplograph {__version__} store 16, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 17, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
-TRIVIAL = "trivial"  # what `trivial_file` holds, among an update's earlier lines
-WRITTEN = "written days"  # what `written_file` holds, among an update's earlier lines
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from
 REASONING = "reasoning.json"  # the reasoner asked for and used, and the contradictions found
 INTEGRITY = "integrity.json"  # each file's checksum and stamp
 _KEPT = ".zst"  # the suffix of a file `write_kept` writes
-_LEVEL = 3  # as small as level 6 within 10%, five times faster to write
+COMPRESSION_LEVEL = 3  # as small as level 6 within 10%, five times faster to write
 # the database's files that never change once it is built (its logs may)
 _DATABASE_FILES = ("*.sst", "CURRENT", "MANIFEST-*", "OPTIONS-*")
 
@@ -94,7 +92,7 @@ def write_kept(file: Path, data: bytes) -> None:
     compressed, with the checksum and size of what it holds."""
     import zstandard  # here: a query never reads kept files, nor this import
 
-    compressor = zstandard.ZstdCompressor(level=_LEVEL, write_checksum=True, threads=-1)
+    compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL, write_checksum=True, threads=-1)
     file.write_bytes(compressor.compress(data))
 
 

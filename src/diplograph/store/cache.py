@@ -22,9 +22,8 @@ from diplograph.store.folder import (
     DamagedFile,
     integrity_problem,
     profile_file,
-    read_kept,
 )
-from diplograph.store.frames import read_lines
+from diplograph.store.frames import FramedLines, read_lines
 from diplograph.store.sources import BUILD_PREFIX, project_sources, store_key
 from diplograph.store.void import Profile
 
@@ -93,7 +92,7 @@ class KnowledgeGraph:
     def profile(self, graph: ox.NamedNode) -> Profile:
         """What a VoID description counts of a named graph."""
         try:
-            return Profile.from_bytes(read_kept(profile_file(self.path, graph)))
+            return Profile.from_lines(FramedLines.read(profile_file(self.path, graph)).whole())
         except DamagedFile as exc:
             raise damaged(self.path, str(exc)) from exc
 

@@ -169,7 +169,7 @@ class _Appended:
     the declarations in force there, and the earlier graph's VoID profile."""
 
     document: bytes
-    profile: bytes
+    profile: FramedLines
 
 
 @dataclass
@@ -180,7 +180,7 @@ class _Earlier:
     record and the documents' written days."""
 
     graphs: dict[str, FramedLines]
-    profile: bytes
+    profile: FramedLines
     trivial: bytes | None
     reasoning: bytes
     written: bytes
@@ -199,7 +199,7 @@ def _copy(base: Path, sources: list[Source], folder: Path
     try:
         ox.Store.read_only(str(base)).backup(str(folder))
         (folder / LINES).mkdir()
-        earlier = _Earlier({}, read_kept(profile_file(base, INFERRED)),
+        earlier = _Earlier({}, FramedLines.read(profile_file(base, INFERRED)),
                            read_kept(trivial_file(base)) if trivial_file(base).is_file() else None,
                            (base / REASONING).read_bytes(), read_kept(written_file(base)))
         if index_file(base).is_file():
@@ -233,7 +233,7 @@ def _appended(base: Path, source: Source, digest: str, size: int) -> _Appended |
     data = source.path.read_bytes()
     if hashlib.sha256(data).hexdigest() != source.digest:
         return None
-    return _Appended(header + data[size:], read_kept(profile_file(base, source.graph)))
+    return _Appended(header + data[size:], FramedLines.read(profile_file(base, source.graph)))
 
 
 @lru_cache(maxsize=64)
@@ -508,13 +508,13 @@ def _triples(store: ox.Store, terms: Collection[str], predicates: Collection[str
 
 def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
     """Keep a graph's sorted lines and their VoID profile beside the store, for export."""
-    _keep(folder, graph, FramedLines.of(lines), Profile.of(lines).to_bytes())
+    _keep(folder, graph, FramedLines.of(lines), FramedLines.of(Profile.of(lines).to_lines()))
 
 
-def _keep(folder: Path, graph: ox.NamedNode, lines: FramedLines, profile: bytes) -> None:
-    """Keep a graph's framed lines and the bytes of their VoID `profile` beside the store."""
+def _keep(folder: Path, graph: ox.NamedNode, lines: FramedLines, profile: FramedLines) -> None:
+    """Keep a graph's framed lines and their VoID `profile`'s beside the store."""
     lines.write(lines_file(folder, graph))
-    write_kept(profile_file(folder, graph), profile)
+    profile.write(profile_file(folder, graph))
 
 
 class _LinesFiles(Collection[bytes]):

@@ -10,9 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from diplograph.store import delta
+from diplograph.store.frames import FramedLines
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_COUNTS, _SUBJECT, _MEMBER = "c ", "s ", "t "  # what a profile's line holds, in this order
 
 
 @dataclass
@@ -58,55 +59,47 @@ class Profile:
         """The number of members of each class."""
         return Counter(pair.split(" ", 1)[0] for pair in self.typed)
 
-    def to_bytes(self) -> bytes:
-        """The profile as bytes, for `from_bytes` and `edited`: its counts as JSON, then
-        the subjects and the class members, each as sorted lines (see `delta`), the three
-        parts apart by NUL, which no N-Triples line holds. Twice as fast both ways as the
-        same in JSON, which scans each string for characters to escape."""
+    def to_lines(self) -> bytes:
+        """The profile as sorted lines, for `from_lines` and `edited`: `c` and its counts
+        as JSON, then `s` and each subject, then `t` and each class member. Kept framed
+        (see `frames`), an update edits them where they change."""
         counts = json.dumps({"triples": self.triples, "predicates": dict(self.predicates)})
-        return b"\0".join([counts.encode(), _sorted_lines(self.subjects),
-                            _sorted_lines(self.typed)])
+        return b"".join([f"{_COUNTS}{counts}\n".encode(), _sorted_lines(_SUBJECT, self.subjects),
+                         _sorted_lines(_MEMBER, self.typed)])
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Profile:
-        counts, subjects, typed = data.split(b"\0")
-        saved = json.loads(counts)
-        return cls(saved["triples"], Counter(saved["predicates"]), _terms(subjects),
-                   _terms(typed))
+    def from_lines(cls, lines: bytes) -> Profile:
+        counts, rest = lines.decode().split("\n", 1)
+        saved = json.loads(counts.removeprefix(_COUNTS))
+        subjects: set[str] = set()
+        typed: set[str] = set()
+        for line in rest.split("\n")[:-1]:
+            (subjects if line.startswith(_SUBJECT) else typed).add(line[2:])
+        return cls(saved["triples"], Counter(saved["predicates"]), subjects, typed)
 
 
-def edited(data: bytes, went: bytes, came: bytes, still_subject: Callable[[str], bool]
-           ) -> bytes:
-    """The bytes of a profile (`Profile.to_bytes`) of some lines, changed to the profile
+def edited(profile: FramedLines, went: bytes, came: bytes,
+           still_subject: Callable[[str], bool]) -> FramedLines:
+    """The lines of a profile (`Profile.to_lines`) of some lines, changed to the profile
     of those lines less the lines that `went` (each one of them) plus those that `came`
     (none of them already there); `still_subject(s)` tells whether a subject some lines
-    went from has lines left. The subjects and class members are edited as sorted lines,
-    by binary search: no set of them is built (280k subjects at 1M)."""
-    counts, subjects, typed = data.split(b"\0")
-    saved, gone, new = json.loads(counts), Profile.of(went), Profile.of(came)
+    went from has lines left. Only the frames of the lines that change are read."""
+    counts = profile.starting_with(_COUNTS.encode())[0]
+    saved, gone, new = json.loads(counts[len(_COUNTS):]), Profile.of(went), Profile.of(came)
     predicates = Counter(saved["predicates"]) - gone.predicates + new.predicates
-    counts = json.dumps({"triples": saved["triples"] - gone.triples + new.triples,
-                         "predicates": dict(predicates)}).encode()
-    subjects = _edited(subjects, {s for s in gone.subjects if not still_subject(s)},
-                       new.subjects)
-    typed = _edited(typed, gone.typed - new.typed, new.typed - gone.typed)
-    return b"\0".join([counts, subjects, typed])
+    now = json.dumps({"triples": saved["triples"] - gone.triples + new.triples,
+                      "predicates": dict(predicates)})
+    leaving = _lines(_SUBJECT, {s for s in gone.subjects if not still_subject(s)}) + \
+        _lines(_MEMBER, gone.typed - new.typed)
+    coming = _lines(_SUBJECT, new.subjects) + _lines(_MEMBER, new.typed - gone.typed)
+    return profile.edited([counts, *(line for line in leaving if profile.holds(line))],
+                          [f"{_COUNTS}{now}\n".encode(),
+                           *(line for line in coming if not profile.holds(line))])
 
 
-def _edited(lines: bytes, gone: set[str], came: set[str]) -> bytes:
-    """Sorted lines of terms less the terms `gone` that are there, with the terms that
-    `came` that are not (none of them gone)."""
-    return delta.edited(lines, [t for t in _term_lines(gone) if delta.holds(lines, t)],
-                        [t for t in _term_lines(came) if not delta.holds(lines, t)])
+def _lines(kind: str, terms: set[str]) -> list[bytes]:
+    return [f"{kind}{term}\n".encode() for term in terms]
 
 
-def _sorted_lines(terms: set[str]) -> bytes:
-    return "".join(f"{term}\n" for term in sorted(terms)).encode()
-
-
-def _term_lines(terms: set[str]) -> set[bytes]:
-    return {f"{term}\n".encode() for term in terms}
-
-
-def _terms(lines: bytes) -> set[str]:
-    return set(lines.decode().split("\n")[:-1])
+def _sorted_lines(kind: str, terms: set[str]) -> bytes:
+    return "".join(f"{kind}{term}\n" for term in sorted(terms)).encode()

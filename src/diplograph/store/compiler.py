@@ -512,7 +512,8 @@ def _save(folder: Path, graph: ox.NamedNode, lines: bytes) -> None:
 
 
 def _keep(folder: Path, graph: ox.NamedNode, lines: FramedLines, profile: FramedLines) -> None:
-    """Keep a graph's framed lines and their VoID `profile`'s beside the store."""
+    """Keep a graph's framed lines and the framed lines of its VoID `profile` beside the
+    store."""
     lines.write(lines_file(folder, graph))
     profile.write(profile_file(folder, graph))
 

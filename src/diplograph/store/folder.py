@@ -1,8 +1,9 @@
 """What a compiled store's folder holds beside the Oxigraph database: the names of its
 graphs, each graph's triples as sorted N-Triples lines, and the sources it was built
 from. The lines, their VoID profiles and the trivial entailments are kept compressed
-(Zstandard: N-Triples shrinks 10-30x, and comes back at about 1 GB/s): the lines in
-frames (see `frames`), every other kept file through `read_kept` and `write_kept`."""
+(Zstandard: N-Triples shrinks 10-30x, and comes back at about 1 GB/s): the lines and
+profiles in frames (see `frames`), the other kept files through `read_kept` and
+`write_kept`."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def written_file(folder: Path) -> Path:
 
 
 def profile_file(folder: Path, graph: ox.NamedNode) -> Path:
-    """Where a store keeps the VoID profile of a graph's lines (see `profile`)."""
+    """Where a store keeps the VoID profile of a graph's lines (see `void`)."""
     return _graph_file(folder, graph, ".void")
 
 

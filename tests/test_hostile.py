@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import pyoxigraph as ox
 import pytest
@@ -23,7 +24,15 @@ from diplograph.project import Project
 from diplograph.sparql.limits import Limits, QueryTimeout
 from diplograph.store import compiler as compiler_module
 from diplograph.store import folder as folder_module
-from diplograph.store.folder import INTEGRITY, integrity_problem, lines_file, write_integrity
+from diplograph.store import frames
+from diplograph.store.folder import (
+    INTEGRITY,
+    DamagedFile,
+    integrity_problem,
+    lines_file,
+    write_integrity,
+)
+from diplograph.store.frames import FramedLines
 
 # the join of the whole graph with itself: it never ends in a test's time
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -276,6 +285,19 @@ def test_a_damaged_lines_file_is_never_exported(private: tuple[Path, Path]) -> N
     lines.write_bytes(flipped(lines.read_bytes()))  # damaged while open
     with pytest.raises(StoreError, match=r"the compiled store is damaged: .* does not decompress"):
         opened.ntriples(graph)
+
+
+def test_any_byte_damaged_in_framed_lines_is_found_before_it_is_used() -> None:
+    lines = b"".join(b'<s%03d> <p> "v%d" .\n' % (i, i * 7) for i in range(60))
+    with patch.object(frames, "FRAME_BYTES", 200):  # several frames, and their index
+        data = FramedLines.of(lines).to_bytes()
+    assert FramedLines.from_bytes(data).whole() == lines
+    for at in range(len(data)):
+        for bit in (0x01, 0x80):
+            damaged = data[:at] + bytes([data[at] ^ bit]) + data[at + 1:]
+            with pytest.raises(DamagedFile):  # the index, or a frame once it is read
+                read = FramedLines.from_bytes(damaged)
+                read.whole()
 
 
 def flipped(data: bytes) -> bytes:

@@ -4,11 +4,13 @@ first line. An update that changes a hundred lines of a graph of a million decom
 edits and compresses again only the frames they fall in, and copies the others' bytes.
 
 The file is a Zstandard file (`zstd -d` gives the lines): the index is held in a
-skippable frame at its start, one line per frame, `<compressed length> <first line>`."""
+skippable frame at its start, its CRC-32 in hex on the first line, then one line per
+frame, `<compressed length> <first line>`. Each frame carries its own checksum."""
 
 from __future__ import annotations
 
 import struct
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -56,7 +58,10 @@ class FramedLines:
             if magic != _SKIPPABLE:
                 raise ValueError("no index")
             firsts, frames, at = [], [], _HEADER.size + size
-            for entry in data[_HEADER.size:at].split(b"\n")[:-1]:
+            crc, index = data[_HEADER.size:at].split(b"\n", 1)
+            if int(crc, 16) != zlib.crc32(index):
+                raise ValueError("its checksum differs")
+            for entry in index.split(b"\n")[:-1]:
                 length, first = entry.split(b" ", 1)
                 firsts.append(first + b"\n")
                 frames.append(view[at:at + int(length)])
@@ -75,6 +80,7 @@ class FramedLines:
         """The index, then the frames."""
         index = b"".join(b"%d %s" % (len(frame), first)
                          for frame, first in zip(self.frames, self.firsts, strict=True))
+        index = b"%08x\n%s" % (zlib.crc32(index), index)
         return b"".join([_HEADER.pack(_SKIPPABLE, len(index)), index, *self.frames])
 
     def whole(self) -> bytes:

@@ -63,12 +63,13 @@ class Profile:
         """The profile as sorted lines, for `from_lines` and `edited`: `c` and its counts
         as JSON, then `s` and each subject, then `t` and each class member. Kept framed
         (see `frames`), an update edits them where they change."""
-        counts = json.dumps({"triples": self.triples, "predicates": dict(self.predicates)})
-        return b"".join([f"{_COUNTS}{counts}\n".encode(), _sorted_lines(_SUBJECT, self.subjects),
-                         _sorted_lines(_MEMBER, self.typed)])
+        return b"".join([_counts_line(self.triples, self.predicates),
+                         *sorted(_lines(_SUBJECT, self.subjects)),
+                         *sorted(_lines(_MEMBER, self.typed))])
 
     @classmethod
     def from_lines(cls, lines: bytes) -> Profile:
+        """The profile `to_lines` gave."""
         counts, rest = lines.decode().split("\n", 1)
         saved = json.loads(counts.removeprefix(_COUNTS))
         subjects: set[str] = set()
@@ -86,20 +87,19 @@ def edited(profile: FramedLines, went: bytes, came: bytes,
     went from has lines left. Only the frames of the lines that change are read."""
     counts = profile.starting_with(_COUNTS.encode())[0]
     saved, gone, new = json.loads(counts[len(_COUNTS):]), Profile.of(went), Profile.of(came)
-    predicates = Counter(saved["predicates"]) - gone.predicates + new.predicates
-    now = json.dumps({"triples": saved["triples"] - gone.triples + new.triples,
-                      "predicates": dict(predicates)})
+    now = _counts_line(saved["triples"] - gone.triples + new.triples,
+                       Counter(saved["predicates"]) - gone.predicates + new.predicates)
     leaving = _lines(_SUBJECT, {s for s in gone.subjects if not still_subject(s)}) + \
         _lines(_MEMBER, gone.typed - new.typed)
     coming = _lines(_SUBJECT, new.subjects) + _lines(_MEMBER, new.typed - gone.typed)
     return profile.edited([counts, *(line for line in leaving if profile.holds(line))],
-                          [f"{_COUNTS}{now}\n".encode(),
-                           *(line for line in coming if not profile.holds(line))])
+                          [now, *(line for line in coming if not profile.holds(line))])
+
+
+def _counts_line(triples: int, predicates: Counter[str]) -> bytes:
+    counts = json.dumps({"triples": triples, "predicates": dict(predicates)})
+    return f"{_COUNTS}{counts}\n".encode()
 
 
 def _lines(kind: str, terms: set[str]) -> list[bytes]:
     return [f"{kind}{term}\n".encode() for term in terms]
-
-
-def _sorted_lines(kind: str, terms: set[str]) -> bytes:
-    return "".join(f"{kind}{term}\n" for term in sorted(terms)).encode()

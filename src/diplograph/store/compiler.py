@@ -522,13 +522,13 @@ class _LinesFiles(Collection[bytes]):
     """Graphs' lines read from their files each time they are iterated, one at a time."""
 
     def __init__(self, folder: Path, sources: list[Source]) -> None:
-        self.files = [lines_file(folder, s.graph) for s in sources]
+        self.folder, self.graphs = folder, [s.graph for s in sources]
 
     def __len__(self) -> int:
-        return len(self.files)
+        return len(self.graphs)
 
     def __iter__(self) -> Iterator[bytes]:
-        return (FramedLines.read(file).whole() for file in self.files)
+        return (read_lines(self.folder, graph) for graph in self.graphs)
 
     def __contains__(self, lines: object) -> bool:
         return any(lines == held for held in self)

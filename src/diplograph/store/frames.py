@@ -36,6 +36,7 @@ class FramedLines:
                  texts: dict[int, bytes] | None = None, name: str = "lines") -> None:
         self.firsts, self.frames, self.name = firsts, frames, name
         self._texts = texts or {}
+        self._whole: bytes | None = None
 
     @classmethod
     def of(cls, lines: bytes) -> FramedLines:
@@ -84,9 +85,11 @@ class FramedLines:
         return b"".join([_HEADER.pack(_SKIPPABLE, len(index)), index, *self.frames])
 
     def whole(self) -> bytes:
-        """Every line, in order."""
-        return b"".join(self._texts.get(i) or self._decompressed(i)
-                        for i in range(len(self.frames)))
+        """Every line, in order (joined once, then kept)."""
+        if self._whole is None:
+            self._whole = b"".join(self._texts.get(i) or self._decompressed(i)
+                                   for i in range(len(self.frames)))
+        return self._whole
 
     def holds(self, line: bytes) -> bool:
         """Whether `line` (with its line break) is one of the lines."""

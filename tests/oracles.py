@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from diplograph.dumps.export import Dump
+from diplograph.dumps.export import QUAD_FORMATS, dump
 from diplograph.project import Project
 from diplograph.reasoning.closure import reason
 from diplograph.reasoning.engines import Engine
@@ -42,10 +42,9 @@ def entailments(triples: Iterable[ox.Triple], engine: Engine | None = None) -> l
     return reason(triples, engine).entailments
 
 
-def dumped_quads(dumped: Dump) -> list[ox.Quad]:
-    """What went into a dump, as quads (in the default graph for triple formats), read
-    from its N-Triples sections rather than from the bytes written."""
-    return [ox.Quad(q.subject, q.predicate, q.object,
-                    ox.DefaultGraph() if name is None else name)
-            for name, text in dumped.sections
-            for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
+def dumped_quads(graph: KnowledgeGraph, fmt: ox.RdfFormat,
+                 graphs: list[ox.NamedNode]) -> list[ox.Quad]:
+    """What a dump of the graphs in `fmt` holds, as quads (in the default graph for the
+    triple formats): its line-based twin, N-Quads or N-Triples, as Oxigraph reads it."""
+    lines = ox.RdfFormat.N_QUADS if fmt in QUAD_FORMATS else ox.RdfFormat.N_TRIPLES
+    return list(ox.parse(dump(graph, lines, graphs).data, format=lines))

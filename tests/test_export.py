@@ -13,10 +13,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from click.testing import CliRunner
 
 from conftest import ROOT, Run
-from diplograph.dumps import workers
-from diplograph.dumps.export import DATASET, VOID_GRAPH, dump, select_graphs
+from diplograph.cli import cli
+from diplograph.dumps import export, lines, workers
+from diplograph.dumps.export import DATASET, VOID_GRAPH, _batches, dump, select_graphs
 from diplograph.dumps.scope import Scope
 from diplograph.project import Project
 from diplograph.rdf.bridge import to_oxigraph
@@ -58,7 +60,7 @@ def test_every_format_reparses_to_an_isomorphic_graph(run: Run, graph: Knowledge
     result = run("export", "--all", "--with-ontology", "--with-shapes", "--output", str(out))
     assert result.exit_code == 0, result.output
     graphs = select_graphs(graph, Scope.ALL, ontology=True, shapes=True)
-    expected = dumped_quads(dump(graph, RDF_FORMATS[fmt], graphs))
+    expected = dumped_quads(graph, RDF_FORMATS[fmt], graphs)
     source = [q for name in graphs for q in graph.store.quads_for_pattern(None, None, None, name)]
     if fmt not in ("nq", "trig"):  # triple formats: one default graph
         expected = [ox.Quad(q.subject, q.predicate, q.object) for q in expected]
@@ -121,9 +123,8 @@ def test_scopes_pick_the_asserted_or_inferred_facts(run: Run, graph: KnowledgeGr
 
 
 def test_void_counts_the_dumped_triples(graph: KnowledgeGraph) -> None:
-    result = dump(graph, ox.RdfFormat.N_QUADS, select_graphs(graph, Scope.ASSERTED))
     void = ox.Store()
-    quads = dumped_quads(result)
+    quads = dumped_quads(graph, ox.RdfFormat.N_QUADS, select_graphs(graph, Scope.ASSERTED))
     void.extend(q for q in quads if q.graph_name == VOID_GRAPH)
     facts = [q for q in quads if q.graph_name != VOID_GRAPH]
     [[n]] = void.query(f"SELECT ?n {{ <{DATASET.value}> <{VOID}triples> ?n }}",
@@ -185,9 +186,8 @@ def test_void_counts_what_every_dump_holds(tmp_path: Path) -> None:
     for fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         for scope in Scope:
             for extra in (False, True):
-                result = dump(graph, fmt, select_graphs(graph, scope, ontology=extra,
-                                                        shapes=extra))
-                quads = dumped_quads(result)
+                quads = dumped_quads(graph, fmt, select_graphs(graph, scope, ontology=extra,
+                                                               shapes=extra))
                 void = [q for q in quads if str(q.subject).startswith(f"<{DATASET.value}")]
                 facts = [q for q in quads if q not in void]
                 assert len(set(facts)) == len(facts), (fmt, scope, extra)
@@ -238,12 +238,14 @@ def test_a_worker_process_changes_no_byte(tmp_path: Path, monkeypatch: pytest.Mo
     alone = dump(graph, RDF_FORMATS[fmt], graphs)
     monkeypatch.setattr(workers, "SHARE_FROM", 0)
     monkeypatch.setattr(workers, "CORES", 2)
+    monkeypatch.setattr(export, "_BATCH", 1 << 12)  # one worker serves batch after batch
+    monkeypatch.setattr(lines, "_READ", 1 << 12)
     shared = dump(graph, RDF_FORMATS[fmt], graphs)
     assert shared.data == alone.data
     if fmt not in ("nt", "nq"):
-        assert worker_pieces and worker_pieces[0]  # the worker wrote pieces
+        assert len(worker_pieces) > 10 and any(worker_pieces)  # the worker wrote pieces
     parsed = ox.Dataset(ox.parse(shared.data, format=RDF_FORMATS[fmt]))
-    assert len(parsed) == len(set(dumped_quads(alone)))
+    assert len(parsed) == len(set(dumped_quads(graph, RDF_FORMATS[fmt], graphs)))
 
 
 @pytest.mark.slow
@@ -266,3 +268,32 @@ def test_a_multi_graph_dump_has_one_node_or_block_per_subject_sorted(run: Run) -
         blocks = [line.split(" ", 1)[0] for line in graph.splitlines()[1:]
                   if line and line[0] not in " }"]
         assert len(blocks) == len(set(blocks)), graph.splitlines()[0]
+
+
+def test_a_dump_failing_halfway_writes_nothing(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON-LD cannot hold an IRI it would read as a compact one: found only when the
+    writer reaches it, after earlier batches went out, yet nothing is written."""
+    folder = tmp_path / "graph"
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, folder / part)
+    (folder / "data").mkdir()
+    facts = (ROOT / "data" / "azerbaijan-uzbekistan.ttl").read_text()
+    odd = '<xsd:thing> <http://example.org/p> "x" .\n'  # sorts after every other subject
+    (folder / "data" / "facts.ttl").write_text(facts + odd)
+    monkeypatch.setattr(export, "_BATCH", 1 << 12)
+    monkeypatch.setattr(lines, "_READ", 1 << 12)
+    batches: list[bytes] = []
+    monkeypatch.setattr(export, "_batches", lambda runs: (batches.append(b) or b
+                                                          for b in _batches(runs)))
+    out = tmp_path / "dump.jsonld"
+    out.write_text("the earlier dump\n")
+    for target in (["--output", str(out)], ["--format", "jsonld"]):
+        result = CliRunner().invoke(cli, ["--project", str(folder), "--store",
+                                          str(tmp_path / "store"), "export", *target])
+        assert result.exit_code == 3, result.output
+        assert "compact IRI" in result.stderr and "xsd:thing" in result.stderr
+        assert result.stdout_bytes == b""
+    assert len(batches) > 10  # the IRI sorts last: it failed after the others were written
+    assert out.read_text() == "the earlier dump\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dump.jsonld", "graph", "store"]

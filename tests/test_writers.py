@@ -85,7 +85,8 @@ def test_every_writer_gives_back_the_graph(name: str, triples: list[ox.Triple]) 
     jsonld = whole(writers.JSON_LD, lines)
     assert by_oxigraph(jsonld, ox.RdfFormat.JSON_LD) == expected
     assert by_rdflib(jsonld, "json-ld") == as_rdflib_reads_it
-    trig = writers.trig([("http://example.org/g", [writers.TURTLE.body(b"".join(lines))])])
+    start, end = writers.trig_block("http://example.org/g")
+    trig = writers.PREFIX_LINES + start + writers.TURTLE.body(b"".join(lines)) + end
     quads = list(ox.parse(trig, format=ox.RdfFormat.TRIG))
     assert {q.graph_name.value for q in quads} <= {"http://example.org/g"}
     assert dataset([q.triple for q in quads]) == expected

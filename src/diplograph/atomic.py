@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from diplograph.errors import InputError
 
@@ -37,6 +40,16 @@ def writable_target(path: Path) -> Path:
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace `path` (or the file it links to) with `data`, keeping its permissions;
     on any failure the old file is left untouched and no temporary file remains."""
+    with atomic_writer(path) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A file to write in steps that replaces `path` (or the file it links to), keeping
+    its permissions, once the block ends; if the block fails, the old file is left
+    untouched and no temporary file remains. The target is checked first (see
+    `writable_target`), before anything is written."""
     path = writable_target(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -50,7 +63,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

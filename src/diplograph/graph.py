@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -53,7 +53,7 @@ from diplograph.validation.severity import Severity
 
 # what a query does not need is imported where it is used, so that a query starts fast
 if TYPE_CHECKING:
-    from diplograph.dumps.export import Dump
+    from diplograph.dumps.export import Written
     from diplograph.reasoning.consistency import Consistency
     from diplograph.sparql.endpoints import Endpoint, Pushed
     from diplograph.store.compiler import Progress
@@ -268,20 +268,22 @@ class Graph:
 
         return select_graphs(self.compiled, scope, ontology=ontology, shapes=shapes)
 
-    def export(self, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE, *,
-               scope: Scope = Scope.ASSERTED, ontology: bool = False,
-               shapes: bool = False) -> Dump:
-        """An RDF dump of the graph with its VoID description."""
-        from diplograph.dumps.export import dump
+    def export(self, sink: BinaryIO, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE, *,
+               scope: Scope = Scope.ASSERTED, ontology: bool = False, shapes: bool = False,
+               compressed: bool = False) -> Written:
+        """Write an RDF dump of the graph with its VoID description to `sink` (gzipped if
+        `compressed`), a frame of each graph at a time: what it wrote."""
+        from diplograph.dumps.export import write
 
-        return dump(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes))
+        return write(self.compiled, fmt, self.graphs(scope, ontology=ontology, shapes=shapes),
+                     sink, compressed=compressed)
 
-    def manifest(self, dumped: Dump, written: bytes) -> dict[str, Any]:
-        """The JSON manifest of a dump written as `written` (gzipped or not): triples per
-        graph, sha256s of the bytes and of each source file, the date."""
+    def manifest(self, written: Written) -> dict[str, Any]:
+        """The JSON manifest of a dump: triples per graph, sha256s of the bytes written
+        and of each source file, the date."""
         from diplograph.dumps.export import manifest
 
-        return manifest(dumped, written, self.project)
+        return manifest(written, self.project)
 
     def push(self, endpoint: Endpoint, scope: Scope = Scope.ALL, *, ontology: bool = True,
              shapes: bool = False, prune: bool = False) -> Pushed:
@@ -290,9 +292,9 @@ class Graph:
         the store's graph of that name (Graph Store Protocol PUT); with `prune`, the
         store's other graphs of the project's namespace go; then the triples of each are
         counted there."""
+        from diplograph.dumps.export import graph_texts
         from diplograph.sparql.endpoints import push
 
-        dumped = self.export(ox.RdfFormat.N_QUADS, scope=scope, ontology=ontology,
-                             shapes=shapes)
-        return push(endpoint, [(g.value, text) for g, text in dumped.sections if g is not None],
+        texts = graph_texts(self.compiled, self.graphs(scope, ontology=ontology, shapes=shapes))
+        return push(endpoint, [(g.value, text) for g, text in texts],
                     prune=GRAPH_BASE if prune else None)

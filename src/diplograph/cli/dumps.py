@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import shutil
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 import pyoxigraph as ox
 
-from diplograph.atomic import write_atomically
+from diplograph.atomic import atomic_writer, write_atomically
 from diplograph.cli.app import (
     cli,
     endpoint_option,
@@ -109,18 +111,26 @@ def export(ctx: click.Context, fmt: str | None, output: Path | None, scope: str,
         output = None
     rdf_format, compressed = format_for(fmt, output)
     graph = graph_of(ctx)
-    result = graph.export(rdf_format, scope=Scope(scope), ontology=with_ontology,
-                          shapes=with_shapes)
-    data = result.encoded(compressed=compressed)
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        write_atomically(output, data)
+    with atomic_writer(output) if output is not None else spooled_stdout() as sink:
+        written = graph.export(sink, rdf_format, scope=Scope(scope), ontology=with_ontology,
+                               shapes=with_shapes, compressed=compressed)
     if manifest_path is not None:
-        sidecar = graph.manifest(result, data)
+        sidecar = graph.manifest(written)
         write_atomically(manifest_path, (json.dumps(sidecar, indent=2) + "\n").encode())
+
+
+@contextlib.contextmanager
+def spooled_stdout() -> Iterator[BinaryIO]:
+    """A temporary file copied to standard output once the block ends without error: a
+    dump that fails halfway gives no output rather than half of one."""
+    import tempfile
+
+    with tempfile.TemporaryFile(prefix="diplograph-") as spool:
+        yield spool
+        spool.seek(0)
+        sys.stdout.flush()
+        shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
 
 
 @cli.command()

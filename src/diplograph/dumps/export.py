@@ -1,22 +1,33 @@
 """RDF dumps of the graph: every common format, deterministic, with a VoID description
-and an optional JSON manifest."""
+and an optional JSON manifest. A dump is written as its lines are read (`lines`): at
+ten million triples it holds about a frame of each graph, not the graphs."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
 import hashlib
+import io
 import os
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby, pairwise
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
 from diplograph.dumps import workers, writers
+from diplograph.dumps.lines import (
+    Runs,
+    first_not_below,
+    graph_runs,
+    last_line,
+    merged,
+    read_runs,
+    relabelled,
+    spill_file,
+    spilled,
+)
 from diplograph.dumps.scope import Scope
 from diplograph.errors import DiplographError
 from diplograph.project import Project
@@ -29,45 +40,47 @@ _TEXT_FORMATS = {ox.RdfFormat.TURTLE: "ttl", ox.RdfFormat.TRIG: "ttl",
                  ox.RdfFormat.JSON_LD: "jsonld", ox.RdfFormat.RDF_XML: "xml"}
 DATASET = ox.NamedNode("https://w3id.org/diplograph/dataset")
 VOID_GRAPH = ox.NamedNode(GRAPH_BASE + "void")
+_VOID_FROM = f"<{DATASET.value}".encode()  # the VoID description's lines all start so
 _VOID = "http://rdfs.org/ns/void#"
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _GZIP_LEVEL = 6
+_BATCH = 1 << 25  # bytes of lines written into a text format at a time (cut between subjects)
 
 
 class ExportError(DiplographError):
     """A dump that cannot be written in the asked format."""
 
 
-Section = tuple[ox.NamedNode | None, bytes]  # a graph (None: the default) and its lines
+Section = tuple[ox.NamedNode | None, Runs]  # a graph (None: the default) and its lines
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a dump wrote: its format, triples per named graph (the VoID description's
+    too), triples (or quads) in all, and the sha256 and length of the bytes written
+    (gzipped, if they were)."""
+
+    format: ox.RdfFormat
+    counts: dict[str, int]
+    triples: int
+    sha256: str
+    size: int
 
 
 @dataclass(frozen=True)
 class Dump:
-    """A serialised dump: its bytes, what went into it as N-Triples documents by named
-    graph (unnamed for the triple formats), and triples per graph."""
+    """A dump written into memory: its bytes, and what they hold."""
 
     data: bytes
-    format: ox.RdfFormat
-    sections: list[Section]
+    written: Written
+
+
+@dataclass
+class _Tally:
+    """What a dump holds, counted as its sections are read."""
+
     counts: dict[str, int]
-
-    @property
-    def triples(self) -> int:
-        """How many triples (or quads) the dump holds."""
-        return sum(text.count(b"\n") for _, text in self.sections)
-
-    def encoded(self, *, compressed: bool = False) -> bytes:
-        """The bytes to write: the dump, gzipped (without a timestamp) if asked."""
-        return gzip.compress(self.data, _GZIP_LEVEL, mtime=0) if compressed else self.data
-
-
-def _nquads(sections: list[Section]) -> bytes:
-    """The sections as one N-Quads document. An N-Triples line ends with the only " .\n"
-    it holds (a literal's line break is escaped), so the graph goes in by one replace."""
-    if len(sections) == 1 and sections[0][0] is None:
-        return sections[0][1]  # a triple format's one section: no copy
-    return b"".join(text if name is None else text.replace(b" .\n", f" {name} .\n".encode())
-                    for name, text in sections)
+    triples: int = 0
 
 
 def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False,
@@ -85,40 +98,69 @@ def select_graphs(graph: KnowledgeGraph, scope: Scope, *, ontology: bool = False
     return chosen + ([INFERRED] if scope is not Scope.ASSERTED else [])
 
 
-def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode]) -> Dump:
-    """The graphs and their VoID description serialised. Quad formats keep each named
-    graph (VoID in its own); triple formats merge them, each triple once. The same store
-    always gives the same bytes, and blank nodes are canonically labelled, so a
-    recompiled store too."""
+def write(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode],
+          sink: BinaryIO, *, compressed: bool = False) -> Written:
+    """Write the graphs and their VoID description to `sink` in the format, gzipped (with
+    no timestamp) if asked. Quad formats keep each named graph (VoID in its own); triple
+    formats merge them, each triple once. The same store always gives the same bytes,
+    and blank nodes are canonically labelled, so a recompiled store too."""
     names = list(graphs)
     profiles = [graph.profile(g) for g in names]
+    tally = _Tally({g.value: p.triples for g, p in zip(names, profiles, strict=True)})
     kind = _TEXT_FORMATS.get(fmt, "")
     shared = workers.CORES > 1 and sum(p.triples for p in profiles) >= workers.SHARE_FROM
+    out = _Out(sink, compressed)
     with workers.Worker(kind) if kind and shared else contextlib.nullcontext() as worker:
-        return _dump(graph, fmt, names, profiles, worker)  # the worker starts meanwhile
+        _serialise(_sections(graph, fmt, names, profiles, tally), fmt, out, worker)
+    out.close()
+    return Written(fmt, tally.counts, tally.triples, out.digest.hexdigest(), out.size)
 
 
-def _dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
-          profiles: list[Profile], worker: workers.Worker | None) -> Dump:
-    """`dump`, with `worker` (if any) writing pieces of a text format."""
-    ordered = _ordered(graph, names)
-    counts = {g.value: ordered[g].count(b"\n") for g in names}
-    sections: list[Section]
-    void: list[bytes]
+def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode]) -> Dump:
+    """`write` into memory."""
+    sink = io.BytesIO()
+    written = write(graph, fmt, graphs, sink)
+    return Dump(sink.getvalue(), written)
+
+
+def graph_texts(graph: KnowledgeGraph,
+                graphs: Iterable[ox.NamedNode]) -> list[tuple[ox.NamedNode, bytes]]:
+    """Each graph's N-Triples as a quad dump holds it, then the VoID description's graph."""
+    names = list(graphs)
+    profiles = [graph.profile(g) for g in names]
+    sections = _sections(graph, ox.RdfFormat.N_QUADS, names, profiles, _Tally({}))
+    return [(name, b"".join(runs)) for name, runs in sections if name is not None]
+
+
+def _sections(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode],
+              profiles: list[Profile], tally: _Tally) -> Iterator[Section]:
+    """The dump's lines: for a quad format each graph's, then the VoID description's; for
+    a triple format all of them merged in one section."""
+    blank = relabelled(graph, names)
+    runs = [graph_runs(graph, g, blank.get(g.value, ())) for g in names]
     if fmt in QUAD_FORMATS:
-        profile = Profile.total(profiles)
-        void = _void_lines(profile)
-        sections = [*((g, ordered[g]) for g in names), (VOID_GRAPH, b"".join(void))]
+        void = _void_lines(Profile.total(profiles))
+        tally.counts[VOID_GRAPH.value] = len(void)
+        tally.triples = sum(p.triples for p in profiles) + len(void)
+        yield from zip(names, runs, strict=True)
+        yield VOID_GRAPH, iter([b"".join(void)])
     else:
-        # each graph's lines are freed once merged, the merge once the VoID joined it:
-        # one copy of the dump fewer (at 10M triples, 1.8 GB)
-        text, repeated = _merged([ordered.pop(g) for g in names])
+        yield None, _merged_with_void(runs, profiles, tally)
+
+
+def _merged_with_void(runs: list[Runs], profiles: list[Profile], tally: _Tally) -> Runs:
+    """The graphs' lines merged, each once, and the VoID description's among them. What
+    it counts is known once the rest is merged, so the lines that sort from where it
+    starts wait in a temporary file."""
+    repeated: list[bytes] = []
+    with spill_file() as spill:
+        yield from spilled(merged(runs, repeated), _VOID_FROM, spill)
         profile = Profile.total(profiles, repeated)
         void = _void_lines(profile)
-        sections = [(None, _merged([text, b"".join(void)])[0])]  # a few runs to join
-        del text
-    counts[VOID_GRAPH.value] = len(void)
-    return Dump(_serialised(sections, fmt, worker), fmt, sections, counts)
+        again: list[bytes] = []  # a line of the description among the graphs' own
+        yield from merged([read_runs(spill), iter([b"".join(void)])], again)
+    tally.counts[VOID_GRAPH.value] = len(void)
+    tally.triples = profile.triples + len(void) - len(again)
 
 
 def _void_lines(profile: Profile) -> list[bytes]:
@@ -127,117 +169,108 @@ def _void_lines(profile: Profile) -> list[bytes]:
                   for t in void_description(profile))
 
 
-def _serialised(sections: list[Section], fmt: ox.RdfFormat,
-                worker: workers.Worker | None) -> bytes:
-    """The sections in the format: N-Triples and N-Quads as they are, the others written
-    in pieces (`writers`), on two cores for a large dump (`workers`)."""
+def _serialise(sections: Iterator[Section], fmt: ox.RdfFormat, out: _Out,
+               worker: workers.Worker | None) -> None:
+    """The sections written in the format: N-Triples and N-Quads as they are, the others
+    by `writers` (on two cores for a large dump: `workers`)."""
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        return _nquads(sections)
-    kind = _TEXT_FORMATS[fmt]
-    try:
-        bodies = workers.written(kind, sections, worker)
-    except ValueError as exc:
-        raise ExportError(f"cannot write {fmt.name}: {exc}",
-                          hint="choose N-Triples or Turtle") from exc
-    if fmt is ox.RdfFormat.TRIG:
-        return writers.trig((str(name)[1:-1], [body for _, body in group])
-                            for name, group in groupby(bodies, key=lambda pair: pair[0]))
-    return writers.FORMATS[kind].document(body for _, body in bodies)
-
-
-def _ordered(graph: KnowledgeGraph, graphs: list[ox.NamedNode]) -> dict[ox.NamedNode, bytes]:
-    """Each graph's triples as sorted N-Triples, those with blank nodes after a
-    canonical relabelling (RDFC-1.0) of all the graphs' blank nodes together. Only
-    documents holding a blank node are split into lines."""
-    texts: dict[ox.NamedNode, bytes] = {}
-    blank = ox.Dataset()
-    for name in graphs:
-        texts[name] = graph.ntriples(name)
-        if b"_:" in texts[name]:
-            lines = texts[name].splitlines(keepends=True)
-            with_blank = [line for line in lines if _has_blank(line)]
-            for q in ox.parse(b"".join(with_blank), format=ox.RdfFormat.N_TRIPLES):
-                blank.add(ox.Quad(q.subject, q.predicate, q.object, name))
-            kept = set(with_blank)
-            texts[name] = b"".join(line for line in lines if line not in kept)
-    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    relabelled: defaultdict[str, list[bytes]] = defaultdict(list)
-    for q in blank:
-        line = f"{q.subject} {q.predicate} {q.object} .\n".encode()
-        relabelled[str(q.graph_name.value)].append(line)
-    for name in graphs:
-        if name.value in relabelled:
-            lines = texts[name].splitlines(keepends=True) + relabelled[name.value]
-            texts[name] = b"".join(sorted(lines))
-    return texts
-
-
-def _has_blank(line: bytes) -> bool:
-    """Whether an N-Triples line's subject or object is a blank node."""
-    return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
-
-
-def _merged(texts: list[bytes]) -> tuple[bytes, list[bytes]]:
-    """Sorted N-Triples documents as one sorted document, each line once (so each
-    subject's lines together), and the lines left out as repeated. Runs of lines that
-    sort before every other document's next line are copied whole, found by binary
-    search (graphs mostly hold different kinds of subjects: few runs); when the
-    documents interleave line by line (an inferred graph), all the lines are sorted."""
-    texts = [text for text in texts if text]
-    if len(texts) < 2:
-        return b"".join(texts), []
-    budget = 1000 + sum(text.count(b"\n") for text in texts) // 1000
-    at = [0] * len(texts)
-    views = [memoryview(text) for text in texts]  # runs are copied once, by the join
-    out: list[memoryview] = []
-    repeated: list[bytes] = []
-    heads = {i: _line_at(text, 0) for i, text in enumerate(texts)}
-    while heads and budget:
-        budget -= 1
-        first = min(heads, key=heads.__getitem__)
-        others = [heads[i] for i in heads if i != first]
-        if not others:
-            out.append(views[first][at[first]:])
-            break
-        bound = min(others)
-        end = _first_not_below(texts[first], bound, at[first])
-        out.append(views[first][at[first]:end])
-        at[first] = end
-        if texts[first].startswith(bound, end):  # the same line in another graph
-            repeated.append(bound)
-            at[first] += len(bound)
-        if at[first] < len(texts[first]):
-            heads[first] = _line_at(texts[first], at[first])
-        else:
-            del heads[first]
+        for name, runs in sections:
+            suffix = f" {name} .\n".encode()
+            for text in runs:
+                out.write(text if name is None else text.replace(b" .\n", suffix))
+    elif fmt is ox.RdfFormat.TRIG:
+        out.write(writers.PREFIX_LINES)
+        for name, runs in sections:
+            start, end = writers.trig_block(name.value if name else "")
+            out.write(start)
+            out.write_between(_bodies(fmt, runs, worker), b"\n")
+            out.write(end)
     else:
-        if heads:  # out of budget: the documents interleave
-            lines = b"".join(texts).splitlines(keepends=True)
-            lines.sort()
-            repeated = [line for before, line in pairwise(lines)
-                        if line == before]
-            return b"".join(dict.fromkeys(lines) if repeated else lines), repeated
-    return b"".join(out), repeated
+        document = writers.FORMATS[_TEXT_FORMATS[fmt]]
+        out.write(document.head)
+        for _, runs in sections:
+            out.write_between(_bodies(fmt, runs, worker), document.separator)
+        out.write(document.foot)
 
 
-def _line_at(text: bytes, start: int) -> bytes:
-    """The line (with its line break) starting at `start`."""
-    return text[start:text.index(b"\n", start) + 1]
+def _bodies(fmt: ox.RdfFormat, runs: Runs, worker: workers.Worker | None) -> Iterator[bytes]:
+    """The lines written by the format's writer, `_BATCH` bytes of them at a time."""
+    for batch in _batches(runs):
+        try:
+            yield from (body for _, body in workers.written(_TEXT_FORMATS[fmt], [(None, batch)],
+                                                            worker))
+        except ValueError as exc:
+            raise ExportError(f"cannot write {fmt.name}: {exc}",
+                              hint="choose N-Triples or Turtle") from exc
 
 
-def _first_not_below(text: bytes, key: bytes, low: int) -> int:
-    """Where the first line from `low` on that does not sort below `key` starts (the end
-    of the text if none): a binary search over the sorted lines' bytes."""
-    high = len(text)
-    while low < high:
-        middle = (low + high) // 2
-        start = text.rfind(b"\n", low, middle) + 1 or low
-        end = text.index(b"\n", start) + 1
-        if text[start:end] < key:
-            low = end
+def _batches(runs: Runs) -> Iterator[bytes]:
+    """The lines again, in batches cut between subjects once they reach `_BATCH` bytes:
+    a writer gives each subject one block, so a subject's lines stay together."""
+    held: list[bytes] = []
+    size = 0
+    for text in filter(None, runs):
+        if size + len(text) >= _BATCH:
+            last = last_line(text)
+            subject = last[:last.index(b" ") + 1]
+            cut = first_not_below(text, subject)  # where the run's last subject starts
+            if cut or (held and not last_line(held[-1]).startswith(subject)):
+                yield b"".join([*held, text[:cut]])
+                held, size, text = [], 0, text[cut:]
+        held.append(text)
+        size += len(text)
+    if held:
+        yield b"".join(held)
+
+
+class _Out:
+    """Where a dump goes: `sink`, through gzip if asked; the sha256 and length of what
+    reaches it are counted."""
+
+    def __init__(self, sink: BinaryIO, compressed: bool) -> None:
+        self.sink, self.digest, self.size = sink, hashlib.sha256(), 0
+        self.zipped = gzip.GzipFile(filename="", mode="wb", compresslevel=_GZIP_LEVEL,
+                                    fileobj=_Counted(self), mtime=0) if compressed else None
+
+    def write(self, data: bytes) -> None:
+        if self.zipped is not None:
+            self.zipped.write(data)
         else:
-            high = start
-    return low
+            self.written(data)
+
+    def write_between(self, pieces: Iterable[bytes], separator: bytes) -> None:
+        """The pieces that hold something, `separator` between them."""
+        first = True
+        for piece in filter(None, pieces):
+            if not first:
+                self.write(separator)
+            self.write(piece)
+            first = False
+
+    def written(self, data: bytes) -> None:
+        """Bytes to go to the sink as they are."""
+        self.sink.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def close(self) -> None:
+        """The end of the dump (gzip's trailer)."""
+        if self.zipped is not None:
+            self.zipped.close()
+
+
+class _Counted:
+    """gzip's output, passed to `_Out.written`."""
+
+    def __init__(self, out: _Out) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        self.out.written(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def void_description(profile: Profile) -> list[ox.Triple]:
@@ -268,18 +301,18 @@ def void_description(profile: Profile) -> list[ox.Triple]:
     return triples
 
 
-def manifest(result: Dump, written: bytes, project: Project) -> dict[str, Any]:
+def manifest(written: Written, project: Project) -> dict[str, Any]:
     """The JSON sidecar of a dump: triples per graph, the written bytes' sha256, each
     source file's sha256, and the date ($SOURCE_DATE_EPOCH if set, else today, UTC)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return {
-        "format": result.format.file_extension,
-        "media_type": result.format.media_type,
-        "sha256": hashlib.sha256(written).hexdigest(),
-        "bytes": len(written),
-        "triples": result.triples,
-        "graphs": dict(result.counts),
+        "format": written.format.file_extension,
+        "media_type": written.format.media_type,
+        "sha256": written.sha256,
+        "bytes": written.size,
+        "triples": written.triples,
+        "graphs": dict(written.counts),
         "sources": {project.relative(p): hashlib.sha256(p.read_bytes()).hexdigest()
                     for p in project.source_files},
         "date": when.date().isoformat(),

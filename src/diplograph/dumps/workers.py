@@ -71,7 +71,7 @@ class Worker:
         try:
             self.process.stdin.write(f"{index}\0{source}\0{target}\n".encode())
             self.process.stdin.flush()
-        except OSError:
+        except (OSError, ValueError):  # gone, or stopped
             return False
         return True
 
@@ -80,11 +80,6 @@ class Worker:
         if self.process is not None and self.process.stdout is not None:
             for line in self.process.stdout:
                 yield int(line)
-
-    def close(self) -> None:
-        """No more tasks: the worker leaves once the last is done."""
-        if self.process is not None and self.process.stdin is not None:
-            self.process.stdin.close()
 
 
 def written(kind: str, sections: Sequence[tuple[Key, bytes]],
@@ -96,11 +91,14 @@ def written(kind: str, sections: Sequence[tuple[Key, bytes]],
         return [(key, body(text)) for key, text in sections]
     pieces = _pieces(sections, PIECES)
     with tempfile.TemporaryDirectory(prefix="diplograph-") as folder:
+        share = _Share(worker, [text for _, text in pieces], Path(folder))
         try:
-            share = _Share(worker, [text for _, text in pieces], Path(folder))
             mine = {at: body(pieces[at][1]) for at in share.front()}
             theirs = share.back()
-        finally:  # before its folder goes
+        except BaseException:  # before its folder goes
+            worker.stop()
+            raise
+        if share.reader.is_alive():  # out of patience: its last pieces are written here
             worker.stop()
     done = {**theirs, **mine}
     return [(key, done[at] if at in done else body(text))
@@ -159,8 +157,7 @@ class _Share:
                 if not handed:
                     break
         except (OSError, ValueError):  # a worker gone wrong: its pieces are written here
-            pass
-        self.worker.close()
+            self.worker.stop()
 
 
 def _pieces(sections: Sequence[tuple[Key, bytes]], count: int) -> list[tuple[Key, bytes]]:

@@ -201,12 +201,12 @@ class TextFormat:
         return b"".join([self.head, *_between(bodies, self.separator), self.foot])
 
 
-_PREFIX_LINES = b"".join(f"@prefix {p}: <{base}> .\n".encode() for p, base in PREFIXES.items())
+PREFIX_LINES = b"".join(f"@prefix {p}: <{base}> .\n".encode() for p, base in PREFIXES.items())
 _CONTEXT = b",\n".join(f'    "{p}": "{base}"'.encode() for p, base in PREFIXES.items())
 _NODE_END = b"]\n    }"
 _EMPTY_RDF_XML = ox.serialize([], format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
 
-TURTLE = TextFormat(turtle_body, _PREFIX_LINES + b"\n", b"\n", b"")
+TURTLE = TextFormat(turtle_body, PREFIX_LINES + b"\n", b"\n", b"")
 JSON_LD = TextFormat(json_ld_nodes, b'{\n  "@context": {\n' + _CONTEXT + b'\n  },\n  "@graph": [\n',
                      b",\n", b"\n  ]\n}\n")
 RDF_XML = TextFormat(rdf_xml_body, _EMPTY_RDF_XML.removesuffix(b"</rdf:RDF>"), b"",
@@ -214,12 +214,10 @@ RDF_XML = TextFormat(rdf_xml_body, _EMPTY_RDF_XML.removesuffix(b"</rdf:RDF>"), b
 FORMATS = {"ttl": TURTLE, "jsonld": JSON_LD, "xml": RDF_XML}
 
 
-def trig(graphs: Iterable[tuple[str, Iterable[bytes]]]) -> bytes:
-    """(graph IRI, Turtle bodies) pairs as TriG: one block per named graph."""
-    parts = [_PREFIX_LINES]
-    for name, bodies in graphs:
-        parts += [b"\n<", name.encode(), b"> {\n", *_between(bodies, b"\n"), b"}\n"]
-    return b"".join(parts)
+def trig_block(name: str) -> tuple[bytes, bytes]:
+    """What opens and what closes the block of a named graph (its IRI) in TriG, around
+    its Turtle bodies (a blank line between two), after the `PREFIX_LINES`."""
+    return b"\n<" + name.encode() + b"> {\n", b"}\n"
 
 
 def _between(pieces: Iterable[bytes], separator: bytes) -> list[bytes]:

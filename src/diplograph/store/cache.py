@@ -21,9 +21,10 @@ from diplograph.store.folder import (
     SHAPES_BASE,
     DamagedFile,
     integrity_problem,
+    lines_file,
     profile_file,
 )
-from diplograph.store.frames import FramedLines, read_lines
+from diplograph.store.frames import FramedLines
 from diplograph.store.sources import BUILD_PREFIX, project_sources, store_key
 from diplograph.store.void import Profile
 
@@ -84,8 +85,13 @@ class KnowledgeGraph:
     def ntriples(self, graph: ox.NamedNode) -> bytes:
         """A named graph's triples as N-Triples, one sorted line each, as the compile
         wrote them."""
+        return b"".join(self.runs(graph))
+
+    def runs(self, graph: ox.NamedNode) -> Iterator[bytes]:
+        """The same lines as `ntriples`, in runs of whole lines (a frame of the kept file
+        at a time): for a reader that need not hold the graph."""
         try:
-            return read_lines(self.path, graph)
+            yield from FramedLines.read(lines_file(self.path, graph)).runs()
         except DamagedFile as exc:
             raise damaged(self.path, str(exc)) from exc
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 import zlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -87,9 +87,14 @@ class FramedLines:
     def whole(self) -> bytes:
         """Every line, in order (joined once, then kept)."""
         if self._whole is None:
-            self._whole = b"".join(self._texts.get(i) or self._decompressed(i)
-                                   for i in range(len(self.frames)))
+            self._whole = b"".join(self.runs())
         return self._whole
+
+    def runs(self) -> Iterator[bytes]:
+        """The lines a frame at a time, in order, none kept: a reader of a graph of ten
+        million lines holds one frame of it."""
+        for i in range(len(self.frames)):
+            yield self._texts.get(i) or self._decompressed(i)
 
     def holds(self, line: bytes) -> bool:
         """Whether `line` (with its line break) is one of the lines."""

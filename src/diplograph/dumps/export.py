@@ -5,7 +5,6 @@ ten million triples it holds about a frame of each graph, not the graphs."""
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import io
 import os
@@ -28,6 +27,7 @@ from diplograph.dumps.lines import (
     spill_file,
     spilled,
 )
+from diplograph.dumps.output import Output
 from diplograph.dumps.scope import Scope
 from diplograph.errors import DiplographError
 from diplograph.project import Project
@@ -43,7 +43,6 @@ VOID_GRAPH = ox.NamedNode(GRAPH_BASE + "void")
 _VOID_FROM = f"<{DATASET.value}".encode()  # the VoID description's lines all start so
 _VOID = "http://rdfs.org/ns/void#"
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_GZIP_LEVEL = 6
 _BATCH = 1 << 25  # bytes of lines written into a text format at a time (cut between subjects)
 
 
@@ -109,11 +108,10 @@ def write(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNod
     tally = _Tally({g.value: p.triples for g, p in zip(names, profiles, strict=True)})
     kind = _TEXT_FORMATS.get(fmt, "")
     shared = workers.CORES > 1 and sum(p.triples for p in profiles) >= workers.SHARE_FROM
-    out = _Out(sink, compressed)
-    with workers.Worker(kind) if kind and shared else contextlib.nullcontext() as worker:
+    with workers.Worker(kind) if kind and shared else contextlib.nullcontext() as worker, \
+            Output(sink, compressed) as out:
         _serialise(_sections(graph, fmt, names, profiles, tally), fmt, out, worker)
-    out.close()
-    return Written(fmt, tally.counts, tally.triples, out.digest.hexdigest(), out.size)
+    return Written(fmt, tally.counts, tally.triples, out.sha256, out.size)
 
 
 def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode]) -> Dump:
@@ -169,7 +167,7 @@ def _void_lines(profile: Profile) -> list[bytes]:
                   for t in void_description(profile))
 
 
-def _serialise(sections: Iterator[Section], fmt: ox.RdfFormat, out: _Out,
+def _serialise(sections: Iterator[Section], fmt: ox.RdfFormat, out: Output,
                worker: workers.Worker | None) -> None:
     """The sections written in the format: N-Triples and N-Quads as they are, the others
     by `writers` (on two cores for a large dump: `workers`)."""
@@ -221,56 +219,6 @@ def _batches(runs: Runs) -> Iterator[bytes]:
         size += len(text)
     if held:
         yield b"".join(held)
-
-
-class _Out:
-    """Where a dump goes: `sink`, through gzip if asked; the sha256 and length of what
-    reaches it are counted."""
-
-    def __init__(self, sink: BinaryIO, compressed: bool) -> None:
-        self.sink, self.digest, self.size = sink, hashlib.sha256(), 0
-        self.zipped = gzip.GzipFile(filename="", mode="wb", compresslevel=_GZIP_LEVEL,
-                                    fileobj=_Counted(self), mtime=0) if compressed else None
-
-    def write(self, data: bytes) -> None:
-        if self.zipped is not None:
-            self.zipped.write(data)
-        else:
-            self.written(data)
-
-    def write_between(self, pieces: Iterable[bytes], separator: bytes) -> None:
-        """The pieces that hold something, `separator` between them."""
-        first = True
-        for piece in filter(None, pieces):
-            if not first:
-                self.write(separator)
-            self.write(piece)
-            first = False
-
-    def written(self, data: bytes) -> None:
-        """Bytes to go to the sink as they are."""
-        self.sink.write(data)
-        self.digest.update(data)
-        self.size += len(data)
-
-    def close(self) -> None:
-        """The end of the dump (gzip's trailer)."""
-        if self.zipped is not None:
-            self.zipped.close()
-
-
-class _Counted:
-    """gzip's output, passed to `_Out.written`."""
-
-    def __init__(self, out: _Out) -> None:
-        self.out = out
-
-    def write(self, data: bytes) -> int:
-        self.out.written(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
 
 
 def void_description(profile: Profile) -> list[ox.Triple]:

@@ -16,10 +16,12 @@ import pyoxigraph as ox
 
 from diplograph.namespaces import PREFIXES
 
-_LOCAL = re.compile(rb"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?\Z")
 _TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _BASES = sorted(((base.encode(), prefix.encode()) for prefix, base in PREFIXES.items()),
                 key=lambda pair: -len(pair[0]))  # the longest namespace that fits wins
+_LOCAL = rb"([A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)\Z"
+_SHORT = re.compile(b"|".join(re.escape(base) + _LOCAL for base, _ in _BASES))  # in order
+_NAMES = [prefix + b":" for _, prefix in _BASES]  # by the group that matched
 _INDENT = b"\n    "
 
 
@@ -35,10 +37,9 @@ def _lines(ntriples: bytes) -> list[bytes]:
 
 def _short(iri: bytes) -> bytes | None:
     """`prefix:local` for an IRI (no angle brackets) in a known namespace, else None."""
-    for base, prefix in _BASES:
-        if iri.startswith(base) and _LOCAL.match(iri, len(base)):
-            return prefix + b":" + iri[len(base):]
-    return None
+    found = _SHORT.match(iri)  # the first alternative that fits: the longest namespace
+    return None if found is None or found.lastindex is None else \
+        _NAMES[found.lastindex - 1] + found[found.lastindex]
 
 
 class _TurtleNames(dict[bytes, bytes]):

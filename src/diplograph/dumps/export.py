@@ -134,7 +134,7 @@ def _sections(graph: KnowledgeGraph, fmt: ox.RdfFormat, names: list[ox.NamedNode
               profiles: list[Profile], tally: _Tally) -> Iterator[Section]:
     """The dump's lines: for a quad format each graph's, then the VoID description's; for
     a triple format all of them merged in one section."""
-    blank = relabelled(graph, names)
+    blank = relabelled(graph, [g for g, p in zip(names, profiles, strict=True) if p.blank])
     runs = [graph_runs(graph, g, blank.get(g.value, ())) for g in names]
     if fmt in QUAD_FORMATS:
         void = _void_lines(Profile.total(profiles))

@@ -18,12 +18,15 @@ _COUNTS, _SUBJECT, _MEMBER = "c ", "s ", "t "  # what a profile's line holds, in
 
 @dataclass
 class Profile:
-    """The VoID counts of some N-Triples lines; `typed` holds `<class> <member>` pairs."""
+    """The VoID counts of some N-Triples lines; `typed` holds `<class> <member>` pairs,
+    `blank` counts the lines with a blank node (a dump relabels only graphs that have
+    some)."""
 
     triples: int
     predicates: Counter[str]
     subjects: set[str]
     typed: set[str]
+    blank: int = 0
 
     @classmethod
     def of(cls, ntriples: bytes) -> Profile:
@@ -31,6 +34,7 @@ class Profile:
         predicates: Counter[str] = Counter()
         subjects: set[str] = set()
         typed: set[str] = set()
+        blank = 0
         lines = [line for line in ntriples.decode().split("\n") if line]  # U+2028 is no break
         for line in lines:
             s, p, rest = line.split(" ", 2)
@@ -38,7 +42,8 @@ class Profile:
             predicates[p] += 1
             if p == _RDF_TYPE and rest[0] == "<":
                 typed.add(f"{rest.split(' ', 1)[0]} {s}")
-        return cls(len(lines), predicates, subjects, typed)
+            blank += s[0] == "_" or rest[0] == "_"
+        return cls(len(lines), predicates, subjects, typed, blank)
 
     @classmethod
     def total(cls, profiles: Iterable[Profile], repeated: Iterable[bytes] = ()) -> Profile:
@@ -50,9 +55,12 @@ class Profile:
             total.predicates.update(profile.predicates)
             total.subjects |= profile.subjects
             total.typed |= profile.typed
+            total.blank += profile.blank
         for line in repeated:
+            s, p, rest = line.split(b" ", 2)
             total.triples -= 1
-            total.predicates[line.split(b" ", 2)[1].decode()] -= 1
+            total.predicates[p.decode()] -= 1
+            total.blank -= s[:1] == b"_" or rest[:1] == b"_"
         return total
 
     def members(self) -> Counter[str]:
@@ -63,7 +71,7 @@ class Profile:
         """The profile as sorted lines, for `from_lines` and `edited`: `c` and its counts
         as JSON, then `s` and each subject, then `t` and each class member. Kept framed
         (see `frames`), an update edits them where they change."""
-        return b"".join([_counts_line(self.triples, self.predicates),
+        return b"".join([_counts_line(self.triples, self.predicates, self.blank),
                          *sorted(_lines(_SUBJECT, self.subjects)),
                          *sorted(_lines(_MEMBER, self.typed))])
 
@@ -76,7 +84,8 @@ class Profile:
         typed: set[str] = set()
         for line in rest.split("\n")[:-1]:
             (subjects if line.startswith(_SUBJECT) else typed).add(line[2:])
-        return cls(saved["triples"], Counter(saved["predicates"]), subjects, typed)
+        return cls(saved["triples"], Counter(saved["predicates"]), subjects, typed,
+                   saved["blank"])
 
 
 def edited(profile: FramedLines, went: bytes, came: bytes,
@@ -88,7 +97,8 @@ def edited(profile: FramedLines, went: bytes, came: bytes,
     counts = profile.starting_with(_COUNTS.encode())[0]
     saved, gone, new = json.loads(counts[len(_COUNTS):]), Profile.of(went), Profile.of(came)
     now = _counts_line(saved["triples"] - gone.triples + new.triples,
-                       Counter(saved["predicates"]) - gone.predicates + new.predicates)
+                       Counter(saved["predicates"]) - gone.predicates + new.predicates,
+                       saved["blank"] - gone.blank + new.blank)
     leaving = _lines(_SUBJECT, {s for s in gone.subjects if not still_subject(s)}) + \
         _lines(_MEMBER, gone.typed - new.typed)
     coming = _lines(_SUBJECT, new.subjects) + _lines(_MEMBER, new.typed - gone.typed)
@@ -96,8 +106,8 @@ def edited(profile: FramedLines, went: bytes, came: bytes,
                           [now, *(line for line in coming if not profile.holds(line))])
 
 
-def _counts_line(triples: int, predicates: Counter[str]) -> bytes:
-    counts = json.dumps({"triples": triples, "predicates": dict(predicates)})
+def _counts_line(triples: int, predicates: Counter[str], blank: int) -> bytes:
+    counts = json.dumps({"triples": triples, "predicates": dict(predicates), "blank": blank})
     return f"{_COUNTS}{counts}\n".encode()
 
 

@@ -85,18 +85,19 @@ def run(project: Project, store_dir: Path, graph: KnowledgeGraph) -> Run:
 
 
 @pytest.fixture
-def worker_pieces(monkeypatch: pytest.MonkeyPatch) -> list[dict[int, bytes]]:
-    """What the worker process of each shared dump wrote, by piece, as dumps are made."""
+def worker_pieces(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The body of each piece a worker process wrote, as dumps are made."""
     from diplograph.dumps import workers
 
-    written: list[dict[int, bytes]] = []
-    back = workers._Share.back
+    written: list[bytes] = []
+    done = workers.Piece.done
 
-    def spy(share: workers._Share) -> dict[int, bytes]:
-        written.append(back(share))
-        return written[-1]
+    def spy(piece: workers.Piece, body: bytes | None) -> None:
+        if body is not None:
+            written.append(body)
+        done(piece, body)
 
-    monkeypatch.setattr(workers._Share, "back", spy)
+    monkeypatch.setattr(workers.Piece, "done", spy)
     return written
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from itertools import groupby
 
 import pyoxigraph as ox
 import pytest
@@ -137,22 +136,37 @@ def test_a_document_cut_between_subjects_is_the_same_bytes(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", list(writers.FORMATS))
-def test_a_worker_process_writes_the_same_bytes(kind: str, monkeypatch: pytest.MonkeyPatch,
-                                                worker_pieces: list[dict[int, bytes]]) -> None:
+def test_worker_processes_write_the_same_bytes(kind: str, monkeypatch: pytest.MonkeyPatch,
+                                               worker_pieces: list[bytes]) -> None:
     fmt = writers.FORMATS[kind]
-    lines = lines_of(CASES[0][1])
-    sections = [("first", b"".join(lines)), ("second", b"".join(lines[::-1][:5]))]
-    alone = fmt.document(body for _, body in workers.written(kind, sections))
-    with workers.Worker(kind) as worker:
-        shared = workers.written(kind, sections, worker)
-    assert worker_pieces[0]  # the worker wrote pieces
-    assert fmt.document(body for _, body in shared) == alone
-    assert [key for key, _ in groupby(shared, key=lambda pair: pair[0])] == ["first", "second"]
+    awkward = lines_of(CASES[0][1])  # ten times over, under other names
+    text = b"".join(sorted({line.replace(b"country/AZ>", b"country/A%d>" % i)
+                            for i in range(10) for line in awkward}))
+    alone = whole(fmt, [text])
+    cut = workers.pieces(text, 8)
+    assert len(cut) > 4 and b"".join(cut) == text
+    with workers.Pool(kind, 2) as pool:
+        shared = [pool.submit(piece) for piece in cut]
+        assert fmt.document(piece.result(fmt.body) for piece in shared) == alone
+    assert len(worker_pieces) == len(cut)  # the workers wrote every piece
     monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")
-    with workers.Worker(kind) as worker:  # cannot start: this process writes it all
-        assert worker.process is None
-        without = workers.written(kind, sections, worker)
-    assert fmt.document(body for _, body in without) == alone
+    with workers.Pool(kind, 2) as pool:  # cannot start: this process writes it all
+        assert all(feed.worker.process is None for feed in pool.feeds)
+        without = [pool.submit(piece) for piece in cut]
+        assert fmt.document(piece.result(fmt.body) for piece in without) == alone
+    assert len(worker_pieces) == len(cut)
+
+
+def test_pieces_a_worker_fails_on_are_written_here() -> None:
+    good = b'<http://e/s> <http://e/p> "x" .\n'
+    bad = b'<dg:thing> <http://e/p> "x" .\n'  # JSON-LD would read it as a compact IRI
+    with workers.Pool("jsonld", 1) as pool:
+        pieces = [pool.submit(text) for text in (good, bad, good)]
+        assert pieces[0].result(writers.JSON_LD.body).startswith(b"    {")
+        with pytest.raises(ValueError, match="compact IRI"):  # the worker died on it
+            pieces[1].result(writers.JSON_LD.body)
+        assert pieces[2].result(writers.JSON_LD.body) == pieces[0].result(writers.JSON_LD.body)
+        assert pool.feeds[0].gone
 
 
 def test_a_worker_given_nothing_to_do_leaves() -> None:

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import io
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -108,9 +109,9 @@ def write(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNod
     tally = _Tally({g.value: p.triples for g, p in zip(names, profiles, strict=True)})
     kind = _TEXT_FORMATS.get(fmt, "")
     shared = workers.CORES > 1 and sum(p.triples for p in profiles) >= workers.SHARE_FROM
-    with workers.Worker(kind) if kind and shared else contextlib.nullcontext() as worker, \
+    with workers.Pool(kind) if kind and shared else contextlib.nullcontext() as pool, \
             Output(sink, compressed) as out:
-        _serialise(_sections(graph, fmt, names, profiles, tally), fmt, out, worker)
+        _serialise(_sections(graph, fmt, names, profiles, tally), fmt, out, pool)
     return Written(fmt, tally.counts, tally.triples, out.sha256, out.size)
 
 
@@ -168,9 +169,9 @@ def _void_lines(profile: Profile) -> list[bytes]:
 
 
 def _serialise(sections: Iterator[Section], fmt: ox.RdfFormat, out: Output,
-               worker: workers.Worker | None) -> None:
+               pool: workers.Pool | None) -> None:
     """The sections written in the format: N-Triples and N-Quads as they are, the others
-    by `writers` (on two cores for a large dump: `workers`)."""
+    by `writers` (on every core for a large dump: `workers`)."""
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         for name, runs in sections:
             suffix = f" {name} .\n".encode()
@@ -181,25 +182,34 @@ def _serialise(sections: Iterator[Section], fmt: ox.RdfFormat, out: Output,
         for name, runs in sections:
             start, end = writers.trig_block(name.value if name else "")
             out.write(start)
-            out.write_between(_bodies(fmt, runs, worker), b"\n")
+            out.write_between(_bodies(fmt, runs, pool), b"\n")
             out.write(end)
     else:
         document = writers.FORMATS[_TEXT_FORMATS[fmt]]
         out.write(document.head)
         for _, runs in sections:
-            out.write_between(_bodies(fmt, runs, worker), document.separator)
+            out.write_between(_bodies(fmt, runs, pool), document.separator)
         out.write(document.foot)
 
 
-def _bodies(fmt: ox.RdfFormat, runs: Runs, worker: workers.Worker | None) -> Iterator[bytes]:
-    """The lines written by the format's writer, `_BATCH` bytes of them at a time."""
-    for batch in _batches(runs):
-        try:
-            yield from (body for _, body in workers.written(_TEXT_FORMATS[fmt], [(None, batch)],
-                                                            worker))
-        except ValueError as exc:
-            raise ExportError(f"cannot write {fmt.name}: {exc}",
-                              hint="choose N-Triples or Turtle") from exc
+def _bodies(fmt: ox.RdfFormat, runs: Runs, pool: workers.Pool | None) -> Iterator[bytes]:
+    """The lines written by the format's writer, `_BATCH` bytes of them at a time: by
+    the `pool`'s workers while the next batch is read, if there is one."""
+    body = writers.FORMATS[_TEXT_FORMATS[fmt]].body
+    try:
+        if pool is None:
+            yield from map(body, _batches(runs))
+            return
+        waiting: deque[workers.Piece] = deque()
+        for batch in _batches(runs):
+            waiting.extend(map(pool.submit, workers.pieces(batch)))
+            while len(waiting) > 2 * workers.PIECES:  # the workers hold two batches at most
+                yield waiting.popleft().result(body)
+        while waiting:
+            yield waiting.popleft().result(body)
+    except ValueError as exc:
+        raise ExportError(f"cannot write {fmt.name}: {exc}",
+                          hint="choose N-Triples or Turtle") from exc
 
 
 def _batches(runs: Runs) -> Iterator[bytes]:

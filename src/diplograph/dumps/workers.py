@@ -1,20 +1,20 @@
-"""Writing a dump on two cores. The sections are cut between subjects into pieces of
-about equal lines; a worker process (`python -m diplograph.dumps.workers`), started while
-the dump is still being read, takes pieces from the back while this process takes
-them from the front, until they meet, so whichever runs faster writes more. A format's
-pieces join into the same bytes as the whole (see `TextFormat`), so the result does
-not depend on who wrote which piece: whatever the worker leaves undone (it could not
-start, or failed) this process writes."""
+"""Writing a dump on every core. Its lines are cut between subjects into pieces of
+about equal lines; worker processes (`python -m diplograph.dumps.workers`), one per
+core, started while the dump is still being read, write them in turn as this process
+reads and merges the lines that follow. A format's pieces join into the same bytes as
+the whole (see `TextFormat`), so the result does not depend on who wrote which piece:
+whatever a worker leaves undone (it could not start, or failed) this process writes."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -22,11 +22,11 @@ from typing import TypeVar
 from diplograph.dumps.writers import FORMATS
 
 Key = TypeVar("Key")
-SHARE_FROM = 200_000  # triples: below, a worker's start-up (about 0.1 s) gains nothing
+SHARE_FROM = 200_000  # triples: below, the workers' start-up (about 0.1 s) gains nothing
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-PIECES = 24  # enough for the two ends to meet within a small piece of each other
-_AHEAD = 2  # pieces handed to the worker before it asks: it never waits for one
-_PATIENCE = 600.0  # seconds to wait for the worker's last piece before writing it here
+PIECES = 24  # pieces a batch of lines is cut into: small enough for the workers to share
+_AHEAD = 2  # pieces handed to a worker before it asks: it never waits for one
+_PATIENCE = 600.0  # seconds to wait for a worker's piece before writing it here
 
 
 class Worker:
@@ -82,82 +82,115 @@ class Worker:
                 yield int(line)
 
 
-def written(kind: str, sections: Sequence[tuple[Key, bytes]],
-            worker: Worker | None = None) -> list[tuple[Key, bytes]]:
-    """The body of each piece of the sections in the format `kind` (a key of `FORMATS`),
-    under its section's key: one piece per section alone, several shared with `worker`."""
-    body = FORMATS[kind].body
-    if worker is None:
-        return [(key, body(text)) for key, text in sections]
-    pieces = _pieces(sections, PIECES)
-    with tempfile.TemporaryDirectory(prefix="diplograph-") as folder:
-        share = _Share(worker, [text for _, text in pieces], Path(folder))
-        try:
-            mine = {at: body(pieces[at][1]) for at in share.front()}
-            theirs = share.back()
-        except BaseException:  # before its folder goes
-            worker.stop()
-            raise
-        if share.reader.is_alive():  # out of patience: its last pieces are written here
-            worker.stop()
-    done = {**theirs, **mine}
-    return [(key, done[at] if at in done else body(text))
-            for at, (key, text) in enumerate(pieces)]
+class Piece:
+    """Lines to be written into a format, and the body a worker wrote of them."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self.body: bytes | None = None
+        self.ready = threading.Event()
+
+    def done(self, body: bytes | None) -> None:
+        """The worker's body, or None: written here."""
+        self.body = body
+        self.ready.set()
+
+    def result(self, write: Callable[[bytes], bytes]) -> bytes:
+        """The body once a worker wrote it; `write(text)` if none could."""
+        self.ready.wait(_PATIENCE)
+        return self.body if self.body is not None else write(self.text)
 
 
-class _Share:
-    """Pieces handed out from both ends: this process takes them from the front; a
-    thread hands them to the worker from the back, `_AHEAD` at a time, and collects
-    what it writes."""
+class Pool:
+    """Worker processes for one format, one per core (`count`), started ahead of their
+    pieces; each takes the next piece handed in (`submit`) when it is free, `_AHEAD` at a
+    time, so the pieces are written while this process reads the lines that follow."""
 
-    def __init__(self, worker: Worker, texts: list[bytes], folder: Path) -> None:
-        self.worker, self.texts, self.folder = worker, texts, folder
-        self.next, self.last = 0, len(texts)  # pieces [next, last) are not taken yet
+    def __init__(self, kind: str, count: int = CORES) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="diplograph-")
+        self.pending: queue.Queue[tuple[int, Piece] | None] = queue.Queue()
+        self.handed = 0
+        self.feeds = [_Feed(Worker(kind), self.pending, Path(self.folder.name))
+                      for _ in range(count)]
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.pending.put(None)  # each feed passes it on to the next, and leaves
+        for feed in self.feeds:
+            feed.stop()
+        self.folder.cleanup()
+
+    def submit(self, text: bytes) -> Piece:
+        """Hand in lines to be written; their piece is done once a worker wrote it."""
+        piece = Piece(text)
+        self.pending.put((self.handed, piece))
+        self.handed += 1
+        return piece
+
+
+class _Feed:
+    """Two threads keeping a worker busy: one hands it the pieces it takes, one collects
+    what it wrote. Once the worker is gone, its pieces are left to this process."""
+
+    def __init__(self, worker: Worker, pending: queue.Queue[tuple[int, Piece] | None],
+                 folder: Path) -> None:
+        self.worker, self.pending, self.folder = worker, pending, folder
+        self.room = threading.Semaphore(_AHEAD)
         self.lock = threading.Lock()
-        self.written: dict[int, bytes] = {}
-        self.reader = threading.Thread(target=self._collect, daemon=True)
-        self.reader.start()
+        self.taken: dict[int, Piece] = {}
+        self.gone = worker.process is None
+        self.threads = [threading.Thread(target=run, daemon=True)
+                        for run in (self._hand, self._collect)]
+        for thread in self.threads:
+            thread.start()
 
-    def front(self) -> Iterator[int]:
-        """The pieces for this process, first to last, until the worker's are reached."""
-        while True:
+    def stop(self) -> None:
+        self.worker.stop()
+        for thread in self.threads:
+            thread.join(_PATIENCE)
+
+    def _hand(self) -> None:
+        while self.room.acquire() and (task := self.pending.get()) is not None:
+            at, piece = task
             with self.lock:
-                if self.next >= self.last:
-                    return
-                at, self.next = self.next, self.next + 1
-            yield at
-
-    def back(self) -> dict[int, bytes]:
-        """The bodies the worker wrote, by piece, once it is done (or gone)."""
-        self.reader.join(_PATIENCE)
-        with self.lock:
-            return dict(self.written)
-
-    def _hand_over(self) -> bool:
-        """Give the worker the last piece not taken; False if there is none."""
-        with self.lock:
-            if self.next >= self.last:
-                return False
-            self.last -= 1
-            at = self.last
-        source = self.folder / f"{at}.nt"
-        source.write_bytes(self.texts[at])
-        return self.worker.send(at, source, self.folder / f"{at}.out")
+                if self.gone:
+                    piece.done(None)
+                    self.room.release()
+                    continue
+                source = self.folder / f"{at}.nt"
+                source.write_bytes(piece.text)
+                self.taken[at] = piece
+                if not self.worker.send(at, source, self.folder / f"{at}.out"):
+                    self._leave()
+        self.pending.put(None)
 
     def _collect(self) -> None:
-        """In a thread: keep the worker `_AHEAD` pieces ahead, keep what it writes."""
         try:
-            handed = sum(self._hand_over() for _ in range(_AHEAD))
-            for at in self.worker.answers() if handed else ():
+            for at in self.worker.answers():
                 text = (self.folder / f"{at}.out").read_bytes()
                 with self.lock:
-                    self.written[at] = text
-                handed -= 1
-                handed += self._hand_over()
-                if not handed:
-                    break
-        except (OSError, ValueError):  # a worker gone wrong: its pieces are written here
-            self.worker.stop()
+                    self.taken.pop(at).done(text)
+                self.room.release()
+        except (OSError, ValueError, KeyError):  # a worker gone wrong: its pieces are left
+            pass
+        with self.lock:
+            self._leave()
+
+    def _leave(self) -> None:
+        """The worker is gone: what it took is written here, and so is what it takes."""
+        self.gone = True
+        for piece in self.taken.values():
+            piece.done(None)
+        self.taken.clear()
+        self.room.release(_AHEAD)
+
+
+def pieces(text: bytes, count: int = PIECES) -> list[bytes]:
+    """Lines cut between subjects into about `count` pieces."""
+    return [piece for _, piece in _pieces([(None, text)], count)]
 
 
 def _pieces(sections: Sequence[tuple[Key, bytes]], count: int) -> list[tuple[Key, bytes]]:

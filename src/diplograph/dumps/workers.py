@@ -27,6 +27,8 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os
 PIECES = 24  # pieces a batch of lines is cut into: small enough for the workers to share
 _AHEAD = 2  # pieces handed to a worker before it asks: it never waits for one
 _PATIENCE = 600.0  # seconds to wait for a worker's piece before writing it here
+# where pieces pass to the workers and back: in memory if it can (no write-back to disk)
+_IN_MEMORY = "/dev/shm" if os.access("/dev/shm", os.W_OK | os.X_OK) else None
 
 
 class Worker:
@@ -107,7 +109,7 @@ class Pool:
     time, so the pieces are written while this process reads the lines that follow."""
 
     def __init__(self, kind: str, count: int = CORES) -> None:
-        self.folder = tempfile.TemporaryDirectory(prefix="diplograph-")
+        self.folder = tempfile.TemporaryDirectory(prefix="diplograph-", dir=_IN_MEMORY)
         self.pending: queue.Queue[tuple[int, Piece] | None] = queue.Queue()
         self.handed = 0
         self.feeds = [_Feed(Worker(kind), self.pending, Path(self.folder.name))

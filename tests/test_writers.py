@@ -209,10 +209,9 @@ def test_a_cut_falls_on_the_next_subject_boundary(at: int, cut: int) -> None:
 
 
 def test_pieces_are_cut_between_subjects() -> None:
-    pieces = workers._pieces([("x", SUBJECTS), ("y", b""), ("z", SUBJECTS[24:])], 4)
     # eight lines in four: two a piece, the cut moved on to the next subject
-    assert [text for key, text in pieces if key == "x"] == [SUBJECTS[:24], SUBJECTS[24:]]
-    assert ("y", b"") in pieces  # an empty section stays, for its graph
-    assert b"".join(text for key, text in pieces if key == "z") == SUBJECTS[24:]
+    assert workers.pieces(SUBJECTS, 4) == [SUBJECTS[:24], SUBJECTS[24:36], SUBJECTS[36:]]
+    assert workers.pieces(SUBJECTS[24:], 2) == [SUBJECTS[24:36], SUBJECTS[36:]]
+    assert workers.pieces(b"", 4) == [b""]
     single = b"<a> <p> 1 .\n<a> <p> 2 .\n"
-    assert workers._pieces([("x", single)], 8) == [("x", single)]
+    assert workers.pieces(single, 8) == [single]

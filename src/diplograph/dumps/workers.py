@@ -14,14 +14,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
 
 from diplograph.dumps.writers import FORMATS
 
-Key = TypeVar("Key")
 SHARE_FROM = 200_000  # triples: below, the workers' start-up (about 0.1 s) gains nothing
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 PIECES = 24  # pieces a batch of lines is cut into: small enough for the workers to share
@@ -191,26 +189,18 @@ class _Feed:
 
 
 def pieces(text: bytes, count: int = PIECES) -> list[bytes]:
-    """Lines cut between subjects into about `count` pieces."""
-    return [piece for _, piece in _pieces([(None, text)], count)]
-
-
-def _pieces(sections: Sequence[tuple[Key, bytes]], count: int) -> list[tuple[Key, bytes]]:
-    """The sections cut between subjects into pieces of about 1/count of all the lines
-    (taking lines to be of about equal length); an empty section stays one piece."""
-    lines = [text.count(b"\n") for _, text in sections]
-    share = max(1, sum(lines) // count)
-    pieces: list[tuple[Key, bytes]] = []
-    for (key, text), total in zip(sections, lines, strict=True):
-        start = 0
-        while True:
-            step = len(text) * share // total if total else len(text)
-            end = _subject_end(text, min(len(text), start + max(1, step)))
-            pieces.append((key, text[start:end]))
-            if end >= len(text):
-                break
-            start = end
-    return pieces
+    """Lines cut between subjects into pieces of about 1/count of them (taking lines to
+    be of about equal length); no lines are one empty piece."""
+    lines = text.count(b"\n")
+    step = max(1, len(text) * max(1, lines // count) // lines) if lines else len(text)
+    cut: list[bytes] = []
+    start = 0
+    while True:
+        end = _subject_end(text, min(len(text), start + step))
+        cut.append(text[start:end])
+        if end >= len(text):
+            return cut
+        start = end
 
 
 def _subject_end(ntriples: bytes, at: int) -> int:

@@ -7,6 +7,8 @@ import gzip
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 import tracemalloc
 import warnings
 from pathlib import Path
@@ -321,3 +323,19 @@ def test_a_dump_is_written_without_holding_it(project: Project, tmp_path: Path,
             tracemalloc.stop()
         assert (tmp_path / "dump").read_bytes() == dump(graph, fmt, graphs).data
         assert peak < lines_read / 2, (fmt, peak, lines_read)
+
+
+def test_a_reader_that_stops_early_is_no_error(project: Project, store_dir: Path,
+                                               graph: KnowledgeGraph) -> None:
+    """`export | head`: the dump's first bytes, then exit 0 and nothing on stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "diplograph", "--project", str(project.root), "--store",
+         str(store_dir), "export", "--format", "nt"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0
+    with process.stderr:
+        assert process.stderr.read() == b""
+    assert first.startswith(b"<https://w3id.org/diplograph/country/")

@@ -177,6 +177,12 @@ class RootGroup(ErrorReportingGroup):
         return self.commands
 
 
+def reader_gone() -> None:
+    """The reader of standard output went away (`| head`): what is left goes nowhere,
+    with no error when it is flushed at exit."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - open until exit
+
+
 def report(exc: BaseException) -> int:
     """Say what went wrong in one line on stderr; the exit code."""
     if isinstance(exc, DiplographError):
@@ -190,7 +196,7 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, click.ClickException):
         return say(" ".join(exc.format_message().split()), None, ExitCode.USAGE)
     if isinstance(exc, BrokenPipeError):  # the reader of our output went away (| head)
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - no flush error at exit
+        reader_gone()
         return ExitCode.OK
     if isinstance(exc, OSError):
         return say(f"{exc.filename or 'file'}: {exc.strerror or exc}",

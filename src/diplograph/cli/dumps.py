@@ -23,6 +23,7 @@ from diplograph.cli.app import (
     graph_of,
     opened_endpoint,
     output_option,
+    reader_gone,
 )
 from diplograph.dumps.scope import Scope
 from diplograph.errors import ExitCode, UsageError
@@ -129,8 +130,11 @@ def spooled_stdout() -> Iterator[BinaryIO]:
         yield spool
         spool.seek(0)
         sys.stdout.flush()
-        shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
-        sys.stdout.buffer.flush()
+        try:
+            shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # as for any output: `| head` is no error
+            reader_gone()
 
 
 @cli.command()

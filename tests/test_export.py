@@ -292,7 +292,8 @@ def test_a_dump_failing_halfway_writes_nothing(tmp_path: Path,
                                                           for b in _batches(runs)))
     out = tmp_path / "dump.jsonld"
     out.write_text("the earlier dump\n")
-    for target in (["--output", str(out)], ["--format", "jsonld"]):
+    nested = tmp_path / "new" / "folder" / "dump.jsonld"
+    for target in (["--output", str(out)], ["--format", "jsonld"], ["--output", str(nested)]):
         result = CliRunner().invoke(cli, ["--project", str(folder), "--store",
                                           str(tmp_path / "store"), "export", *target])
         assert result.exit_code == 3, result.output

@@ -5,8 +5,10 @@ process or not, is the same bytes as written whole."""
 
 from __future__ import annotations
 
+import errno
 import json
 import warnings
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -148,6 +150,7 @@ def test_worker_processes_write_the_same_bytes(kind: str, monkeypatch: pytest.Mo
     with workers.Pool(kind, 2) as pool:
         shared = [pool.submit(piece) for piece in cut]
         assert fmt.document(piece.result(fmt.body) for piece in shared) == alone
+        assert not list(Path(pool.folder.name).iterdir())  # each piece's files went with it
     assert len(worker_pieces) == len(cut)  # the workers wrote every piece
     monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")
     with workers.Pool(kind, 2) as pool:  # cannot start: this process writes it all
@@ -155,6 +158,21 @@ def test_worker_processes_write_the_same_bytes(kind: str, monkeypatch: pytest.Mo
         without = [pool.submit(piece) for piece in cut]
         assert fmt.document(piece.result(fmt.body) for piece in without) == alone
     assert len(worker_pieces) == len(cut)
+
+
+def test_pieces_that_cannot_be_handed_over_are_written_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(path: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", full)  # a full /dev/shm
+    text = b'<http://e/s> <http://e/p> "x" .\n<http://e/t> <http://e/p> "y" .\n'
+    with workers.Pool("ttl", 2) as pool:
+        pieces = [pool.submit(text) for _ in range(8)]
+        assert all(piece.ready.wait(10) for piece in pieces)  # left here, none waits on
+        assert {piece.result(writers.TURTLE.body) for piece in pieces} == {
+            writers.TURTLE.body(text)}
+        assert any(feed.gone for feed in pool.feeds)  # the feed that took them left
 
 
 def test_pieces_a_worker_fails_on_are_written_here() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,9 +48,10 @@ def write_atomically(path: Path, data: bytes) -> None:
 def atomic_writer(path: Path) -> Iterator[BinaryIO]:
     """A file to write in steps that replaces `path` (or the file it links to), keeping
     its permissions, once the block ends; if the block fails, the old file is left
-    untouched and no temporary file remains. The target is checked first (see
-    `writable_target`), before anything is written."""
+    untouched, and no temporary file or folder made for it remains. The target is
+    checked first (see `writable_target`), before anything is written."""
     path = writable_target(Path(path))
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o777
@@ -70,4 +71,7 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        for folder in made:  # the folders made for it, innermost first
+            with suppress(OSError):
+                folder.rmdir()
         raise

@@ -161,16 +161,23 @@ class _Feed:
                     self.room.release()
                     continue
                 source = self.folder / f"{at}.nt"
-                source.write_bytes(piece.text)
                 self.taken[at] = piece
-                if not self.worker.send(at, source, self.folder / f"{at}.out"):
+                try:
+                    source.write_bytes(piece.text)
+                    sent = self.worker.send(at, source, self.folder / f"{at}.out")
+                except OSError:  # no room for it (a full /dev/shm): this process writes it
+                    sent = False
+                if not sent:
                     self._leave()
         self.pending.put(None)
 
     def _collect(self) -> None:
         try:
             for at in self.worker.answers():
-                text = (self.folder / f"{at}.out").read_bytes()
+                written = self.folder / f"{at}.out"
+                text = written.read_bytes()
+                written.unlink()  # the folder holds the pieces in hand, not the dump
+                (self.folder / f"{at}.nt").unlink()
                 with self.lock:
                     self.taken.pop(at).done(text)
                 self.room.release()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from diplograph.dumps.export import QUAD_FORMATS, dump
+from diplograph.dumps.export import QUAD_FORMATS, Written, write
 from diplograph.project import Project
 from diplograph.reasoning.closure import reason
 from diplograph.reasoning.engines import Engine
@@ -40,6 +42,21 @@ def validate_merged(graph: KnowledgeGraph, facts: NewFacts, project: Project | N
 def entailments(triples: Iterable[ox.Triple], engine: Engine | None = None) -> list[ox.Triple]:
     """The triples the OWL RL closure adds, less the trivial ones, sorted."""
     return reason(triples, engine).entailments
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A dump written into memory: its bytes, and what they hold."""
+
+    data: bytes
+    written: Written
+
+
+def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode]) -> Dump:
+    """`export.write` into memory."""
+    sink = io.BytesIO()
+    written = write(graph, fmt, graphs, sink)
+    return Dump(sink.getvalue(), written)
 
 
 def dumped_quads(graph: KnowledgeGraph, fmt: ox.RdfFormat,

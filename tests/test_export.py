@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import ROOT, Run
 from diplograph.cli import cli
 from diplograph.dumps import export, lines, workers
-from diplograph.dumps.export import DATASET, VOID_GRAPH, _batches, dump, select_graphs
+from diplograph.dumps.export import DATASET, VOID_GRAPH, _batches, select_graphs
 from diplograph.dumps.scope import Scope
 from diplograph.project import Project
 from diplograph.rdf.bridge import to_oxigraph
@@ -29,7 +29,7 @@ from diplograph.rdf.reading import RDF_FORMATS
 from diplograph.store import frames
 from diplograph.store.cache import KnowledgeGraph, open_graph
 from diplograph.store.folder import INFERRED
-from oracles import dumped_quads
+from oracles import dump, dumped_quads
 
 RDFLIB_FORMATS = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig",
                   "jsonld": "json-ld", "xml": "xml"}

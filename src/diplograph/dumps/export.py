@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -67,14 +66,6 @@ class Written:
     size: int
 
 
-@dataclass(frozen=True)
-class Dump:
-    """A dump written into memory: its bytes, and what they hold."""
-
-    data: bytes
-    written: Written
-
-
 @dataclass
 class _Tally:
     """What a dump holds, counted as its sections are read."""
@@ -113,13 +104,6 @@ def write(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNod
             Output(sink, compressed) as out:
         _serialise(_sections(graph, fmt, names, profiles, tally), fmt, out, pool)
     return Written(fmt, tally.counts, tally.triples, out.sha256, out.size)
-
-
-def dump(graph: KnowledgeGraph, fmt: ox.RdfFormat, graphs: Iterable[ox.NamedNode]) -> Dump:
-    """`write` into memory."""
-    sink = io.BytesIO()
-    written = write(graph, fmt, graphs, sink)
-    return Dump(sink.getvalue(), written)
 
 
 def graph_texts(graph: KnowledgeGraph,

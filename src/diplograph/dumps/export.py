@@ -166,13 +166,15 @@ def _serialise(sections: Iterator[Section], fmt: ox.RdfFormat, out: Output,
         for name, runs in sections:
             start, end = writers.trig_block(name.value if name else "")
             out.write(start)
-            out.write_between(_bodies(fmt, runs, pool), b"\n")
+            for part in writers.between(_bodies(fmt, runs, pool), b"\n"):
+                out.write(part)
             out.write(end)
     else:
         document = writers.FORMATS[_TEXT_FORMATS[fmt]]
         out.write(document.head)
         for _, runs in sections:
-            out.write_between(_bodies(fmt, runs, pool), document.separator)
+            for part in writers.between(_bodies(fmt, runs, pool), document.separator):
+                out.write(part)
         out.write(document.foot)
 
 

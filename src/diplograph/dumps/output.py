@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import queue
-from collections.abc import Iterable
 from threading import Thread
 from types import TracebackType
 from typing import BinaryIO
@@ -50,15 +49,6 @@ class Output:
         if self.error is not None:
             raise self.error
         self.pending.put(data)
-
-    def write_between(self, pieces: Iterable[bytes], separator: bytes) -> None:
-        """The pieces that hold something, `separator` between them."""
-        first = True
-        for piece in filter(None, pieces):
-            if not first:
-                self.write(separator)
-            self.write(piece)
-            first = False
 
     def _drain(self) -> None:
         """In the thread: write what comes until the end (gzip's trailer then), or until a

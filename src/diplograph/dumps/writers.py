@@ -9,7 +9,7 @@ in pieces cut between subjects."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -199,7 +199,7 @@ class TextFormat:
     foot: bytes
 
     def document(self, bodies: Iterable[bytes]) -> bytes:
-        return b"".join([self.head, *_between(bodies, self.separator), self.foot])
+        return b"".join([self.head, *between(bodies, self.separator), self.foot])
 
 
 PREFIX_LINES = b"".join(f"@prefix {p}: <{base}> .\n".encode() for p, base in PREFIXES.items())
@@ -221,10 +221,12 @@ def trig_block(name: str) -> tuple[bytes, bytes]:
     return b"\n<" + name.encode() + b"> {\n", b"}\n"
 
 
-def _between(pieces: Iterable[bytes], separator: bytes) -> list[bytes]:
-    """The pieces that hold something, the separator between them, to be joined with the
-    rest of a document at once (a large document is then copied once)."""
-    parts: list[bytes] = []
+def between(pieces: Iterable[bytes], separator: bytes) -> Iterator[bytes]:
+    """The pieces that hold something, `separator` between them, as they come (joined
+    with the rest of a document at once, a large document is copied once)."""
+    first = True
     for piece in filter(None, pieces):
-        parts += [separator, piece] if parts else [piece]
-    return parts
+        if not first:
+            yield separator
+        yield piece
+        first = False

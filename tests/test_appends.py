@@ -22,7 +22,7 @@ from diplograph.store import compiler, delta, frames
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
 from diplograph.store.folder import read_kept, written_file
 from diplograph.store.frames import FramedLines
-from diplograph.store.labels import labels_containing
+from diplograph.store.labels import labels_containing, names_in
 from test_store import PREFIXES, small_project, snapshot
 
 GROWN = "data/grown.ttl"
@@ -34,6 +34,8 @@ START = PREFIXES + ('@prefix ex: <https://w3id.org/diplograph/resource/ex-> .\n'
                     'ex:e prov:wasDerivedFrom ex:doc ; dg:startDate "--05-01"^^xsd:gMonthDay ; '
                     'dg:yearRelativeToSource "1"^^xsd:integer .\n')
 SEARCHED = ["visit", "second", "trip", "ahoy"]
+RESOURCE = "https://w3id.org/diplograph/resource/"
+NAMED = ["ex-a", "ex-b", "other-b"]  # as the pieces below name them
 
 PIECES = [  # each a whole statement or declaration, as a user appends them
     'ex:b a dg:StateVisit ; rdfs:label "Second visit"@en .\n',
@@ -71,10 +73,12 @@ EDITS = st.one_of(
 
 
 def answers(graph: KnowledgeGraph) -> dict[str, object]:
-    """What the label index finds for each searched text, as sorted N-Triples lines."""
+    """What the label index finds for each searched text, as sorted N-Triples lines, and
+    the English names it gives each thing named."""
     found = {text: labels_containing(graph.path, text) for text in SEARCHED}
-    return {text: None if lines is None else sorted(lines.splitlines())
-            for text, lines in found.items()}
+    names = {thing: names_in(graph.path, f"<{RESOURCE}{thing}>", "en") for thing in NAMED}
+    return {**{text: None if lines is None else sorted(lines.splitlines())
+               for text, lines in found.items()}, **names}
 
 
 def written(graph: KnowledgeGraph) -> dict[str, str]:

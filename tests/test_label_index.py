@@ -18,7 +18,15 @@ from diplograph.sparql.parameters import LABELS, Resolver
 from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.sparql.template import Template
 from diplograph.sparql.textsearch import label_search, searched
-from diplograph.store.labels import LABEL, holds_language, index_file, labels_containing
+from diplograph.store import labels
+from diplograph.store.labels import (
+    LABEL,
+    added_file,
+    holds_language,
+    index_file,
+    labels_containing,
+    names_in,
+)
 
 TEXTS = ["Navoi", "NAVOI MONUMENT", "kaz", "Qazax", "Казах", "İSTANBUL", "azərbaycan", "e",
          "an", "the", "republic", 'France" || true || "', "embassy of", "ß", "zzzz-none",
@@ -124,6 +132,58 @@ def test_an_update_indexes_the_labels_it_adds(tmp_path: Path) -> None:
     quokka = ox.NamedNode("https://w3id.org/diplograph/resource/x-quokka")
     assert [row[0] for row in rows] == [quokka]
     assert rows == scanned(updated, "quokka pav")
+
+
+def add_label(project: Path, name: str, label: str) -> ox.NamedNode:
+    """A new data file giving a new thing an English label; the thing."""
+    thing = ox.NamedNode(f"https://w3id.org/diplograph/resource/x-{name}")
+    (project / "data" / f"zz-{name}.ttl").write_text(
+        f"{thing} <{LABEL.value}> {ox.Literal(label, language='en')} .\n", encoding="utf-8")
+    return thing
+
+
+@pytest.mark.slow
+def test_updates_share_the_index_and_copy_only_the_labels_they_add(tmp_path: Path) -> None:
+    project, store = copy_graph(tmp_path), tmp_path / "store"
+    first = Graph.open(project, store=store).compiled.path
+    quokka = add_label(project, "quokka", "Quokka Pavilion")
+    second = Graph.open(project, store=store)
+    second.compiled  # compiled before the next label is added
+    numbat = add_label(project, "numbat", "Numbat Hall")
+    third = Graph.open(project, store=store)
+    for older, newer in [(first, second.compiled.path), (second.compiled.path,
+                                                         third.compiled.path)]:
+        assert index_file(newer).stat().st_ino == index_file(older).stat().st_ino
+    assert not added_file(first).exists()
+    assert added_file(third.compiled.path).stat().st_ino != \
+        added_file(second.compiled.path).stat().st_ino
+    assert [row[0] for row in third.query("search", text="quokka pav").rows] == [quokka]
+    assert [row[0] for row in third.query("search", text="numbat h").rows] == [numbat]
+    assert [row[0] for row in second.query("search", text="numbat h").rows] == []
+    for text in ["quokka", "numbat", "Navoi", "republic"]:
+        assert third.query("search", text=text).rows == scanned(third, text)
+    assert names_in(third.compiled.path, str(numbat), "en") == ("Numbat Hall",)
+    assert names_in(second.compiled.path, str(numbat), "en") == ()
+
+
+@pytest.mark.slow
+def test_added_labels_join_the_index_once_they_outgrow_their_share(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, store = copy_graph(tmp_path), tmp_path / "store"
+    Graph.open(project, store=store).compiled
+    quokka = add_label(project, "quokka", "Quokka Pavilion")
+    second = Graph.open(project, store=store).compiled.path
+    monkeypatch.setattr(labels, "_FOLD", 10**9)  # any added labels outgrow their share
+    numbat = add_label(project, "numbat", "Numbat Hall")
+    third = Graph.open(project, store=store)
+    assert not added_file(third.compiled.path).exists()
+    assert added_file(second).exists()
+    assert index_file(third.compiled.path).stat().st_ino != index_file(second).stat().st_ino
+    assert [row[0] for row in third.query("search", text="quokka pav").rows] == [quokka]
+    assert [row[0] for row in third.query("search", text="numbat h").rows] == [numbat]
+    for text in ["quokka", "Navoi", "republic"]:
+        assert third.query("search", text=text).rows == scanned(third, text)
+    assert names_in(third.compiled.path, str(quokka), "en") == ("Quokka Pavilion",)
 
 
 CLASSES = [ox.NamedNode(DG + name) for name in ("Person", "Country", "Organization", "Event")]

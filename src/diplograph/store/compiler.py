@@ -64,7 +64,7 @@ from diplograph.store.folder import (
     written_file,
 )
 from diplograph.store.frames import FramedLines, read_lines
-from diplograph.store.labels import LABEL, extend_index, index_file, write_index
+from diplograph.store.labels import LABEL, added_file, extend_index, index_file, write_index
 from diplograph.store.sources import BUILD_PREFIX, Source
 from diplograph.store.void import Profile
 
@@ -202,8 +202,9 @@ def _copy(base: Path, sources: list[Source], folder: Path
         earlier = _Earlier({}, FramedLines.read(profile_file(base, INFERRED)),
                            read_kept(trivial_file(base)) if trivial_file(base).is_file() else None,
                            (base / REASONING).read_bytes(), read_kept(written_file(base)))
-        if index_file(base).is_file():
-            _link(index_file(base), index_file(folder))
+        for index in (index_file, added_file):
+            if index(base).is_file():
+                _link(index(base), index(folder))
         for name in [*parsed_from, INFERRED.value]:
             graph = ox.NamedNode(name)
             if name in unchanged:

@@ -19,13 +19,27 @@ import pyoxigraph as ox
 
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 INDEX = "labels.sqlite"  # in the store's lines folder, whose files the integrity record covers
+ADDED = "labels-added.sqlite"  # the labels updates added since INDEX was written
 MAX_LABELS = 50000  # more labels than this containing a text: the engine scans them all
 _TRIGRAM = 3  # a shorter text has no trigram to look up
+_FOLD = 8  # the added labels join the index when their file is over 1/_FOLD of its size
 
 
 def index_file(folder: Path) -> Path:
     """Where a compiled store keeps its label index."""
     return folder / "lines" / INDEX
+
+
+def added_file(folder: Path) -> Path:
+    """Where a store keeps the labels updates added to its label index, apart: each update
+    copies them, not the whole index (418 MB at 10M), which it shares with the store it
+    was copied from."""
+    return folder / "lines" / ADDED
+
+
+def _indexes(folder: Path) -> list[Path]:
+    """A store's label index and its added labels: the files of each that exist."""
+    return [file for file in (index_file(folder), added_file(folder)) if file.is_file()]
 
 
 def _labels(documents: Iterable[bytes]) -> set[tuple[str, ox.Literal]]:
@@ -51,6 +65,14 @@ def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
     db.commit()
 
 
+def _create(db: sqlite3.Connection) -> None:
+    """The index's two tables, empty."""
+    db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, literal UNINDEXED, "
+               "folded, tokenize='trigram case_sensitive 1', detail=none)")
+    db.execute("CREATE TABLE name (thing TEXT, lang TEXT, label TEXT, "
+               "PRIMARY KEY (thing, lang, label)) WITHOUT ROWID")
+
+
 def write_index(folder: Path, documents: Iterable[bytes]) -> None:
     """Index every rdfs:label line of the N-Triples `documents` (those the union graph
     is made of: asserted and inferred)."""
@@ -58,25 +80,40 @@ def write_index(folder: Path, documents: Iterable[bytes]) -> None:
     work = target.with_suffix(".tmp")
     work.unlink(missing_ok=True)
     with closing(sqlite3.connect(work)) as db:
-        db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, literal UNINDEXED, "
-                   "folded, tokenize='trigram case_sensitive 1', detail=none)")
-        db.execute("CREATE TABLE name (thing TEXT, lang TEXT, label TEXT, "
-                   "PRIMARY KEY (thing, lang, label)) WITHOUT ROWID")
+        _create(db)
         _fill(db, documents)
     target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
+    added_file(folder).unlink(missing_ok=True)
     os.replace(work, target)
 
 
 def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
-    """Add the rdfs:label lines of `documents` to an index copied from an earlier store."""
-    target = index_file(folder)
-    work = target.with_suffix(".tmp")
+    """Add the rdfs:label lines of `documents` to the labels added to an index shared
+    with an earlier store; once they outgrow a share of the index, to a copy of the
+    index with them. Either file is copied before it is written: the earlier store keeps
+    its own."""
     import shutil  # a query, which reads the index, never loads it
 
-    shutil.copyfile(target, work)  # the earlier store keeps its own
+    index, added = index_file(folder), added_file(folder)
+    fold = added.is_file() and added.stat().st_size * _FOLD > index.stat().st_size
+    target = index if fold else added
+    work = target.with_suffix(".tmp")
+    work.unlink(missing_ok=True)
+    if target.is_file():
+        shutil.copyfile(target, work)
     with closing(sqlite3.connect(work)) as db:
+        if not target.is_file():
+            _create(db)
+        if fold:
+            db.execute("ATTACH DATABASE ? AS added", (str(added),))  # read, never written
+            db.execute("INSERT INTO main.label SELECT c0, c1, c2 FROM added.label_content")
+            db.execute("INSERT OR IGNORE INTO main.name SELECT * FROM added.name")
+            db.commit()
+            db.execute("DETACH DATABASE added")
         _fill(db, documents)
     os.replace(work, target)
+    if fold:
+        added.unlink()
 
 
 def labels_containing(folder: Path, text: str) -> bytes | None:
@@ -84,18 +121,20 @@ def labels_containing(folder: Path, text: str) -> bytes | None:
     lower case, as Python and SPARQL's LCASE write it), each once; None where the index
     cannot answer: no index, a text shorter than a trigram, a blank node among the
     things, or more than `MAX_LABELS` labels."""
-    folded, file = text.lower(), index_file(folder)
-    if len(folded) < _TRIGRAM or not file.is_file():
+    folded, files = text.lower(), _indexes(folder)
+    if len(folded) < _TRIGRAM or index_file(folder) not in files:
         return None
     pattern = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
+    rows: dict[tuple[str, str], None] = {}
     try:
-        # the labels holding a few trigrams that cover the text, then those holding the
-        # text, read from the table's content itself: 1.5x faster than the same GLOB on the
-        # full-text table, which looks up every trigram and reads each row through it
-        rows = _reader(file).execute(
-            "SELECT DISTINCT c0, c1 FROM label_content WHERE id IN "
-            "(SELECT rowid FROM label WHERE label MATCH ?) AND c2 GLOB ? LIMIT ?",
-            (_covering(folded), pattern, MAX_LABELS + 1)).fetchall()
+        for file in files:
+            # the labels holding a few trigrams that cover the text, then those holding the
+            # text, read from the table's content itself: 1.5x faster than the same GLOB on
+            # the full-text table, which looks up every trigram and reads each row through it
+            rows.update(dict.fromkeys(_reader(file).execute(
+                "SELECT DISTINCT c0, c1 FROM label_content WHERE id IN "
+                "(SELECT rowid FROM label WHERE label MATCH ?) AND c2 GLOB ? LIMIT ?",
+                (_covering(folded), pattern, MAX_LABELS + 1)).fetchall()))
     except sqlite3.Error:  # an index from before it held the labels themselves
         return None
     if len(rows) > MAX_LABELS or any(not thing.startswith("<") for thing, _ in rows):
@@ -141,12 +180,14 @@ def _reader(file: Path) -> sqlite3.Connection:
 def holds_language(folder: Path, language: str) -> bool | None:
     """Whether any label of the store in `folder` is tagged `language` (lower case, as
     the store holds tags); None if the store has no index of names."""
+    files = _indexes(folder)
+    if index_file(folder) not in files:
+        return None
     try:
-        found = _reader(index_file(folder)).execute(
-            "SELECT 1 FROM name WHERE lang = ? LIMIT 1", (language,)).fetchone()
+        return any(_reader(file).execute("SELECT 1 FROM name WHERE lang = ? LIMIT 1",
+                                         (language,)).fetchone() is not None for file in files)
     except sqlite3.Error:
         return None
-    return found is not None
 
 
 @lru_cache(maxsize=65536)
@@ -154,11 +195,12 @@ def names_in(folder: Path, thing: str, language: str) -> tuple[str, ...] | None:
     """The labels of `thing` (as N-Triples writes it: `<iri>`) tagged `language` exactly
     (as the store holds tags: lower case), sorted; None if the store has no index of
     names (one compiled before it had)."""
-    file = index_file(folder)
+    files = _indexes(folder)
+    if index_file(folder) not in files:
+        return None
     try:
-        rows = _reader(file).execute(
-            "SELECT label FROM name WHERE thing = ? AND lang = ? ORDER BY label",
-            (thing, language)).fetchall()
+        labels = {label for file in files for label, in _reader(file).execute(
+            "SELECT label FROM name WHERE thing = ? AND lang = ?", (thing, language))}
     except sqlite3.Error:
         return None
-    return tuple(label for label, in rows)
+    return tuple(sorted(labels))

@@ -33,6 +33,7 @@ from diplograph.store.folder import (
     write_integrity,
 )
 from diplograph.store.frames import FramedLines
+from diplograph.store.sources import BUILD_PREFIX
 
 # the join of the whole graph with itself: it never ends in a test's time
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
@@ -222,6 +223,31 @@ def test_ctrl_c_stops_a_query_at_once(store_dir: Path, graph: object) -> None:
     _out, err = process.communicate(timeout=30)
     assert time.monotonic() - stopped < 2
     assert process.returncode == 130 and err == "error: interrupted\n"
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_query_at_once(store_dir: Path, graph: object) -> None:
+    process = cli("sparql", ENDLESS, store=store_dir)
+    time.sleep(3)  # started and running
+    process.terminate()
+    stopped = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - stopped < 2
+    assert process.returncode == 143 and err == "error: terminated\n" and out == ""
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_compile_leaves_no_store_behind(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    process = cli("sparql", "ASK {}", store=cache)
+    deadline = time.monotonic() + 60
+    while not list(cache.glob(f"{BUILD_PREFIX}*/store/*.sst")):  # writing the store
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    process.terminate()
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 143 and err == "error: terminated\n" and out == ""
+    assert [p.name for p in cache.iterdir() if p.is_dir()] == []
 
 
 @pytest.mark.slow

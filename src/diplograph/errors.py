@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     COUNT_MISMATCH = 8
     INTERNAL = 70
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class DiplographError(Exception):

@@ -6,6 +6,7 @@ import functools
 import importlib
 import math
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, MutableMapping
@@ -111,6 +112,21 @@ class Interrupted(DiplographError):
     exit_code = ExitCode.INTERRUPTED
 
 
+class Terminated(DiplographError):
+    """SIGTERM: `kill`, a service manager or a container stopping the process."""
+
+    exit_code = ExitCode.TERMINATED
+
+
+class TerminateSignal(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so that the same clean-up runs: no
+    temporary file, half-built store or worker process is left behind."""
+
+
+def _on_terminate(signum: int, frame: object) -> None:
+    raise TerminateSignal
+
+
 #: the module of `diplograph.cli` that defines each command, imported when it is looked up
 COMMAND_MODULES = {
     "add": "facts", "check": "facts", "validate": "facts",
@@ -130,6 +146,8 @@ class ErrorReportingGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except TerminateSignal:
+            raise Terminated("terminated", hint=None) from None
         except KeyboardInterrupt:  # before click turns it into an Abort and a blank line
             raise Interrupted("interrupted", hint=None) from None
 
@@ -191,6 +209,8 @@ def report(exc: BaseException) -> int:
         where = exc.ctx.command_path if exc.ctx is not None else "diplograph"
         return say(" ".join(exc.format_message().split()), f"`{where} --help` shows the usage",
                    ExitCode.USAGE)
+    if isinstance(exc, TerminateSignal):
+        return say("terminated", None, ExitCode.TERMINATED)
     if isinstance(exc, click.Abort | KeyboardInterrupt):
         return say("interrupted", None, ExitCode.INTERRUPTED)
     if isinstance(exc, click.ClickException):
@@ -350,19 +370,20 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
     Run named SPARQL queries, export RDF dumps, validate new facts.
     Exit codes: 0 ok, 1 data does not conform, 2 usage error, 3 bad input,
     4 time limit, 5 memory ceiling, 6 endpoint unreachable or failing, 7 credentials
-    refused, 8 pushed counts differ, 70 internal error, 130 interrupted.
+    refused, 8 pushed counts differ, 70 internal error, 130 interrupted, 143 terminated.
     """
     ctx.obj = Graph.open(project, store)
 
 
 def main() -> None:
-    """The console script. A query stopped at a limit or by Ctrl-C runs on in its
-    thread, which the engine cannot stop, as may a compile's writer: the process then
-    ends at once."""
+    """The console script. SIGTERM stops it as Ctrl-C does. A query stopped at a limit,
+    by Ctrl-C or SIGTERM runs on in its thread, which the engine cannot stop, as may a
+    compile's writer: the process then ends at once."""
+    signal.signal(signal.SIGTERM, _on_terminate)
     try:
         cli(prog_name="diplograph")
     except SystemExit as done:
-        if done.code == ExitCode.INTERRUPTED or any(
+        if done.code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) or any(
                 t.name == QUERY_THREAD and t.is_alive() for t in threading.enumerate()):
             sys.stdout.flush()
             sys.stderr.flush()

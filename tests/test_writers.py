@@ -233,3 +233,26 @@ def test_pieces_are_cut_between_subjects() -> None:
     assert workers.pieces(b"", 4) == [b""]
     single = b"<a> <p> 1 .\n<a> <p> 2 .\n"
     assert workers.pieces(single, 8) == [single]
+
+
+@pytest.mark.parametrize(("files", "granted"), [
+    ({"cpu.max": "150000 100000\n"}, 1.5),
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 0.5),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({}, None),
+])
+def test_a_containers_cpu_quota_is_read(tmp_path: Path, files: dict[str, str],
+                                        granted: float | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert workers.cpu_quota(tmp_path) == granted
+
+
+@pytest.mark.parametrize(("quota", "cores"), [(0.5, 1), (1.5, 2), (64.0, 2), (None, 2)])
+def test_the_workers_are_as_many_as_the_quota_allows(monkeypatch: pytest.MonkeyPatch,
+                                                     quota: float | None, cores: int) -> None:
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(workers, "cpu_quota", lambda: quota)
+    assert workers.usable_cores() == cores

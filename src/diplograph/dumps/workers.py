@@ -8,6 +8,7 @@ whatever a worker leaves undone (it could not start, or failed) this process wri
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import queue
 import subprocess
@@ -21,7 +22,34 @@ from types import TracebackType
 from diplograph.dumps.writers import FORMATS
 
 SHARE_FROM = 200_000  # triples: below, the workers' start-up (about 0.1 s) gains nothing
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def cpu_quota(cgroups: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """The CPUs a container's quota grants (cgroup v2 `cpu.max`, else v1's CFS quota, as
+    a container sees its own cgroup at the root), or None if there is no quota."""
+    try:
+        quota, period = (cgroups / "cpu.max").read_text().split()
+    except (OSError, ValueError):
+        try:
+            quota = (cgroups / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroups / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        except OSError:
+            return None
+    try:
+        granted = int(quota) / int(period)
+    except (ValueError, ZeroDivisionError):  # "max" or -1: no quota
+        return None
+    return granted if granted > 0 else None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on, or fewer if a CPU quota grants fewer."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    quota = cpu_quota()
+    return max(1, min(cores or 1, math.ceil(quota) if quota else cores or 1))
+
+
+CORES = usable_cores()
 PIECES = 24  # pieces a batch of lines is cut into: small enough for the workers to share
 _AHEAD = 2  # pieces handed to a worker before it asks: it never waits for one
 _PATIENCE = 600.0  # seconds to wait for a worker's piece before writing it here

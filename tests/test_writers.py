@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import signal
+import time
 import warnings
 from pathlib import Path
 
@@ -256,3 +259,19 @@ def test_the_workers_are_as_many_as_the_quota_allows(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(workers, "cpu_quota", lambda: quota)
     assert workers.usable_cores() == cores
+
+
+def test_a_stuck_worker_is_stopped_and_its_pieces_written_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "_PATIENCE", 1.0)
+    text = b'<http://e/s> <http://e/p> "x" .\n<http://e/t> <http://e/p> "y" .\n'
+    with workers.Pool("ttl", 1) as pool:
+        worker = pool.feeds[0].worker.process
+        assert worker is not None
+        os.kill(worker.pid, signal.SIGSTOP)  # alive, but never answers
+        pieces = [pool.submit(text) for _ in range(6)]
+        started = time.monotonic()
+        assert {piece.result(writers.TURTLE.body) for piece in pieces} == {
+            writers.TURTLE.body(text)}
+        assert time.monotonic() - started < 5  # one wait, not one per piece
+        assert worker.returncode is not None and pool.feeds[0].gone

@@ -52,7 +52,7 @@ def usable_cores() -> int:
 CORES = usable_cores()
 PIECES = 24  # pieces a batch of lines is cut into: small enough for the workers to share
 _AHEAD = 2  # pieces handed to a worker before it asks: it never waits for one
-_PATIENCE = 600.0  # seconds to wait for a worker's piece before writing it here
+_PATIENCE = 60.0  # seconds a worker may keep a piece (about 10 ms of work) before it is stopped
 # where pieces pass to the workers and back: in memory if it can (no write-back to disk)
 _IN_MEMORY = "/dev/shm" if os.access("/dev/shm", os.W_OK | os.X_OK) else None
 
@@ -117,6 +117,7 @@ class Piece:
         self.text = text
         self.body: bytes | None = None
         self.ready = threading.Event()
+        self.stuck: Callable[[], None] | None = None  # stops the worker that took it
 
     def done(self, body: bytes | None) -> None:
         """The worker's body, or None: written here."""
@@ -124,8 +125,11 @@ class Piece:
         self.ready.set()
 
     def result(self, write: Callable[[bytes], bytes]) -> bytes:
-        """The body once a worker wrote it; `write(text)` if none could."""
-        self.ready.wait(_PATIENCE)
+        """The body once a worker wrote it; `write(text)` if none could, or if the worker
+        kept it past `_PATIENCE`: that worker is stopped, as stuck, and the other pieces it
+        took come back at once."""
+        if not self.ready.wait(_PATIENCE) and self.stuck is not None:
+            self.stuck()
         return self.body if self.body is not None else write(self.text)
 
 
@@ -190,6 +194,7 @@ class _Feed:
                     continue
                 source = self.folder / f"{at}.nt"
                 self.taken[at] = piece
+                piece.stuck = self.worker.stop
                 try:
                     source.write_bytes(piece.text)
                     sent = self.worker.send(at, source, self.folder / f"{at}.out")

@@ -22,7 +22,7 @@ from diplograph.store import compiler, delta, frames
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
 from diplograph.store.folder import read_kept, written_file
 from diplograph.store.frames import FramedLines
-from diplograph.store.labels import labels_containing, names_in
+from diplograph.store.labels import labels_containing, names_equal, names_in
 from test_store import PREFIXES, small_project, snapshot
 
 GROWN = "data/grown.ttl"
@@ -36,10 +36,13 @@ START = PREFIXES + ('@prefix ex: <https://w3id.org/diplograph/resource/ex-> .\n'
 SEARCHED = ["visit", "second", "trip", "ahoy"]
 RESOURCE = "https://w3id.org/diplograph/resource/"
 NAMED = ["ex-a", "ex-b", "other-b"]  # as the pieces below name them
+EQUAL = ["ahoy", "the second", "first visit"]
 
 PIECES = [  # each a whole statement or declaration, as a user appends them
     'ex:b a dg:StateVisit ; rdfs:label "Second visit"@en .\n',
     'ex:a rdfs:label "Ahoy"@en .\n',  # a new label for an earlier thing
+    'ex:b <http://www.w3.org/2004/02/skos/core#altLabel> "The Second"@en ;\n'
+    '  <http://purl.org/dc/terms/title> "AHOY" .\n',  # names other than labels
     'ex:a a dg:StateVisit .\n',  # already stated
     '_:trip rdfs:label "The trip"@en .\n',  # the blank node of the earlier bytes
     'ex:c dg:partOf [ rdfs:label "an anonymous trip"@en ] .\n',
@@ -77,8 +80,10 @@ def answers(graph: KnowledgeGraph) -> dict[str, object]:
     the English names it gives each thing named."""
     found = {text: labels_containing(graph.path, text) for text in SEARCHED}
     names = {thing: names_in(graph.path, f"<{RESOURCE}{thing}>", "en") for thing in NAMED}
+    equal = {f"= {text}": sorted(map(str, names_equal(graph.path, text) or []))
+             for text in EQUAL}
     return {**{text: None if lines is None else sorted(lines.splitlines())
-               for text, lines in found.items()}, **names}
+               for text, lines in found.items()}, **names, **equal}
 
 
 def written(graph: KnowledgeGraph) -> dict[str, str]:

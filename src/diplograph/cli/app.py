@@ -376,14 +376,20 @@ def cli(ctx: click.Context, project: Path | None, store: Path | None, debug: boo
 
 
 def main() -> None:
-    """The console script. SIGTERM stops it as Ctrl-C does. A query stopped at a limit,
-    by Ctrl-C or SIGTERM runs on in its thread, which the engine cannot stop, as may a
-    compile's writer: the process then ends at once."""
+    """The console script. SIGTERM stops it as Ctrl-C does, then ends it by that signal
+    (status 143 in a shell; a service manager sees a stop, not a failure). A query
+    stopped at a limit, by Ctrl-C or SIGTERM runs on in its thread, which the engine
+    cannot stop, as may a compile's writer: the process then ends at once."""
     signal.signal(signal.SIGTERM, _on_terminate)
     try:
         cli(prog_name="diplograph")
     except SystemExit as done:
-        if done.code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED) or any(
+        if done.code == ExitCode.TERMINATED:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+        if done.code == ExitCode.INTERRUPTED or any(
                 t.name == QUERY_THREAD and t.is_alive() for t in threading.enumerate()):
             sys.stdout.flush()
             sys.stderr.flush()

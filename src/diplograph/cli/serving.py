@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 
 import click
@@ -68,4 +69,7 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: in
                "(SPARQL at /sparql, API at /api/docs; Ctrl+C stops)", err=True)
     config = uvicorn.Config(web, log_level="warning", access_log=access_log,
                             timeout_graceful_shutdown=2)
+    # uvicorn stops gracefully on SIGTERM, then raises it again: with the default action
+    # the server ends by the signal, as a service manager expects of a clean stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     uvicorn.Server(config).run(sockets=[sock])

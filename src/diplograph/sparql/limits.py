@@ -129,6 +129,7 @@ def _serve(task: Callable[[], bytes], limits: Limits, writing: int) -> None:
     """Run in the child: the task's bytes or its error to `writing`, then exit."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's clean-up
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 2)  # the engine's own messages (an allocation failure) stay unseen
         with open("/proc/self/statm", "rb") as statm:

@@ -136,16 +136,14 @@ class Resolver:
         folding, serves the names this does not find."""
         key = (self.graph.path, cls.value, text)
         if key not in _NAMED:
-            from diplograph.store.labels import labels_found  # here: SQLite only for a name
+            from diplograph.store.labels import names_equal  # here: SQLite only for a name
 
             equal = f"FILTER(LCASE(STR(?name)) = LCASE({ox.Literal(text)}))"
-            # the rdfs:labels containing the text, from the store's label index (instead
-            # of every label of the graph: seconds at 10M); the type is checked after:
-            # joined in the query, the engine read every instance's names
-            indexed = labels_found(self.graph.path, text)
-            found = (_with_name(self.graph.store, LABELS, equal) if indexed is None else
-                     _with_name(indexed, LABELS[:1], equal)
-                     | _with_name(self.graph.store, LABELS[1:], equal))
+            # the names equal to the text but for case, from the store's label index
+            # (instead of every name of the graph: seconds at 10M); the type is checked
+            # after: joined in the query, the engine read every instance's names
+            indexed = names_equal(self.graph.path, text)
+            found = _with_name(self.graph.store if indexed is None else indexed, LABELS, equal)
             _NAMED[key] = {node for node in found if next(self.graph.store.quads_for_pattern(
                 node, RDF_TYPE, cls, ox.DefaultGraph()), None) is not None}
         return _NAMED[key]

@@ -64,14 +64,19 @@ from diplograph.store.folder import (
     written_file,
 )
 from diplograph.store.frames import FramedLines, read_lines
-from diplograph.store.labels import LABEL, added_file, extend_index, index_file, write_index
+from diplograph.store.labels import (
+    added_file,
+    extend_index,
+    holds_names,
+    index_file,
+    write_index,
+)
 from diplograph.store.sources import BUILD_PREFIX, Source
 from diplograph.store.void import Profile
 
 UNION = ox.DefaultGraph()  # what queries read: ontology, data and entailments together
 _NT = ox.RdfFormat.N_TRIPLES
 _MAX_PENDING = 2  # writes queued for the writer thread: the lines they hold stay in memory
-_LABEL = f" {LABEL} ".encode()  # a label's line holds this
 _APPENDABLE = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)  # what may be parsed from its end
 _MAX_TIMED = 20_000  # linked facts whose time an update recomputes before it reads them all
 _BOUNDS = tuple(ox.NamedNode(p[1:-1]) for p in sorted(PREDICATES))
@@ -343,10 +348,10 @@ def _update(sources: list[Source], folder: Path, earlier: _Earlier,
         went.append(gone)
         writer.prune_union(b"".join(went))
         say("writing the store", 0.8)
-        if not index_file(folder).is_file() or any(_LABEL in lines for lines in went):
+        if not index_file(folder).is_file() or any(holds_names(lines) for lines in went):
             writer.beside(write_index, folder,
                           chain(documents, [read_lines(folder, INFERRED)]))
-        elif any(_LABEL in lines for lines in [*arrived, came_inferred]):
+        elif any(holds_names(lines) for lines in [*arrived, came_inferred]):
             writer.beside(extend_index, folder, [*arrived, came_inferred])
     store.flush()
 

@@ -27,7 +27,7 @@ SHAPES_BASE = GRAPH_BASE + "shapes/"
 INFERRED = ox.NamedNode(GRAPH_BASE + "inferred")
 #: Stores of another format are neither opened nor updated: change it when the layout
 #: or the N-Triples lines (parsing, blank node labels, derived time bounds) change.
-STORE_FORMAT = f"diplograph {__version__} store 18, pyoxigraph {ox.__version__}"
+STORE_FORMAT = f"diplograph {__version__} store 19, pyoxigraph {ox.__version__}"
 COMPLETE = "COMPLETE"  # written last: the folder holds a whole store
 LINES = "lines"  # each graph's sorted N-Triples lines and VoID profile, read by export
 SOURCES = "sources.json"  # the digest of the source each asserted graph was parsed from

@@ -1,9 +1,11 @@
 """An index of the labels a query sees, built beside the store when it compiles (SQLite):
 a full-text table, FTS5 with trigrams over each label in lower case, so that the labels
 containing a text are found without reading every label (`sparql.textsearch` answers a
-name search from them); and each thing's labels by language, so that a thing's name in
+name search from them); each thing's labels by language, so that a thing's name in
 one language is one lookup, not a read of its names in every language (a state has
-145; `sparql.labelling`)."""
+145; `sparql.labelling`); and every name (rdfs:label, skos:prefLabel, skos:altLabel,
+dcterms:title) by its lower case, so that the things a typed name names are one lookup
+(`sparql.parameters`)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from diplograph.namespaces import PREFIXES
+
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+NAMES = (LABEL, *(ox.NamedNode(PREFIXES[prefix] + local) for prefix, local in (
+    ("skos", "prefLabel"), ("skos", "altLabel"), ("dcterms", "title"))))
+_MARKERS = tuple(f" {name} ".encode() for name in NAMES)  # a name's line holds one
 INDEX = "labels.sqlite"  # in the store's lines folder, whose files the integrity record covers
 ADDED = "labels-added.sqlite"  # the labels updates added since INDEX was written
 MAX_LABELS = 50000  # more labels than this containing a text: the engine scans them all
@@ -42,35 +49,45 @@ def _indexes(folder: Path) -> list[Path]:
     return [file for file in (index_file(folder), added_file(folder)) if file.is_file()]
 
 
-def _labels(documents: Iterable[bytes]) -> set[tuple[str, ox.Literal]]:
-    """(thing, label) of every rdfs:label line of N-Triples documents whose object is a
-    literal."""
-    marker = f" {LABEL} ".encode()
+def holds_names(lines: bytes) -> bool:
+    """Whether N-Triples lines may hold a name the index keeps."""
+    return any(marker in lines for marker in _MARKERS)
+
+
+def _names(documents: Iterable[bytes]) -> set[tuple[str, str, ox.Literal]]:
+    """(thing, name property, name) of every line of N-Triples documents giving a thing
+    a literal name (`NAMES`)."""
     lines = b"".join(line for document in documents for line in document.splitlines(True)
-                     if marker in line)
-    return {(str(t.subject), t.object) for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-            if isinstance(t.object, ox.Literal)}
+                     if holds_names(line))
+    return {(str(t.subject), str(t.predicate), t.object)
+            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
+            if t.predicate in NAMES and isinstance(t.object, ox.Literal)}
 
 
 def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
-    """Add the rdfs:label lines of `documents` to both tables (a label indexed twice
-    changes no answer: the full-text table's matches are a set once read, the names
-    are a set)."""
-    labels = _labels(documents)
+    """Add the name lines of `documents` to the tables (a name indexed twice changes no
+    answer: every table's rows are a set once read)."""
+    names = _names(documents)
+    labels = {(thing, name) for thing, predicate, name in names if predicate == str(LABEL)}
     db.executemany("INSERT INTO label VALUES (?, ?, ?)",
                    sorted((thing, str(label), label.value.lower()) for thing, label in labels))
     db.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
                    sorted((thing, label.language, label.value) for thing, label in labels
                           if label.language))
+    db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?, ?, ?)",
+                   sorted((name.value.lower(), thing, predicate, str(name))
+                          for thing, predicate, name in names))
     db.commit()
 
 
 def _create(db: sqlite3.Connection) -> None:
-    """The index's two tables, empty."""
+    """The index's three tables, empty."""
     db.execute("CREATE VIRTUAL TABLE label USING fts5(thing UNINDEXED, literal UNINDEXED, "
                "folded, tokenize='trigram case_sensitive 1', detail=none)")
     db.execute("CREATE TABLE name (thing TEXT, lang TEXT, label TEXT, "
                "PRIMARY KEY (thing, lang, label)) WITHOUT ROWID")
+    db.execute("CREATE TABLE named (folded TEXT, thing TEXT, property TEXT, literal TEXT, "
+               "PRIMARY KEY (folded, thing, property, literal)) WITHOUT ROWID")
 
 
 def write_index(folder: Path, documents: Iterable[bytes]) -> None:
@@ -101,13 +118,14 @@ def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
     work.unlink(missing_ok=True)
     if target.is_file():
         shutil.copyfile(target, work)
-    with closing(sqlite3.connect(work)) as db:
+    with closing(sqlite3.connect(work.absolute().as_uri(), uri=True)) as db:
         if not target.is_file():
             _create(db)
-        if fold:
-            db.execute("ATTACH DATABASE ? AS added", (str(added),))  # read, never written
+        if fold:  # the added labels shared with the earlier store, read only
+            db.execute("ATTACH DATABASE ? AS added", (f"{added.absolute().as_uri()}?mode=ro",))
             db.execute("INSERT INTO main.label SELECT c0, c1, c2 FROM added.label_content")
             db.execute("INSERT OR IGNORE INTO main.name SELECT * FROM added.name")
+            db.execute("INSERT OR IGNORE INTO main.named SELECT * FROM added.named")
             db.commit()
             db.execute("DETACH DATABASE added")
         _fill(db, documents)
@@ -140,6 +158,24 @@ def labels_containing(folder: Path, text: str) -> bytes | None:
     if len(rows) > MAX_LABELS or any(not thing.startswith("<") for thing, _ in rows):
         return None
     return "".join(f"{thing} {LABEL} {literal} .\n" for thing, literal in rows).encode()
+
+
+def names_equal(folder: Path, text: str) -> ox.Store | None:
+    """The name triples (`NAMES`) whose name is `text` in lower case (as Python and
+    SPARQL's LCASE write it), in a store in memory for a query to decide each (the index
+    only narrows); None if the store has no index."""
+    files = _indexes(folder)
+    if index_file(folder) not in files:
+        return None
+    try:
+        rows = {row for file in files for row in _reader(file).execute(
+            "SELECT thing, property, literal FROM named WHERE folded = ?", (text.lower(),))}
+    except sqlite3.Error:
+        return None
+    found = ox.Store()
+    found.load("".join(f"{thing} {name} {literal} .\n" for thing, name, literal in rows
+                       ).encode(), format=ox.RdfFormat.N_TRIPLES)
+    return found
 
 
 def labels_found(folder: Path, text: str) -> ox.Store | None:

@@ -24,6 +24,10 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
 }
 
+#: the properties that name a thing, rdfs:label first: what a name typed by a user matches
+NAME_PROPERTIES = tuple(PREFIXES[prefix] + local for prefix, local in (
+    ("rdfs", "label"), ("skos", "prefLabel"), ("skos", "altLabel"), ("dcterms", "title")))
+
 
 def compact(iri: str) -> str:
     """`prefix:local` where a known prefix fits and the local part is simple, else the IRI."""

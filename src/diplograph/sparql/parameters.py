@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplograph.errors import InputError
-from diplograph.namespaces import DG, PREFIXES, compact, expand
+from diplograph.namespaces import DG, NAME_PROPERTIES, PREFIXES, compact, expand
 from diplograph.sparql.header import Parameter
 from diplograph.store.cache import KnowledgeGraph, Term
 
@@ -20,11 +20,7 @@ XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 # the names a thing is looked up by; a title is what the output shows of a resolution
-LABELS = tuple(
-    ox.NamedNode(iri)
-    for iri in (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel",
-                PREFIXES["skos"] + "altLabel", PREFIXES["dcterms"] + "title")
-)
+LABELS = tuple(ox.NamedNode(iri) for iri in NAME_PROPERTIES)
 COUNTRY = ox.NamedNode(DG + "Country")
 _DATE_FORMS = (
     (re.compile(r"^[0-9]{4}$"), "gYear", "%Y"),
@@ -136,14 +132,19 @@ class Resolver:
         folding, serves the names this does not find."""
         key = (self.graph.path, cls.value, text)
         if key not in _NAMED:
-            from diplograph.store.labels import names_equal  # here: SQLite only for a name
+            # here: SQLite only for a name
+            from diplograph.store.labels import labels_found, names_equal
 
             equal = f"FILTER(LCASE(STR(?name)) = LCASE({ox.Literal(text)}))"
-            # the names equal to the text but for case, from the store's label index
-            # (instead of every name of the graph: seconds at 10M); the type is checked
-            # after: joined in the query, the engine read every instance's names
-            indexed = names_equal(self.graph.path, text)
-            found = _with_name(self.graph.store if indexed is None else indexed, LABELS, equal)
+            # the labels containing the text and the other names equal to it but for
+            # case, from the store's label index (instead of every name of the graph:
+            # seconds at 10M); the type is checked after: joined in the query, the
+            # engine read every instance's names
+            labels = labels_found(self.graph.path, text)
+            others = names_equal(self.graph.path, text)
+            found = (_with_name(self.graph.store if labels is None else labels, LABELS[:1], equal)
+                     | _with_name(self.graph.store if others is None else others, LABELS[1:],
+                                  equal))
             _NAMED[key] = {node for node in found if next(self.graph.store.quads_for_pattern(
                 node, RDF_TYPE, cls, ox.DefaultGraph()), None) is not None}
         return _NAMED[key]

@@ -3,9 +3,9 @@ a full-text table, FTS5 with trigrams over each label in lower case, so that the
 containing a text are found without reading every label (`sparql.textsearch` answers a
 name search from them); each thing's labels by language, so that a thing's name in
 one language is one lookup, not a read of its names in every language (a state has
-145; `sparql.labelling`); and every name (rdfs:label, skos:prefLabel, skos:altLabel,
-dcterms:title) by its lower case, so that the things a typed name names are one lookup
-(`sparql.parameters`)."""
+145; `sparql.labelling`); and its other names (skos:prefLabel, skos:altLabel,
+dcterms:title) by their lower case, so that a typed name is looked up in both, not
+read from every name (`sparql.parameters`)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from diplograph.namespaces import PREFIXES
+from diplograph.namespaces import NAME_PROPERTIES
 
-LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-NAMES = (LABEL, *(ox.NamedNode(PREFIXES[prefix] + local) for prefix, local in (
-    ("skos", "prefLabel"), ("skos", "altLabel"), ("dcterms", "title"))))
+NAMES = tuple(ox.NamedNode(iri) for iri in NAME_PROPERTIES)
+LABEL = NAMES[0]  # rdfs:label
 _MARKERS = tuple(f" {name} ".encode() for name in NAMES)  # a name's line holds one
 INDEX = "labels.sqlite"  # in the store's lines folder, whose files the integrity record covers
 ADDED = "labels-added.sqlite"  # the labels updates added since INDEX was written
@@ -76,7 +75,7 @@ def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
                           if label.language))
     db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?, ?, ?)",
                    sorted((name.value.lower(), thing, predicate, str(name))
-                          for thing, predicate, name in names))
+                          for thing, predicate, name in names if predicate != str(LABEL)))
     db.commit()
 
 
@@ -161,9 +160,9 @@ def labels_containing(folder: Path, text: str) -> bytes | None:
 
 
 def names_equal(folder: Path, text: str) -> ox.Store | None:
-    """The name triples (`NAMES`) whose name is `text` in lower case (as Python and
-    SPARQL's LCASE write it), in a store in memory for a query to decide each (the index
-    only narrows); None if the store has no index."""
+    """The triples of the names other than labels (`NAMES`) whose name is `text` in
+    lower case (as Python and SPARQL's LCASE write it), in a store in memory for a query
+    to decide each (the index only narrows); None if the store has no index."""
     files = _indexes(folder)
     if index_file(folder) not in files:
         return None

@@ -43,9 +43,13 @@ def added_file(folder: Path) -> Path:
     return folder / "lines" / ADDED
 
 
-def _indexes(folder: Path) -> list[Path]:
-    """A store's label index and its added labels: the files of each that exist."""
-    return [file for file in (index_file(folder), added_file(folder)) if file.is_file()]
+def _indexes(folder: Path) -> list[Path] | None:
+    """A store's label index and, if it has some, its added labels; None if the store
+    has no index."""
+    index, added = index_file(folder), added_file(folder)
+    if not index.is_file():
+        return None
+    return [index, added] if added.is_file() else [index]
 
 
 def holds_names(lines: bytes) -> bool:
@@ -90,8 +94,8 @@ def _create(db: sqlite3.Connection) -> None:
 
 
 def write_index(folder: Path, documents: Iterable[bytes]) -> None:
-    """Index every rdfs:label line of the N-Triples `documents` (those the union graph
-    is made of: asserted and inferred)."""
+    """Index every name line of the N-Triples `documents` (those the union graph is made
+    of: asserted and inferred)."""
     target = index_file(folder)
     work = target.with_suffix(".tmp")
     work.unlink(missing_ok=True)
@@ -104,8 +108,8 @@ def write_index(folder: Path, documents: Iterable[bytes]) -> None:
 
 
 def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
-    """Add the rdfs:label lines of `documents` to the labels added to an index shared
-    with an earlier store; once they outgrow a share of the index, to a copy of the
+    """Add the name lines of `documents` to the names added to an index shared with an
+    earlier store; once they outgrow a share of the index, to a copy of the
     index with them. Either file is copied before it is written: the earlier store keeps
     its own."""
     import shutil  # a query, which reads the index, never loads it
@@ -139,7 +143,7 @@ def labels_containing(folder: Path, text: str) -> bytes | None:
     cannot answer: no index, a text shorter than a trigram, a blank node among the
     things, or more than `MAX_LABELS` labels."""
     folded, files = text.lower(), _indexes(folder)
-    if len(folded) < _TRIGRAM or index_file(folder) not in files:
+    if len(folded) < _TRIGRAM or files is None:
         return None
     pattern = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
     rows: dict[tuple[str, str], None] = {}
@@ -164,7 +168,7 @@ def names_equal(folder: Path, text: str) -> ox.Store | None:
     lower case (as Python and SPARQL's LCASE write it), in a store in memory for a query
     to decide each (the index only narrows); None if the store has no index."""
     files = _indexes(folder)
-    if index_file(folder) not in files:
+    if files is None:
         return None
     try:
         rows = {row for file in files for row in _reader(file).execute(
@@ -216,7 +220,7 @@ def holds_language(folder: Path, language: str) -> bool | None:
     """Whether any label of the store in `folder` is tagged `language` (lower case, as
     the store holds tags); None if the store has no index of names."""
     files = _indexes(folder)
-    if index_file(folder) not in files:
+    if files is None:
         return None
     try:
         return any(_reader(file).execute("SELECT 1 FROM name WHERE lang = ? LIMIT 1",
@@ -231,7 +235,7 @@ def names_in(folder: Path, thing: str, language: str) -> tuple[str, ...] | None:
     (as the store holds tags: lower case), sorted; None if the store has no index of
     names (one compiled before it had)."""
     files = _indexes(folder)
-    if index_file(folder) not in files:
+    if files is None:
         return None
     try:
         labels = {label for file in files for label, in _reader(file).execute(

@@ -70,8 +70,8 @@ def _names(documents: Iterable[bytes]) -> set[tuple[str, str, ox.Literal]]:
 def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
     """Add the name lines of `documents` to the tables (a name indexed twice changes no
     answer: every table's rows are a set once read)."""
-    names = _names(documents)
-    labels = {(thing, name) for thing, predicate, name in names if predicate == str(LABEL)}
+    names, label = _names(documents), str(LABEL)
+    labels = {(thing, name) for thing, predicate, name in names if predicate == label}
     db.executemany("INSERT INTO label VALUES (?, ?, ?)",
                    sorted((thing, str(label), label.value.lower()) for thing, label in labels))
     db.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
@@ -79,7 +79,7 @@ def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
                           if label.language))
     db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?, ?, ?)",
                    sorted((name.value.lower(), thing, predicate, str(name))
-                          for thing, predicate, name in names if predicate != str(LABEL)))
+                          for thing, predicate, name in names if predicate != label))
     db.commit()
 
 
@@ -119,10 +119,11 @@ def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
     target = index if fold else added
     work = target.with_suffix(".tmp")
     work.unlink(missing_ok=True)
-    if target.is_file():
+    copied = target.is_file()
+    if copied:
         shutil.copyfile(target, work)
     with closing(sqlite3.connect(work.absolute().as_uri(), uri=True)) as db:
-        if not target.is_file():
+        if not copied:
             _create(db)
         if fold:  # the added labels shared with the earlier store, read only
             db.execute("ATTACH DATABASE ? AS added", (f"{added.absolute().as_uri()}?mode=ro",))

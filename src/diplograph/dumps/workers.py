@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from diplograph.dumps.writers import FORMATS
+from diplograph.processes import start_module
 
 SHARE_FROM = 200_000  # triples: below, the workers' start-up (about 0.1 s) gains nothing
 
@@ -64,13 +65,10 @@ class Worker:
     INDEX. It leaves at the end of its input."""
 
     def __init__(self, kind: str) -> None:
-        package_root = str(Path(__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         try:
-            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-m", "diplograph.dumps.workers", kind], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            self.process: subprocess.Popen[bytes] | None = start_module(
+                "diplograph.dumps.workers", kind, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError:
             self.process = None
 

@@ -3,14 +3,18 @@ what a scan of every label answers."""
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import copy_graph
+from conftest import ROOT, copy_graph
 from diplograph import Graph
 from diplograph.namespaces import DG
 from diplograph.project import Project
@@ -19,6 +23,7 @@ from diplograph.sparql.running import bind_parameters, run_named
 from diplograph.sparql.template import Template
 from diplograph.sparql.textsearch import label_search, searched
 from diplograph.store import labels
+from diplograph.store.cache import KnowledgeGraph
 from diplograph.store.labels import (
     LABEL,
     added_file,
@@ -184,6 +189,50 @@ def test_added_labels_join_the_index_once_they_outgrow_their_share(
     for text in ["quokka", "Navoi", "republic"]:
         assert third.query("search", text=text).rows == scanned(third, text)
     assert names_in(third.compiled.path, str(quokka), "en") == ("Quokka Pavilion",)
+
+
+def index_rows(store: Path) -> dict[str, set[tuple[str, ...]]]:
+    """Every row of each table of a store's label index."""
+    with sqlite3.connect(index_file(store)) as db:
+        return {table: set(db.execute(f"SELECT * FROM {table}"))
+                for table in ("label_content", "name", "named")}
+
+
+def without_ids(rows: dict[str, set[tuple[str, ...]]]) -> dict[str, set[tuple[str, ...]]]:
+    return {table: {row[1:] if table == "label_content" else row for row in held}
+            for table, held in rows.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("apart", ["process", "failed process"])
+def test_a_large_graphs_index_built_apart_holds_what_one_built_here_holds(
+        tmp_path: Path, graph: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch,
+        apart: str) -> None:
+    from diplograph import processes
+
+    monkeypatch.setattr(labels, "APART_FROM", 0)  # every graph is large
+    started, start_module = [], processes.start_module
+
+    def start(module: str, *args: str, **options: Any) -> subprocess.Popen[bytes]:
+        assert module == "diplograph.store.labels"
+        started.append(start_module(module, *args, **options) if apart == "process" else
+                       subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], **options))
+        return started[-1]
+
+    monkeypatch.setattr(processes, "start_module", start)
+    built = Graph.open(ROOT, store=tmp_path / "store").compiled
+    assert [p.returncode for p in started] == [0 if apart == "process" else 3]
+    rows = index_rows(built.path)
+    assert len(rows["label_content"]) > 1000 and rows["named"]
+    assert without_ids(rows) == without_ids(index_rows(graph.path))
+
+
+def test_a_name_line_is_told_by_its_predicate_not_by_words_in_a_literal() -> None:
+    lines = (f'<http://example.org/a> <http://example.org/says> "x {LABEL} y" .\n'
+             f'<http://example.org/b> {LABEL} "B"@en .\n'
+             f'<http://example.org/c> <http://example.org/says> " {LABEL} " .').encode()
+    assert labels._names(lines) == {("<http://example.org/b>", str(LABEL),
+                                     ox.Literal("B", language="en"))}
 
 
 CLASSES = [ox.NamedNode(DG + name) for name in ("Person", "Country", "Organization", "Event")]

@@ -65,6 +65,7 @@ from diplograph.store.folder import (
 )
 from diplograph.store.frames import FramedLines, read_lines
 from diplograph.store.labels import (
+    IndexBuild,
     added_file,
     extend_index,
     holds_names,
@@ -150,20 +151,27 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
     from their files."""
     store = ox.Store(str(folder))
     (folder / LINES).mkdir()
-    with _Writer(store) as writer:
+    with _Writer(store) as writer, IndexBuild(folder) as index:
         for source, done in _shares(sources, 0.4):
             say(f"parsing {source.shown_as}", done)
             lines = _parse(source, folder)
             _save(folder, source.graph, lines)
             writer.add(lines, *_homes(source.graph))
             del lines
-        say("reasoning (OWL 2 RL)", 0.4)
         reasoned = [s for s in sources if s.reasoned]
+        # the asserted names are indexed meanwhile, and the facts' time bounds written
+        # while the reasoner runs: each on a core it leaves idle
+        index.start([s.graph for s in reasoned])
+        say("dating the facts", 0.4)
+        bounds = _dated(folder, reasoned)
+        writer.add(bounds, INFERRED, UNION)
+        say("reasoning (OWL 2 RL)", 0.45)
         entailed = entailed_ntriples(_LinesFiles(folder, reasoned))
-        inferred = _keep_entailed(folder, entailed, reasoned)
-        writer.add(inferred, INFERRED, UNION)
-        say("writing the store, indexing the labels", 0.7)
-        writer.beside(write_index, folder, chain(_LinesFiles(folder, reasoned), [inferred]))
+        writer.add(entailed.nontrivial, INFERRED, UNION)
+        inferred = _keep_entailed(folder, entailed, reasoned, bounds)
+        del bounds
+        say("writing the store, indexing the labels", 0.75)
+        index.finish([inferred])
     say("compacting the store", 0.95)
     store.optimize()
 
@@ -343,7 +351,7 @@ def _update(sources: list[Source], folder: Path, earlier: _Earlier,
             if entailed is None:
                 say("reasoning (OWL 2 RL)", 0.4)
                 entailed = entailed_ntriples(documents)
-            now = _keep_entailed(folder, entailed, reasoned)
+            now = _keep_entailed(folder, entailed, reasoned, _dated(folder, reasoned))
             gone, came_inferred = _change(writer, inferred.whole(), now, INFERRED)
         went.append(gone)
         writer.prune_union(b"".join(went))
@@ -382,14 +390,20 @@ def _change(writer: _Writer, before: bytes, after: bytes,
     return (went if UNION in _homes(graph) else b""), came
 
 
-def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source]) -> bytes:
-    """Save the entailments beside the store (the trivial ones, for a later update to
-    extend, if the native engine found them) with the consistency they show, and return
-    the inferred graph's lines: the non-trivial entailments and the time bounds of the
-    dated facts (recomputed from all the documents at each compile)."""
-    _record(folder, entailed, reasoned)
+def _dated(folder: Path, reasoned: list[Source]) -> bytes:
+    """The time bounds of the dated facts of the `reasoned` sources (recomputed from all
+    their lines at each compile), as N-Triples; the documents' written days are kept."""
     bounds, written = interval_ntriples(_LinesFiles(folder, reasoned))
     write_kept(written_file(folder), json.dumps(written).encode())
+    return bounds
+
+
+def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source],
+                   bounds: bytes) -> bytes:
+    """Save the entailments beside the store (the trivial ones, for a later update to
+    extend, if the native engine found them) with the consistency they show, and return
+    the inferred graph's lines: the non-trivial entailments and the `bounds`."""
+    _record(folder, entailed, reasoned)
     unsorted = entailed.nontrivial + bounds
     del bounds  # each held no longer than it is read: hundreds of MB at 10M
     inferred = sorted_lines(unsorted)
@@ -547,7 +561,8 @@ class _Writer:
         self.store = store
         self.pool = ThreadPoolExecutor(max_workers=1)
         self.aside = ThreadPoolExecutor(max_workers=1)
-        self.pending: list[Future[None]] = []
+        self.pending: list[Future[None]] = []  # the writes, a few at most (_MAX_PENDING)
+        self.besides: list[Future[None]] = []  # the other work
         self.held: list[tuple[Callable[..., None], tuple[Any, ...]]] | None = None
 
     def __enter__(self) -> _Writer:
@@ -557,8 +572,8 @@ class _Writer:
         for pool in (self.pool, self.aside):
             pool.shutdown(wait=True, cancel_futures=kind is not None)
         if kind is None:
-            for write in self.pending:
-                write.result()  # raises what the write raised
+            for work in [*self.pending, *self.besides]:
+                work.result()  # raises what the work raised
 
     def hold(self) -> None:
         """Keep the writes asked from now on until `release`."""
@@ -584,7 +599,7 @@ class _Writer:
     def beside(self, work: Callable[..., None], *args: Any) -> None:
         """Run other work on a thread of its own meanwhile (SQLite, like Oxigraph,
         releases the GIL), finished (and its error raised) when the writer is."""
-        self.pending.append(self.aside.submit(work, *args))
+        self.besides.append(self.aside.submit(work, *args))
 
     def add(self, ntriples: bytes, *graphs: ox.NamedNode | ox.DefaultGraph) -> None:
         """Add N-Triples lines to each graph. Lines with blank nodes keep their labels

@@ -161,6 +161,11 @@ def read_lines(folder: Path, graph: ox.NamedNode) -> bytes:
     return FramedLines.read(lines_file(folder, graph)).whole()
 
 
+def graphs_runs(folder: Path, graphs: Iterable[ox.NamedNode]) -> Iterator[bytes]:
+    """The lines a store in `folder` keeps of `graphs`, a frame at a time."""
+    return (run for graph in graphs for run in FramedLines.read(lines_file(folder, graph)).runs())
+
+
 def _runs(lines: bytes, most: int = 0) -> tuple[list[bytes], list[Run]]:
     """`lines` cut after a line break every `FRAME_BYTES` or so (once over `most`
     bytes, if given): each run's first line, and the runs (views: nothing copied)."""

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
-from collections.abc import Iterable
-from contextlib import closing
+from collections.abc import Iterable, Iterator
+from contextlib import closing, suppress
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from diplograph.namespaces import NAME_PROPERTIES
+from diplograph.store.folder import lines_file
+from diplograph.store.frames import graphs_runs
 
 NAMES = tuple(ox.NamedNode(iri) for iri in NAME_PROPERTIES)
 LABEL = NAMES[0]  # rdfs:label
@@ -29,6 +34,7 @@ ADDED = "labels-added.sqlite"  # the labels updates added since INDEX was writte
 MAX_LABELS = 50000  # more labels than this containing a text: the engine scans them all
 _TRIGRAM = 3  # a shorter text has no trigram to look up
 _FOLD = 8  # the added labels join the index when their file is over 1/_FOLD of its size
+APART_FROM = 1 << 20  # compressed bytes of lines (a tenth of 1M triples) indexed apart
 
 
 def index_file(folder: Path) -> Path:
@@ -57,29 +63,44 @@ def holds_names(lines: bytes) -> bool:
     return any(marker in lines for marker in _MARKERS)
 
 
-def _names(documents: Iterable[bytes]) -> set[tuple[str, str, ox.Literal]]:
-    """(thing, name property, name) of every line of N-Triples documents giving a thing
-    a literal name (`NAMES`)."""
-    lines = b"".join(line for document in documents for line in document.splitlines(True)
-                     if holds_names(line))
+def _name_lines(lines: bytes) -> Iterator[bytes]:
+    """The lines of N-Triples `lines` (as Oxigraph writes them: single spaces) whose
+    predicate is a name property, found by the bytes search (a literal holding a marker's
+    words is passed over: its line's first space comes earlier)."""
+    for marker in _MARKERS:
+        at = lines.find(marker)
+        while at >= 0:
+            start = lines.rfind(b"\n", 0, at) + 1
+            end = lines.find(b"\n", at) + 1 or len(lines)
+            if lines.find(b" ", start) == at:
+                yield lines[start:end]
+            at = lines.find(marker, end)
+
+
+def _names(lines: bytes) -> set[tuple[str, str, ox.Literal]]:
+    """(thing, name property, name) of every line of N-Triples `lines` giving a thing a
+    literal name (`NAMES`)."""
+    named = b"".join(_name_lines(lines))
     return {(str(t.subject), str(t.predicate), t.object)
-            for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)
-            if t.predicate in NAMES and isinstance(t.object, ox.Literal)}
+            for t in ox.parse(named, format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(t.object, ox.Literal)}
 
 
 def _fill(db: sqlite3.Connection, documents: Iterable[bytes]) -> None:
-    """Add the name lines of `documents` to the tables (a name indexed twice changes no
-    answer: every table's rows are a set once read)."""
-    names, label = _names(documents), str(LABEL)
-    labels = {(thing, name) for thing, predicate, name in names if predicate == label}
-    db.executemany("INSERT INTO label VALUES (?, ?, ?)",
-                   sorted((thing, str(label), label.value.lower()) for thing, label in labels))
-    db.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
-                   sorted((thing, label.language, label.value) for thing, label in labels
-                          if label.language))
-    db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?, ?, ?)",
-                   sorted((name.value.lower(), thing, predicate, str(name))
-                          for thing, predicate, name in names if predicate != label))
+    """Add the name lines of `documents` to the tables, a document at a time (a name
+    indexed twice changes no answer: every table's rows are a set once read)."""
+    label = str(LABEL)
+    for document in documents:
+        names = _names(document)
+        labels = [(thing, name) for thing, predicate, name in names if predicate == label]
+        db.executemany("INSERT INTO label VALUES (?, ?, ?)",
+                       sorted((thing, str(name), name.value.lower()) for thing, name in labels))
+        db.executemany("INSERT OR IGNORE INTO name VALUES (?, ?, ?)",
+                       sorted((thing, name.language, name.value) for thing, name in labels
+                              if name.language))
+        db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?, ?, ?)",
+                       sorted((name.value.lower(), thing, predicate, str(name))
+                              for thing, predicate, name in names if predicate != label))
     db.commit()
 
 
@@ -105,6 +126,45 @@ def write_index(folder: Path, documents: Iterable[bytes]) -> None:
     target.unlink(missing_ok=True)  # it may be a link to an earlier store's index
     added_file(folder).unlink(missing_ok=True)
     os.replace(work, target)
+
+
+class IndexBuild:
+    """A fresh store's label index. For large graphs their names are indexed in a process
+    of its own while the build goes on (its Python then holds no GIL the build needs);
+    what that process leaves undone (it could not start, or failed) this one does,
+    reporting its errors. The process is stopped if the build fails."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.graphs: list[ox.NamedNode] = []
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> IndexBuild:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def start(self, graphs: list[ox.NamedNode]) -> None:
+        """Start indexing the names of the lines the store keeps of `graphs`, apart if
+        they are large."""
+        from diplograph.processes import start_module
+
+        self.graphs = graphs
+        if sum(lines_file(self.folder, g).stat().st_size for g in graphs) >= APART_FROM:
+            with suppress(OSError):
+                self.process = start_module(__name__, str(self.folder), *(g.value for g in graphs),
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def finish(self, documents: Iterable[bytes]) -> None:
+        """Index the names of the graphs' lines and of the N-Triples `documents`."""
+        if self.process is not None and self.process.wait() == 0:
+            with closing(sqlite3.connect(index_file(self.folder))) as db:
+                _fill(db, documents)
+        else:
+            write_index(self.folder, chain(graphs_runs(self.folder, self.graphs), documents))
 
 
 def extend_index(folder: Path, documents: Iterable[bytes]) -> None:
@@ -244,3 +304,8 @@ def names_in(folder: Path, thing: str, language: str) -> tuple[str, ...] | None:
     except sqlite3.Error:
         return None
     return tuple(sorted(labels))
+
+
+if __name__ == "__main__":  # an `IndexBuild`'s process: FOLDER GRAPH...
+    write_index(Path(sys.argv[1]), graphs_runs(Path(sys.argv[1]),
+                                               [ox.NamedNode(g) for g in sys.argv[2:]]))

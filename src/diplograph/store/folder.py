@@ -88,24 +88,33 @@ class DamagedFile(OSError):
     """A kept file whose bytes do not decompress to what was written."""
 
 
-def write_kept(file: Path, data: bytes) -> None:
-    """Keep `data` (a graph's lines, a profile, the trivial entailments) in `file`,
-    compressed, with the checksum and size of what it holds."""
+def compressed(data: bytes) -> bytes:
+    """`data` compressed (on every core), with its checksum and size."""
     import zstandard  # here: a query never reads kept files, nor this import
 
     compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL, write_checksum=True, threads=-1)
-    file.write_bytes(compressor.compress(data))
+    return compressor.compress(data)
+
+
+def decompressed(data: bytes, name: str) -> bytes:
+    """What `compressed` gave `data` of (DamagedFile, naming `name`, if it changed since)."""
+    import zstandard
+
+    try:
+        return zstandard.ZstdDecompressor().decompress(data)
+    except zstandard.ZstdError as exc:
+        raise DamagedFile(f"{name} does not decompress ({exc})") from exc
+
+
+def write_kept(file: Path, data: bytes) -> None:
+    """Keep `data` (a graph's lines, a profile, the trivial entailments) in `file`,
+    compressed, with the checksum and size of what it holds."""
+    file.write_bytes(compressed(data))
 
 
 def read_kept(file: Path) -> bytes:
     """What `write_kept` kept in `file` (DamagedFile if its bytes changed since)."""
-    import zstandard
-
-    kept = file.read_bytes()
-    try:
-        return zstandard.ZstdDecompressor().decompress(kept)
-    except zstandard.ZstdError as exc:
-        raise DamagedFile(f"{file.name} does not decompress ({exc})") from exc
+    return decompressed(file.read_bytes(), file.name)
 
 
 def sorted_lines(ntriples: bytes) -> bytes:

@@ -307,5 +307,6 @@ def names_in(folder: Path, thing: str, language: str) -> tuple[str, ...] | None:
 
 
 if __name__ == "__main__":  # an `IndexBuild`'s process: FOLDER GRAPH...
+    os.nice(10)  # the build's own work, which it waits for, comes first
     write_index(Path(sys.argv[1]), graphs_runs(Path(sys.argv[1]),
                                                [ox.NamedNode(g) for g in sys.argv[2:]]))

@@ -230,9 +230,13 @@ def test_a_large_graphs_index_built_apart_holds_what_one_built_here_holds(
 def test_a_name_line_is_told_by_its_predicate_not_by_words_in_a_literal() -> None:
     lines = (f'<http://example.org/a> <http://example.org/says> "x {LABEL} y" .\n'
              f'<http://example.org/b> {LABEL} "B"@en .\n'
-             f'<http://example.org/c> <http://example.org/says> " {LABEL} " .').encode()
-    assert labels._names(lines) == {("<http://example.org/b>", str(LABEL),
-                                     ox.Literal("B", language="en"))}
+             f'<http://example.org/c> <http://example.org/says> " {LABEL} " .\n'
+             f'<http://example.org/e> {labels.NAMES[1]} "E" .\n'  # found after the labels
+             f'<http://example.org/d> {LABEL} "D" .').encode()  # no line break at the end
+    assert labels._names(lines) == {
+        ("<http://example.org/b>", str(LABEL), ox.Literal("B", language="en")),
+        ("<http://example.org/d>", str(LABEL), ox.Literal("D")),
+        ("<http://example.org/e>", str(labels.NAMES[1]), ox.Literal("E"))}
 
 
 CLASSES = [ox.NamedNode(DG + name) for name in ("Person", "Country", "Organization", "Event")]

@@ -73,7 +73,8 @@ def _name_lines(lines: bytes) -> Iterator[bytes]:
             start = lines.rfind(b"\n", 0, at) + 1
             end = lines.find(b"\n", at) + 1 or len(lines)
             if lines.find(b" ", start) == at:
-                yield lines[start:end]
+                line = lines[start:end]
+                yield line if line.endswith(b"\n") else line + b"\n"
             at = lines.find(marker, end)
 
 

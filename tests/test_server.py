@@ -320,10 +320,10 @@ def test_a_runaway_query_is_stopped_and_others_are_answered(front: Graph) -> Non
 @pytest.mark.slow
 def test_a_query_past_the_memory_limit_ends_its_worker_not_the_server(front: Graph) -> None:
     with TestClient(create_app(front, Limits(timeout=60, workers=1,
-                                             memory=1024 * 2**20))) as bounded:
+                                             memory=256 * 2**20))) as bounded:
         hungry = bounded.get("/sparql", params={"query": HUNGRY})
         assert hungry.status_code == 503
-        assert "memory limit of 1024 MiB" in hungry.text
+        assert "memory limit of 256 MiB" in hungry.text
         after = bounded.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert after.status_code == 200 and after.json()["boolean"] is True
 

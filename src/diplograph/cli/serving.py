@@ -39,8 +39,9 @@ def _listen(host: str, port: int) -> socket.socket:
               help="Most rows (or triples) one answer may hold.")
 @click.option("--workers", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Worker processes: queries run at once.")
-@click.option("--memory", type=click.IntRange(1024), default=2048, show_default=True,
-              help="MiB of address space each worker may use; a query past it gets 503.")
+@click.option("--memory", type=click.IntRange(16), default=2048, show_default=True,
+              help="MiB each worker may grow by once the graph is open; a query past "
+                   "it gets 503.")
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, timeout: float, max_rows: int,

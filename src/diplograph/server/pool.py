@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import queue
-import resource
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from diplograph.graph import Graph
 from diplograph.namespaces import compact
 from diplograph.server.negotiation import NotAcceptable, media_type
 from diplograph.server.pictures import PICTURES, network_picture
-from diplograph.sparql.limits import QueryMemory, QueryTimeout
+from diplograph.sparql.limits import QueryMemory, QueryTimeout, cap_growth
 from diplograph.sparql.results import render
 
 MIB = 1 << 20
@@ -86,11 +85,11 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
 
 def _work(conn: Connection, project: Path, store: Path | None, memory: int) -> None:
     """A worker process: open the graph, then answer jobs until the pipe closes."""
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     graph = Graph.open(project, store)
     graph.limits = None  # this process is the query's cage: the pool times it, the OS caps it
     graph.country_names("a")  # opens the store and reads every state's names, once
     graph.sparql("ASK {}")  # loads the query checker's parser before the first request
+    cap_growth(memory)  # after the store's own threads have started: they reserve room
     conn.send(("ready", None))
     while True:
         try:
@@ -123,7 +122,8 @@ def _error(kind: type[DiplographError], message: str, hint: str | None) -> Diplo
 
 class WorkerPool:
     """`workers` processes answering jobs for `graph`, each within `timeout` seconds
-    and `memory` bytes of address space; at most `room` jobs held at once."""
+    and growing by at most `memory` bytes once the graph is open; at most `room` jobs
+    held at once."""
 
     def __init__(self, graph: Graph, workers: int, room: int, timeout: float,
                  memory: int) -> None:

@@ -68,6 +68,16 @@ def _resident() -> int:
         return 0
 
 
+def cap_growth(room: int) -> None:
+    """Let this process's address space grow by at most `room` bytes from now on
+    (Unix): an allocation past it fails, and the engine aborts the process."""
+    import resource  # Unix only, as is fork: here, so that the CLI imports anywhere
+
+    with open("/proc/self/statm", "rb") as statm:
+        cap = int(statm.read().split()[0]) * _PAGE + room
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
 def run_limited(task: Callable[[], T], limits: Limits) -> T:
     """`task()` on a thread of its own, this thread raising `QueryTimeout`,
     `QueryMemory` or `KeyboardInterrupt` as soon as a limit is reached or Ctrl-C is
@@ -132,12 +142,7 @@ def _serve(task: Callable[[], bytes], limits: Limits, writing: int) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's clean-up
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 2)  # the engine's own messages (an allocation failure) stay unseen
-        with open("/proc/self/statm", "rb") as statm:
-            size = int(statm.read().split()[0]) * _PAGE
-        cap = size + limits.memory * 2**20
-        import resource  # Unix only, as is fork: here, so that the CLI imports anywhere
-
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        cap_growth(limits.memory * 2**20)
         try:
             payload = b"ok\n" + task()
         except DiplographError as exc:

@@ -318,7 +318,8 @@ def test_a_runaway_query_is_stopped_and_others_are_answered(front: Graph) -> Non
 
 
 @pytest.mark.slow
-def test_a_query_past_the_memory_limit_ends_its_worker_not_the_server(front: Graph) -> None:
+def test_a_query_past_the_memory_limit_ends_its_worker_not_the_server(
+        front: Graph, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
     with TestClient(create_app(front, Limits(timeout=60, workers=1,
                                              memory=256 * 2**20))) as bounded:
         hungry = bounded.get("/sparql", params={"query": HUNGRY})
@@ -326,6 +327,10 @@ def test_a_query_past_the_memory_limit_ends_its_worker_not_the_server(front: Gra
         assert "memory limit of 256 MiB" in hungry.text
         after = bounded.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert after.status_code == 200 and after.json()["boolean"] is True
+    # the operator reads one line of it, not the engine's allocation failure
+    assert [r.getMessage() for r in caplog.records if r.name == "diplograph.server.pool"] == [
+        "a query worker ended, most likely at its memory limit of 256 MiB; another is starting"]
+    assert "allocation" not in capfd.readouterr().err
 
 
 @pytest.mark.slow

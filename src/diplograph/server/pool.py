@@ -12,8 +12,11 @@ whose answer (rendered text, JSON-ready data) is sent back whole."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +35,7 @@ from diplograph.sparql.limits import QueryMemory, QueryTimeout, cap_growth
 from diplograph.sparql.results import render
 
 MIB = 1 << 20
+_log = logging.getLogger(__name__)
 
 
 class Overloaded(LimitError):
@@ -90,6 +94,7 @@ def _work(conn: Connection, project: Path, store: Path | None, memory: int) -> N
     graph.country_names("a")  # opens the store and reads every state's names, once
     graph.sparql("ASK {}")  # loads the query checker's parser before the first request
     cap_growth(memory)  # after the store's own threads have started: they reserve room
+    _quiet_engine()
     conn.send(("ready", None))
     while True:
         try:
@@ -103,6 +108,16 @@ def _work(conn: Connection, project: Path, store: Path | None, memory: int) -> N
         except MemoryError:
             conn.send(("error", (QueryMemory, "query: it needed more memory than a worker "
                                  f"may use ({memory // MIB} MiB)", "narrow the query")))
+
+
+def _quiet_engine() -> None:
+    """Keep the engine's own messages (the allocation failure that ends a worker at its
+    memory limit, a backtrace it cannot print) off the server's stderr; Python's stay."""
+    sys.stderr = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8",
+                           errors="backslashreplace")
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    os.close(quiet)
 
 
 @dataclass(eq=False)
@@ -200,6 +215,8 @@ class WorkerPool:
             kind, value = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
+            _log.warning("a query worker ended, most likely at its memory limit of %d MiB; "
+                         "another is starting", self.memory // MIB)
             raise QueryMemory("query: its worker ended, most likely at its memory limit of "
                               f"{self.memory // MIB} MiB", hint="narrow the query") from None
         self._idle.put(worker)

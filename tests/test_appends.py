@@ -20,7 +20,7 @@ from diplograph.errors import InputError
 from diplograph.project import Project
 from diplograph.store import compiler, delta, frames
 from diplograph.store.cache import KnowledgeGraph, open_graph, rebuild
-from diplograph.store.folder import read_kept, written_file
+from diplograph.store.folder import read_kept, sorted_lines, written_file
 from diplograph.store.frames import FramedLines
 from diplograph.store.labels import labels_containing, names_equal, names_in
 from test_store import PREFIXES, small_project, snapshot
@@ -206,6 +206,11 @@ def test_sorted_lines_are_edited_as_sets_would_be(earlier: set[bytes], gone: set
         subject = line.split(b" ", 1)[0] + b" "
         assert delta.starting_with(lines, subject) == sorted(
             held for held in earlier if held.startswith(subject))
+
+
+@given(lines=st.lists(LINE))
+def test_sorted_lines_hold_each_line_once_in_byte_order(lines: list[bytes]) -> None:
+    assert sorted_lines(b"".join(lines)) == b"".join(sorted(set(lines)))
 
 
 FRAMED_LINE = st.builds(lambda s, o: f'<{s}> <p> "{o}" .\n'.encode(),

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
+from diplograph.processes import give_back_memory
 from diplograph.rdf.reading import input_format, parse_file, read_triples
 from diplograph.reasoning import consistency
 from diplograph.reasoning.closure import (
@@ -176,7 +177,8 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
         writer.add(entailed.nontrivial, UNION)
         inferred = _keep_entailed(folder, entailed, reasoned,
                                   decompressed(dated, "the time bounds"))
-        del dated
+        del dated, entailed  # the union's copy is the writer's until written
+        give_back_memory()  # before the inferred graph's load, the compile's peak
         writer.add(inferred, INFERRED)
         say("writing the store, indexing the labels", 0.75)
         index.finish([inferred])

@@ -55,6 +55,7 @@ from diplograph.store.folder import (
     decompressed,
     ends_file,
     integrity_problem,
+    joined_sorted,
     lines_file,
     profile_file,
     read_kept,
@@ -172,13 +173,16 @@ def _build(sources: list[Source], folder: Path, say: Progress) -> None:
         writer.add(bounds, UNION)
         dated = compressed(bounds)  # held so while the reasoner runs: 0.6 GB at 10M
         del bounds
+        give_back_memory()  # what dating dropped, under the reasoner's peak
         say("reasoning (OWL 2 RL)", 0.45)
         entailed = entailed_ntriples(_LinesFiles(folder, reasoned))
-        writer.add(entailed.nontrivial, UNION)
         inferred = _keep_entailed(folder, entailed, reasoned,
                                   decompressed(dated, "the time bounds"))
-        del dated, entailed  # the union's copy is the writer's until written
-        give_back_memory()  # before the inferred graph's load, the compile's peak
+        del dated
+        # the union's copy after the sort: a bulk load beside it made the 10M peak
+        writer.add(entailed.nontrivial, UNION)
+        del entailed  # the writer's until written
+        give_back_memory()  # before the inferred graph's load, the 1M peak
         writer.add(inferred, INFERRED)
         say("writing the store, indexing the labels", 0.75)
         index.finish([inferred])
@@ -414,10 +418,11 @@ def _keep_entailed(folder: Path, entailed: Entailed, reasoned: list[Source],
     extend, if the native engine found them) with the consistency they show, and return
     the inferred graph's lines: the non-trivial entailments and the `bounds`."""
     _record(folder, entailed, reasoned)
-    unsorted = entailed.nontrivial + bounds
+    lines = entailed.nontrivial.splitlines(True)
+    lines += bounds.splitlines(True)
     del bounds  # each held no longer than it is read: hundreds of MB at 10M
-    inferred = sorted_lines(unsorted)
-    del unsorted
+    inferred = joined_sorted(lines)
+    del lines
     _save(folder, INFERRED, inferred)
     if entailed.engine is Engine.NATIVE:
         write_kept(trivial_file(folder), entailed.trivial)

@@ -119,10 +119,14 @@ def read_kept(file: Path) -> bytes:
 
 
 def sorted_lines(ntriples: bytes) -> bytes:
-    """An N-Triples document as Oxigraph writes it, each line once, in byte order.
+    """An N-Triples document as Oxigraph writes it, each line once, in byte order."""
+    return joined_sorted(ntriples.splitlines(True))
+
+
+def joined_sorted(lines: list[bytes]) -> bytes:
+    """N-Triples lines (sorted in place) as one document, each line once, in byte order.
     Sorted before the repeats go: a parser's lines come in runs that the sort takes
     whole, which a set would scatter (half the time at 1M)."""
-    lines = ntriples.splitlines(True)
     lines.sort()
     return b"".join(line for line, _ in groupby(lines))
 

@@ -69,12 +69,16 @@ def _resident() -> int:
 
 
 def cap_growth(room: int) -> None:
-    """Let this process's address space grow by at most `room` bytes from now on
-    (Unix): an allocation past it fails, and the engine aborts the process."""
+    """Let this process's address space grow by at most `room` bytes from now on: an
+    allocation past it fails, and the engine aborts the process (Linux; where /proc is
+    missing, nothing is capped)."""
     import resource  # Unix only, as is fork: here, so that the CLI imports anywhere
 
-    with open("/proc/self/statm", "rb") as statm:
-        cap = int(statm.read().split()[0]) * _PAGE + room
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            cap = int(statm.read().split()[0]) * _PAGE + room
+    except OSError:
+        return
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 from diplograph.namespaces import compact
+from diplograph.rdf.ntriples import lines_with
 from diplograph.reasoning.engines import Engine, default_engine
 from diplograph.reasoning.intervals import PREDICATES as INTERVAL_PREDICATES
 
@@ -177,16 +178,11 @@ _AXIOM_PREDICATE = re.compile(
 
 
 def _axiom_lines(document: bytes) -> Iterator[Key]:
-    """The triples of an N-Triples document (one a line, single spaces) with an
-    `_AXIOM_PREDICATE`: a search for the predicate, not a look at every line (10x
-    faster), each hit checked to be the line's predicate, not words in a literal."""
-    for match in _AXIOM_PREDICATE.finditer(document):
-        start = document.rfind(b"\n", 0, match.start()) + 1
-        if document.find(b" ", start) == match.start():
-            end = document.find(b"\n", match.end())
-            line_object = document[match.end():len(document) if end < 0 else end]
-            yield (intern(document[start:match.start()].decode()), intern(match[1].decode()),
-                   intern(line_object.decode().removesuffix(" .")))
+    """The triples of an N-Triples document with an `_AXIOM_PREDICATE` (10x faster than
+    a look at every line)."""
+    for line in lines_with(document, _AXIOM_PREDICATE):
+        s, p, o = line.decode().split(" ", 2)
+        yield intern(s), intern(p), intern(o.removesuffix(" ."))
 
 
 def _rule_keys(documents: Collection[bytes]) -> list[Key] | None:

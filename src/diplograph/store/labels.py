@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import closing, suppress
 from functools import lru_cache
 from itertools import chain
@@ -23,12 +23,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from diplograph.namespaces import NAME_PROPERTIES
+from diplograph.rdf.ntriples import lines_with, predicates_pattern
 from diplograph.store.folder import lines_file
 from diplograph.store.frames import graphs_runs
 
 NAMES = tuple(ox.NamedNode(iri) for iri in NAME_PROPERTIES)
 LABEL = NAMES[0]  # rdfs:label
 _MARKERS = tuple(f" {name} ".encode() for name in NAMES)  # a name's line holds one
+_NAME_LINES = predicates_pattern(str(name) for name in NAMES)
 INDEX = "labels.sqlite"  # in the store's lines folder, whose files the integrity record covers
 ADDED = "labels-added.sqlite"  # the labels updates added since INDEX was written
 MAX_LABELS = 50000  # more labels than this containing a text: the engine scans them all
@@ -63,25 +65,10 @@ def holds_names(lines: bytes) -> bool:
     return any(marker in lines for marker in _MARKERS)
 
 
-def _name_lines(lines: bytes) -> Iterator[bytes]:
-    """The lines of N-Triples `lines` (as Oxigraph writes them: single spaces) whose
-    predicate is a name property, found by the bytes search (a literal holding a marker's
-    words is passed over: its line's first space comes earlier)."""
-    for marker in _MARKERS:
-        at = lines.find(marker)
-        while at >= 0:
-            start = lines.rfind(b"\n", 0, at) + 1
-            end = lines.find(b"\n", at) + 1 or len(lines)
-            if lines.find(b" ", start) == at:
-                line = lines[start:end]
-                yield line if line.endswith(b"\n") else line + b"\n"
-            at = lines.find(marker, end)
-
-
 def _names(lines: bytes) -> set[tuple[str, str, ox.Literal]]:
     """(thing, name property, name) of every line of N-Triples `lines` giving a thing a
     literal name (`NAMES`)."""
-    named = b"".join(_name_lines(lines))
+    named = b"\n".join(lines_with(lines, _NAME_LINES))
     return {(str(t.subject), str(t.predicate), t.object)
             for t in ox.parse(named, format=ox.RdfFormat.N_TRIPLES)
             if isinstance(t.object, ox.Literal)}

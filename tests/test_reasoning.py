@@ -130,6 +130,22 @@ def test_native_engine_equals_owlrl_on_every_rule_it_implements() -> None:
         assert ox.Triple(s, p, o) in got, (s, p, o)
 
 
+@pytest.mark.parametrize("declared", ["", ":p a owl:DatatypeProperty ."])
+def test_restrictions_to_one_value_are_equal_classes_only_for_a_declared_property(
+        declared: str) -> None:
+    # scm-hv reads p1 rdfs:subPropertyOf p2; with p1 = p2 that holds by scm-op/scm-dp,
+    # of a declared property only
+    triples = parse(PREFIXES + f"""
+        :A owl:equivalentClass [ a owl:Restriction ; owl:onProperty :p ; owl:hasValue "v" ] .
+        :B owl:equivalentClass [ a owl:Restriction ; owl:onProperty :p ; owl:hasValue "v" ] .
+        :a a :A . {declared}""")
+    native, reference = reason(triples, Engine.NATIVE), reason(triples, Engine.OWLRL)
+    assert native.engine is Engine.NATIVE
+    assert set(native.entailments) == set(reference.entailments)
+    assert (ox.Triple(ex("A"), ox.NamedNode("http://www.w3.org/2002/07/owl#equivalentClass"),
+                      ex("B")) in set(native.entailments)) == bool(declared)
+
+
 def ntriples(triples: list[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import permutations, product
 from sys import intern
 from typing import TypeVar
 
@@ -639,11 +639,6 @@ class _Closure(_Index):
             for p in self.objects(r, ON_PROPERTY):
                 self.has_value[r].append((p, v))
                 self.restricting[p, v].append(r)
-        for rs in self.restricting.values():  # scm-hv with p1 = p2
-            for r1 in rs:
-                for r2 in rs:
-                    if r1 != r2:
-                        self.add(r1, SCO, r2)
         self.intersections: defaultdict[str, list[tuple[str, list[str]]]] = defaultdict(list)
         for c, head in self.pairs(INTERSECTION):
             members = self.items(head)
@@ -705,6 +700,11 @@ class _Closure(_Index):
                 self.add(x, TYPE, whole)  # cls-int1
         if c in _DECLARED and self.objects(x, SAME):
             self._reflexive(x)
+        if c in (OBJECT_PROPERTY, DATATYPE_PROPERTY):  # x rdfs:subPropertyOf x (scm-op/dp),
+            for (p, _), rs in self.restricting.items():  # so scm-hv with p1 = p2 = x
+                if p == x:
+                    for r1, r2 in permutations(rs, 2):
+                        self.add(r1, SCO, r2)
         if c in (SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL):
             for s, o in self.pairs(x):
                 self._characteristics(s, x, o, {c})
